@@ -1,0 +1,272 @@
+#include "engine/autodiff.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "engine/numerical_error.h"
+#include "engine/op_registry.h"
+
+namespace hess {
+
+std::string_view curvature_name(Curvature c) { return c == Curvature::Hessian ? "hessian" : "ggn"; }
+
+Curvature curvature_from_name(std::string_view name) {
+  if (name == "hessian") return Curvature::Hessian;
+  if (name == "ggn") return Curvature::GGN;
+  throw std::invalid_argument("unknown curvature '" + std::string(name) + "' (hessian, ggn)");
+}
+
+namespace {
+bool is_source(OpKind k) {
+  return k == OpKind::Input || k == OpKind::Label || k == OpKind::Param || k == OpKind::Constant;
+}
+
+template <class T>
+bool all_finite(const Tensor<T>& t) {
+  for (T v : t) {
+    if (!std::isfinite(v)) return false;
+  }
+  return true;
+}
+
+template <class T>
+Shape with_columns(int k, const Shape& s) {
+  Shape out{k};
+  out.insert(out.end(), s.begin(), s.end());
+  return out;
+}
+}  // namespace
+
+template <class T>
+EvalContext<T>::EvalContext(const Graph& graph) : graph_(graph), slots_(graph.nodes.size()) {
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    const Node& n = graph_.nodes[i];
+    Slot<T>& s = slots_[i];
+    if (n.op == OpKind::Param) {
+      s.varies = true;
+    } else {
+      for (int in : n.inputs) s.varies = s.varies || slots_[in].varies;
+    }
+    if (n.op == OpKind::Constant) {
+      const Tensor<double>& c = graph_.constants[n.constant];
+      s.val.resize(c.shape());
+      for (int64_t j = 0; j < c.size(); ++j) s.val.at(j) = static_cast<T>(c.at(j));
+    }
+  }
+}
+
+template <class T>
+void EvalContext<T>::set_parameters(const double* theta) {
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    const Node& n = graph_.nodes[i];
+    if (n.op != OpKind::Param) continue;
+    const Block& b = graph_.blocks[n.block];
+    Tensor<T>& v = slots_[i].val;
+    v.resize(b.shape);
+    for (int64_t j = 0; j < b.size(); ++j) v.at(j) = static_cast<T>(theta[b.offset + j]);
+  }
+}
+
+template <class T>
+void EvalContext<T>::set_batch(const Dataset& data, const int64_t* rows, int64_t count) {
+  if (count != batch_) {
+    shapes_ = infer_shapes(graph_, count);
+    batch_ = count;
+  }
+  const int64_t per = numel(data.sample_shape);
+  Slot<T>& in = slots_[graph_.input];
+  in.val.resize(shapes_[graph_.input]);
+  for (int64_t r = 0; r < count; ++r) {
+    const float* src = data.x.data() + rows[r] * per;
+    T* dst = in.val.data() + r * per;
+    for (int64_t j = 0; j < per; ++j) dst[j] = static_cast<T>(src[j]);
+  }
+  if (graph_.label < 0) return;
+  Slot<T>& lab = slots_[graph_.label];
+  if (graph_.label_kind == LabelKind::Class) {
+    lab.idx.resize(count);
+    for (int64_t r = 0; r < count; ++r) lab.idx[r] = data.labels[rows[r]];
+  } else {
+    const int64_t t = graph_.target_dim;
+    lab.val.resize(shapes_[graph_.label]);
+    for (int64_t r = 0; r < count; ++r) {
+      for (int64_t j = 0; j < t; ++j) lab.val.at(r * t + j) = static_cast<T>(data.targets[rows[r] * t + j]);
+    }
+  }
+}
+
+template <class T>
+OpCall<T> EvalContext<T>::call(int node, int k) {
+  const Node& n = graph_.nodes[node];
+  OpCall<T> c{n, graph_, slots_[node]};
+  c.n_in = static_cast<int>(n.inputs.size());
+  for (int j = 0; j < c.n_in; ++j) c.ins[j] = &slots_[n.inputs[j]];
+  c.k = k;
+  return c;
+}
+
+template <class T>
+void EvalContext<T>::value_pass() {
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    const Node& n = graph_.nodes[i];
+    if (is_source(n.op)) continue;
+    slots_[i].val.resize(shapes_[i]);
+    OpCall<T> c = call(static_cast<int>(i), 0);
+    op_rules<T>(n.op).value(c);
+  }
+}
+
+template <class T>
+void EvalContext<T>::tangent_pass(const double* V, int k) {
+  const int64_t P = graph_.num_params();
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    const Node& n = graph_.nodes[i];
+    Slot<T>& s = slots_[i];
+    if (!s.varies) continue;
+    if (n.op == OpKind::Param) {
+      const Block& b = graph_.blocks[n.block];
+      s.tan.resize(with_columns<T>(k, b.shape));
+      for (int j = 0; j < k; ++j) {
+        const double* src = V + j * P + b.offset;
+        T* dst = s.tan.data() + j * b.size();
+        for (int64_t e = 0; e < b.size(); ++e) dst[e] = static_cast<T>(src[e]);
+      }
+      continue;
+    }
+    s.tan.resize(with_columns<T>(k, shapes_[i]));
+    OpCall<T> c = call(static_cast<int>(i), k);
+    op_rules<T>(n.op).tangent(c);
+  }
+}
+
+template <class T>
+void EvalContext<T>::reverse_sweep(const EvalRequest& req) {
+  const bool hessian_terms = req.curvature && req.kind == Curvature::Hessian;
+  // Adjoints of activations are needed for the gradient and for the Hessian's curvature terms;
+  // parameter adjoints only for the gradient.
+  const bool activation_adj = req.gradient || hessian_terms;
+  const int n_nodes = static_cast<int>(graph_.nodes.size());
+  for (int i = 0; i < n_nodes; ++i) {
+    Slot<T>& s = slots_[i];
+    const bool param = graph_.nodes[i].op == OpKind::Param;
+    s.want_adj = s.varies && (param ? req.gradient : activation_adj);
+    s.want_adjt = s.varies && req.curvature;
+    s.adj_on = s.want_adj && hessian_terms;
+    if (s.want_adj) s.adj.reset(shapes_[i]);
+    if (s.want_adjt) s.adjt.reset(with_columns<T>(req.k, shapes_[i]));
+  }
+  Slot<T>& loss = slots_[graph_.loss];
+  loss.adj.resize(shapes_[graph_.loss]);
+  loss.adj.at(0) = static_cast<T>(req.scale);
+  loss.adj_on = req.curvature;  // the loss keeps its curvature term in both modes: H_L
+  for (int i = n_nodes - 1; i >= 0; --i) {
+    const Node& n = graph_.nodes[i];
+    if (is_source(n.op) || !slots_[i].varies) continue;
+    OpCall<T> c = call(i, req.k);
+    bool feeds_adj = false;
+    for (int j = 0; j < c.n_in; ++j) feeds_adj = feeds_adj || c.in(j).want_adj;
+    if (feeds_adj && (slots_[i].want_adj || i == graph_.loss)) op_rules<T>(n.op).adjoint(c);
+    if (req.curvature) op_rules<T>(n.op).adjoint_tangent(c);
+  }
+}
+
+template <class T>
+void EvalContext<T>::collect(const EvalRequest& req, const EvalOutput& out) {
+  const int64_t P = graph_.num_params();
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    const Node& n = graph_.nodes[i];
+    if (n.op != OpKind::Param) continue;
+    const Block& b = graph_.blocks[n.block];
+    const Slot<T>& s = slots_[i];
+    if (req.gradient) {
+      for (int64_t e = 0; e < b.size(); ++e) out.grad[b.offset + e] += static_cast<double>(s.adj.at(e));
+    }
+    if (req.curvature) {
+      for (int j = 0; j < req.k; ++j) {
+        double* dst = out.curv + j * P + b.offset;
+        const T* src = s.adjt.data() + j * b.size();
+        for (int64_t e = 0; e < b.size(); ++e) dst[e] += static_cast<double>(src[e]);
+      }
+    }
+  }
+}
+
+template <class T>
+BatchStats EvalContext<T>::run(const EvalRequest& req, const EvalOutput& out) {
+  if (batch_ <= 0) throw std::invalid_argument("EvalContext::run: no batch set");
+  if (req.k < 0 || (req.k > 0 && !req.directions)) {
+    throw std::invalid_argument("EvalContext::run: directions missing for k = " + std::to_string(req.k));
+  }
+  if (req.curvature && req.k == 0) throw std::invalid_argument("EvalContext::run: curvature needs k > 0");
+  if ((req.gradient && !out.grad) || (req.curvature && !out.curv)) {
+    throw std::invalid_argument("EvalContext::run: output buffer missing");
+  }
+  value_pass();
+  BatchStats stats;
+  stats.loss_sum = static_cast<double>(slots_[graph_.loss].val.at(0));
+  if (!std::isfinite(stats.loss_sum)) throw NumericalError(find_non_finite());
+  stats.correct = count_correct();
+  if (req.k > 0) tangent_pass(req.directions, req.k);
+  if (req.gradient || req.curvature) {
+    reverse_sweep(req);
+    for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+      const Slot<T>& s = slots_[i];
+      if (graph_.nodes[i].op != OpKind::Param) continue;
+      if ((s.want_adj && !all_finite(s.adj)) || (s.want_adjt && !all_finite(s.adjt))) {
+        throw NumericalError(find_non_finite());
+      }
+    }
+    collect(req, out);
+  }
+  return stats;
+}
+
+template <class T>
+int64_t EvalContext<T>::count_correct() const {
+  if (graph_.label < 0 || graph_.label_kind != LabelKind::Class) return 0;
+  const Tensor<T>& y = slots_[graph_.output].val;
+  if (y.rank() != 2 || y.dim(0) != batch_) return 0;
+  const int64_t C = y.dim(1);
+  const std::vector<int64_t>& labels = slots_[graph_.label].idx;
+  int64_t correct = 0;
+  for (int64_t r = 0; r < batch_; ++r) {
+    const T* row = y.data() + r * C;
+    int64_t best = 0;
+    for (int64_t c = 1; c < C; ++c) {
+      if (row[c] > row[best]) best = c;
+    }
+    correct += best == labels[r];
+  }
+  return correct;
+}
+
+template <class T>
+std::string EvalContext<T>::find_non_finite() const {
+  struct Pass {
+    const char* name;
+    Tensor<T> Slot<T>::*member;
+  };
+  const Pass passes[] = {{"value", &Slot<T>::val},
+                         {"tangent", &Slot<T>::tan},
+                         {"adjoint", &Slot<T>::adj},
+                         {"adjoint-tangent", &Slot<T>::adjt}};
+  for (const Pass& p : passes) {
+    const bool reverse = p.member == &Slot<T>::adj || p.member == &Slot<T>::adjt;
+    const int n = static_cast<int>(graph_.nodes.size());
+    for (int step = 0; step < n; ++step) {
+      const int i = reverse ? n - 1 - step : step;
+      const Node& node = graph_.nodes[i];
+      const Tensor<T>& t = slots_[i].*p.member;
+      if (!all_finite(t)) {
+        return "non-finite " + std::string(p.name) + " (NaN or Inf) at node '" + node.name + "' (" +
+               std::string(op_name(node.op)) + ")";
+      }
+    }
+  }
+  return "non-finite result (NaN or Inf)";
+}
+
+template class EvalContext<float>;
+template class EvalContext<double>;
+
+}  // namespace hess

@@ -1,0 +1,116 @@
+#pragma once
+// Forward-over-reverse differentiation of a graph on one batch: loss, gradient, JVP, Hessian-vector
+// and Gauss-Newton-vector products, k directions at a time.
+//
+// The math. Let ℓ(θ) be the graph's loss on a batch (a sum over its samples) and v a direction in
+// parameter space. Pearlmutter's R-operator R{·} = d/dt (·)(θ + t v) at t = 0 applied to the reverse
+// pass gives R{∇ℓ} = H v. Concretely, four passes over the nodes:
+//
+//   1. value            y = f(x)                     every node, in order
+//   2. tangent          ẏ = R{y}                     nodes that depend on θ; Param tangents are v
+//   3. adjoint          x̄ = ∂ℓ/∂x                    reverse order, seeded with ℓ̄ = scale
+//   4. adjoint-tangent  x̄̇ = R{x̄}                     reverse order, seeded with 0
+//
+// The adjoint-tangent of a parameter block is its slice of H v; its adjoint is its slice of ∇ℓ.
+// The cost is about twice a gradient and no graph of the gradient is ever built. Passes 3 and 4 are
+// fused into one reverse sweep. An HVP needs the adjoints of activations but not of parameters, so
+// parameter adjoints (the gradient's weight GEMMs) are computed only when the gradient is requested.
+//
+// k directions at once: tangents carry k columns ([k, shape...]); the value and adjoint passes are
+// shared by all columns and matrix-vector work becomes GEMMs. That is how H V for a Lanczos block,
+// a batch of Hutchinson probes or SLQ runs is computed.
+//
+// Gauss-Newton: when every op except the loss drops its own curvature term (the part of its
+// adjoint-tangent rule proportional to ȳ), the sweep returns Jᵀ H_L J v, where J is the Jacobian of
+// the network output and H_L the Hessian of the loss in the output: the GGN, positive semidefinite
+// for convex losses. Mode Curvature::GGN does exactly that.
+//
+// State lives in this context, one per thread: no global tape. Buffers are allocated on the first
+// evaluation and reused afterwards.
+//
+//   hess::EvalContext<double> ctx(graph);
+//   ctx.set_parameters(theta.data());
+//   ctx.set_batch(data, rows.data(), rows.size());
+//   hess::EvalRequest req;
+//   req.gradient = true;
+//   req.directions = V.data();  req.k = V.cols();  req.curvature = true;
+//   std::vector<double> g(P, 0.0), HV(P * k, 0.0);
+//   hess::BatchStats s = ctx.run(req, {g.data(), HV.data()});   // accumulates into g and HV
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/dataset.h"
+#include "engine/graph.h"
+#include "engine/ops/op_rules.h"
+
+namespace hess {
+
+enum class Curvature : uint8_t { Hessian, GGN };
+// The one enum<->string mapping: "hessian", "ggn".
+std::string_view curvature_name(Curvature c);
+Curvature curvature_from_name(std::string_view name);
+
+// What one evaluation computes. Directions and results are flat over θ, column-major P x k.
+struct EvalRequest {
+  bool gradient = false;               // accumulate scale * ∂ℓ/∂θ
+  const double* directions = nullptr;  // V (P x k), needed when k > 0
+  int k = 0;                           // number of directions
+  bool curvature = false;              // accumulate scale * C V, C the Hessian or the GGN
+  Curvature kind = Curvature::Hessian;
+  double scale = 1.0;  // the loss seed: 1/N makes the batch's sum a term of the mean
+};
+
+// Where results accumulate (+=); null pointers for what was not requested.
+struct EvalOutput {
+  double* grad = nullptr;  // P
+  double* curv = nullptr;  // P x k, column-major
+};
+
+struct BatchStats {
+  double loss_sum = 0.0;  // unscaled sum of per-sample losses
+  int64_t correct = 0;    // samples whose argmax output equals the label (class labels only)
+};
+
+template <class T>
+class EvalContext {
+ public:
+  // The graph must be valid and outlive the context.
+  explicit EvalContext(const Graph& graph);
+
+  // Copies θ (length num_params) into the parameter slots, converted to T.
+  void set_parameters(const double* theta);
+  // Loads rows `rows[0..count)` of `data` as the batch.
+  void set_batch(const Dataset& data, const int64_t* rows, int64_t count);
+  // Runs the passes the request needs on the current batch and parameters.
+  // Throws NumericalError naming the first node whose value or derivative is not finite.
+  BatchStats run(const EvalRequest& req, const EvalOutput& out);
+
+  // After run(): the output node's value [B, ...] and, when k > 0, its tangent J V [k, B, ...].
+  const Tensor<T>& output_value() const { return slots_[graph_.output].val; }
+  const Tensor<T>& output_tangent() const { return slots_[graph_.output].tan; }
+  int64_t batch_size() const { return batch_; }
+
+ private:
+  void value_pass();
+  void tangent_pass(const double* V, int k);
+  void reverse_sweep(const EvalRequest& req);
+  void collect(const EvalRequest& req, const EvalOutput& out);
+  int64_t count_correct() const;
+  // Names the first node whose tensors hold NaN or Inf, e.g. "node 'fc1' (linear): value is NaN".
+  std::string find_non_finite() const;
+  OpCall<T> call(int node, int k);
+
+  const Graph& graph_;
+  std::vector<Slot<T>> slots_;
+  std::vector<Shape> shapes_;
+  int64_t batch_ = -1;
+  int k_ = 0;
+};
+
+extern template class EvalContext<float>;
+extern template class EvalContext<double>;
+
+}  // namespace hess

@@ -1,0 +1,217 @@
+#include "engine/objective.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace hess {
+
+std::string_view precision_name(Precision p) { return p == Precision::F32 ? "f32" : "f64"; }
+
+Precision precision_from_name(std::string_view name) {
+  if (name == "f32") return Precision::F32;
+  if (name == "f64") return Precision::F64;
+  throw std::invalid_argument("unknown precision '" + std::string(name) + "' (f32, f64)");
+}
+
+void ObjectiveOptions::validate() const {
+  if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive, got " + std::to_string(batch_size));
+  if (threads <= 0) throw std::invalid_argument("threads must be positive, got " + std::to_string(threads));
+  if (!std::isfinite(weight_decay) || weight_decay < 0) {
+    throw std::invalid_argument("weight_decay must be finite and non-negative");
+  }
+}
+
+Evaluation Objective::value() {
+  EvalRequest req;
+  return evaluate(req, {});
+}
+
+Evaluation Objective::gradient(double* g) {
+  EvalRequest req;
+  req.gradient = true;
+  return evaluate(req, {g, nullptr});
+}
+
+void Objective::curvature(const double* V, int k, double* CV, Curvature kind) {
+  EvalRequest req;
+  req.directions = V;
+  req.k = k;
+  req.curvature = true;
+  req.kind = kind;
+  evaluate(req, {nullptr, CV});
+}
+
+void check_data_fits(const Graph& graph, const Dataset& data) {
+  if (data.sample_shape != graph.input_shape) {
+    throw std::invalid_argument("data samples have shape " + to_string(data.sample_shape) +
+                                " but the model's input is " + to_string(graph.input_shape));
+  }
+  const int64_t n = data.size();
+  if (n <= 0) throw std::invalid_argument("data set is empty");
+  if (graph.label_kind == LabelKind::Class) {
+    if (static_cast<int64_t>(data.labels.size()) != n) {
+      throw std::invalid_argument("the model needs class labels, the data has " +
+                                  (data.labels.empty() ? std::string("none") : std::to_string(data.labels.size())));
+    }
+    const std::vector<Shape> shapes = infer_shapes(graph, 1);
+    const Shape& out = shapes[graph.output];
+    const int64_t classes = out.size() == 2 ? out[1] : 0;
+    for (int64_t i = 0; i < n; ++i) {
+      if (data.labels[i] < 0 || (classes > 0 && data.labels[i] >= classes)) {
+        throw std::invalid_argument("label " + std::to_string(data.labels[i]) + " of sample " + std::to_string(i) +
+                                    " is out of range for " + std::to_string(classes) + " classes");
+      }
+    }
+  } else {
+    if (data.target_dim != graph.target_dim || static_cast<int64_t>(data.targets.size()) != n * data.target_dim) {
+      throw std::invalid_argument("the model needs " + std::to_string(graph.target_dim) +
+                                  " real targets per sample, the data has " + std::to_string(data.target_dim));
+    }
+  }
+  for (size_t i = 0; i < data.x.size(); ++i) {
+    if (!std::isfinite(data.x[i])) {
+      throw std::invalid_argument("X holds a non-finite value at sample " + std::to_string(i / numel(data.sample_shape)));
+    }
+  }
+}
+
+namespace {
+
+template <class T>
+class DatasetObjective final : public Objective {
+ public:
+  DatasetObjective(const Graph& graph, const Dataset& data, std::vector<int64_t> rows, const ObjectiveOptions& opt)
+      : graph_(graph), data_(data), rows_(std::move(rows)), opt_(opt), P_(graph.num_params()) {
+    opt_.validate();
+    graph_.validate();
+    check_data_fits(graph_, data_);
+    if (rows_.empty()) throw std::invalid_argument("the analysis set is empty");
+    for (int64_t r : rows_) {
+      if (r < 0 || r >= data_.size()) throw std::invalid_argument("sample index " + std::to_string(r) + " out of range");
+    }
+    const int64_t batches = (static_cast<int64_t>(rows_.size()) + opt_.batch_size - 1) / opt_.batch_size;
+    threads_ = static_cast<int>(std::min<int64_t>(opt_.threads, batches));
+    for (int t = 0; t < threads_; ++t) contexts_.push_back(std::make_unique<EvalContext<T>>(graph_));
+    buffers_.resize(threads_);
+    theta_.assign(P_, 0.0);
+  }
+
+  const Graph& graph() const override { return graph_; }
+  int64_t num_params() const override { return P_; }
+  int64_t num_samples() const override { return static_cast<int64_t>(rows_.size()); }
+  Precision precision() const override { return std::is_same_v<T, float> ? Precision::F32 : Precision::F64; }
+  const ObjectiveOptions& options() const override { return opt_; }
+
+  void set_parameters(const std::vector<double>& theta) override {
+    if (static_cast<int64_t>(theta.size()) != P_) {
+      throw std::invalid_argument("parameter vector has " + std::to_string(theta.size()) + " entries, the model " +
+                                  std::to_string(P_));
+    }
+    theta_ = theta;
+    for (auto& ctx : contexts_) ctx->set_parameters(theta_.data());
+  }
+  const std::vector<double>& parameters() const override { return theta_; }
+
+  Evaluation evaluate(const EvalRequest& request, const EvalOutput& out) override {
+    EvalRequest req = request;
+    const int64_t N = num_samples();
+    req.scale = 1.0 / static_cast<double>(N);
+    const int64_t nb = (N + opt_.batch_size - 1) / opt_.batch_size;
+    const size_t grad_len = req.gradient ? P_ : 0;
+    const size_t curv_len = req.curvature ? static_cast<size_t>(P_) * req.k : 0;
+
+    std::vector<BatchStats> stats(threads_);
+    std::vector<std::exception_ptr> errors(threads_);
+    auto work = [&](int t) {
+      try {
+        Buffers& b = buffers_[t];
+        b.grad.assign(grad_len, 0.0);
+        b.curv.assign(curv_len, 0.0);
+        EvalContext<T>& ctx = *contexts_[t];
+        const int64_t first = nb * t / threads_, last = nb * (t + 1) / threads_;
+        for (int64_t bi = first; bi < last; ++bi) {
+          const int64_t begin = bi * opt_.batch_size;
+          const int64_t count = std::min(opt_.batch_size, N - begin);
+          ctx.set_batch(data_, rows_.data() + begin, count);
+          const BatchStats s = ctx.run(req, {b.grad.data(), b.curv.data()});
+          stats[t].loss_sum += s.loss_sum;
+          stats[t].correct += s.correct;
+        }
+      } catch (...) {
+        errors[t] = std::current_exception();
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads_; ++t) pool.emplace_back(work, t);
+    work(0);
+    for (auto& th : pool) th.join();
+    for (auto& e : errors) {
+      if (e) std::rethrow_exception(e);
+    }
+
+    double loss = 0.0;
+    int64_t correct = 0;
+    for (int t = 0; t < threads_; ++t) {
+      loss += stats[t].loss_sum;
+      correct += stats[t].correct;
+    }
+    loss /= static_cast<double>(N);
+    const double lambda = opt_.weight_decay;
+    if (lambda > 0) {
+      double sq = 0.0;
+      for (double v : theta_) sq += v * v;
+      loss += 0.5 * lambda * sq;
+    }
+    if (req.gradient) {
+      for (int64_t i = 0; i < P_; ++i) {
+        double s = 0.0;
+        for (int t = 0; t < threads_; ++t) s += buffers_[t].grad[i];
+        out.grad[i] = s + lambda * theta_[i];
+      }
+    }
+    if (req.curvature) {
+      for (size_t i = 0; i < curv_len; ++i) {
+        double s = 0.0;
+        for (int t = 0; t < threads_; ++t) s += buffers_[t].curv[i];
+        out.curv[i] = s + lambda * req.directions[i];
+      }
+    }
+    ++counters_.passes;
+    if (req.gradient) ++counters_.gradients;
+    if (req.curvature) counters_.curvature += req.k;
+    if (!req.gradient && !req.curvature) ++counters_.values;
+    Evaluation ev;
+    ev.loss = loss;
+    ev.accuracy = graph_.label_kind == LabelKind::Class ? static_cast<double>(correct) / static_cast<double>(N) : 0.0;
+    return ev;
+  }
+
+ private:
+  struct Buffers {
+    std::vector<double> grad, curv;
+  };
+  const Graph& graph_;
+  const Dataset& data_;
+  std::vector<int64_t> rows_;
+  ObjectiveOptions opt_;
+  int64_t P_;
+  int threads_ = 1;
+  std::vector<std::unique_ptr<EvalContext<T>>> contexts_;
+  std::vector<Buffers> buffers_;
+  std::vector<double> theta_;
+};
+
+}  // namespace
+
+std::unique_ptr<Objective> make_objective(const Graph& graph, const Dataset& data, std::vector<int64_t> rows,
+                                          const ObjectiveOptions& options, Precision precision) {
+  if (precision == Precision::F32) {
+    return std::make_unique<DatasetObjective<float>>(graph, data, std::move(rows), options);
+  }
+  return std::make_unique<DatasetObjective<double>>(graph, data, std::move(rows), options);
+}
+
+}  // namespace hess

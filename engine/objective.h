@@ -1,0 +1,100 @@
+#pragma once
+// The objective over a data set and the products analyzers need from it.
+//
+//   L(θ) = (1/N) Σᵢ ℓ(f(xᵢ; θ), yᵢ) + (λ/2)‖θ‖²
+//
+// over the *analysis set*: N rows of a Dataset chosen by the caller (io/ picks them with a seed).
+// The rows are cut into batches of `batch_size` in their given order; every batch's loss is a sum
+// seeded with 1/N, so a partial last batch weighs by its size. Batches run in `threads` threads, each
+// with its own EvalContext (allocated once, reused across calls); thread t takes a contiguous range of
+// batches and the per-thread sums are added in thread order. So the same θ and V always give the same
+// result for a fixed thread count, and agree to rounding across thread counts.
+//
+// The curvature product C V (C the Hessian or the GGN of L, λI included) of k directions shares one
+// value pass per batch. BatchNorm nodes use their running statistics (inference semantics).
+//
+//   auto obj = hess::make_objective(graph, data, rows, {.batch_size = 256, .threads = 2},
+//                                   hess::Precision::F64);
+//   obj->set_parameters(theta);
+//   double L = obj->value().loss;
+//   Eigen::MatrixXd V = ..., HV(P, V.cols());
+//   obj->curvature(V.data(), V.cols(), HV.data(), hess::Curvature::Hessian);
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "engine/autodiff.h"
+#include "engine/dataset.h"
+#include "engine/graph.h"
+
+namespace hess {
+
+enum class Precision : uint8_t { F32, F64 };
+// The one enum<->string mapping: "f32", "f64".
+std::string_view precision_name(Precision p);
+Precision precision_from_name(std::string_view name);
+
+struct ObjectiveOptions {
+  int64_t batch_size = 256;   // samples per batch
+  int threads = 1;            // batches evaluated in parallel
+  double weight_decay = 0.0;  // λ of the (λ/2)‖θ‖² term
+  // Throws std::invalid_argument naming the bad field.
+  void validate() const;
+};
+
+// Loss and accuracy over the analysis set.
+struct Evaluation {
+  double loss = 0.0;
+  double accuracy = 0.0;  // fraction in [0, 1]; 0 without class labels
+};
+
+// How much work an objective has done since it was made.
+struct ObjectiveCounters {
+  int64_t values = 0;      // passes over the set computing only the loss
+  int64_t gradients = 0;   // passes computing the gradient
+  int64_t curvature = 0;   // curvature-vector products (one per column)
+  int64_t passes = 0;      // passes over the analysis set of any kind
+};
+
+class Objective {
+ public:
+  virtual ~Objective() = default;
+
+  virtual const Graph& graph() const = 0;
+  virtual int64_t num_params() const = 0;
+  virtual int64_t num_samples() const = 0;
+  virtual Precision precision() const = 0;
+  virtual const ObjectiveOptions& options() const = 0;
+
+  virtual void set_parameters(const std::vector<double>& theta) = 0;
+  virtual const std::vector<double>& parameters() const = 0;
+
+  // One pass over the set computing what `req` asks (its scale is ignored: 1/N is used) into `out`
+  // (overwritten, not accumulated). Throws NumericalError when NaN or Inf is met.
+  virtual Evaluation evaluate(const EvalRequest& req, const EvalOutput& out) = 0;
+
+  Evaluation value();
+  // g = ∇L(θ); returns L(θ).
+  Evaluation gradient(double* g);
+  // CV = C V for k directions (P x k, column-major).
+  void curvature(const double* V, int k, double* CV, Curvature kind);
+
+  const ObjectiveCounters& counters() const { return counters_; }
+
+ protected:
+  ObjectiveCounters counters_;
+};
+
+// The objective of `graph` over rows `rows` of `data`, in float or double arithmetic.
+// Throws std::invalid_argument when the data does not fit the graph (naming what differs).
+std::unique_ptr<Objective> make_objective(const Graph& graph, const Dataset& data,
+                                          std::vector<int64_t> rows, const ObjectiveOptions& options,
+                                          Precision precision);
+
+// Checks that `data` fits `graph`: sample shape, label kind, label range, finite X.
+// Throws std::invalid_argument naming the mismatch.
+void check_data_fits(const Graph& graph, const Dataset& data);
+
+}  // namespace hess

@@ -1,0 +1,115 @@
+#include "engine/op_registry.h"
+
+#include <array>
+#include <stdexcept>
+#include <string>
+
+#include "engine/ops/activation.h"
+#include "engine/ops/binary.h"
+#include "engine/ops/linear.h"
+#include "engine/ops/loss.h"
+#include "engine/ops/shape_ops.h"
+#include "engine/ops/softmax.h"
+
+namespace hess {
+
+namespace {
+
+template <class Op>
+OpInfo row(OpKind kind, std::string_view name, int min_arity, int max_arity) {
+  return OpInfo{kind,
+                name,
+                min_arity,
+                max_arity,
+                &Op::infer,
+                {&Op::template value<float>, &Op::template tangent<float>,
+                 &Op::template adjoint<float>, &Op::template adjoint_tangent<float>},
+                {&Op::template value<double>, &Op::template tangent<double>,
+                 &Op::template adjoint<double>, &Op::template adjoint_tangent<double>}};
+}
+
+OpInfo source(OpKind kind, std::string_view name) { return OpInfo{kind, name, 0, 0, nullptr, {}, {}}; }
+
+// An op whose family has not landed yet: known by name, refused by validation.
+OpInfo pending(OpKind kind, std::string_view name) { return OpInfo{kind, name, 0, 0, nullptr, {}, {}}; }
+
+// The op table. Order follows OpKind; op_info() checks it.
+const std::array<OpInfo, kOpKindCount>& table() {
+  static const std::array<OpInfo, kOpKindCount> t = {
+      source(OpKind::Input, "input"),
+      source(OpKind::Label, "label"),
+      source(OpKind::Param, "param"),
+      source(OpKind::Constant, "constant"),
+      row<LinearOp>(OpKind::Linear, "linear", 2, 3),
+      row<MatMulOp>(OpKind::MatMul, "matmul", 2, 2),
+      pending(OpKind::Conv2d, "conv2d"),
+      pending(OpKind::MaxPool2d, "max_pool2d"),
+      pending(OpKind::AvgPool2d, "avg_pool2d"),
+      pending(OpKind::GlobalAvgPool, "global_avg_pool"),
+      row<FlattenOp>(OpKind::Flatten, "flatten", 1, 1),
+      row<ReshapeOp>(OpKind::Reshape, "reshape", 1, 1),
+      row<TransposeOp>(OpKind::Transpose, "transpose", 1, 1),
+      row<ConcatOp>(OpKind::Concat, "concat", 1, kMaxArity),
+      row<SliceOp>(OpKind::Slice, "slice", 1, 1),
+      row<ReduceMeanOp>(OpKind::ReduceMean, "reduce_mean", 1, 1),
+      row<AddOp>(OpKind::Add, "add", 2, 2),
+      row<SubOp>(OpKind::Sub, "sub", 2, 2),
+      row<MulOp>(OpKind::Mul, "mul", 2, 2),
+      row<DivOp>(OpKind::Div, "div", 2, 2),
+      row<ReluOp>(OpKind::Relu, "relu", 1, 1),
+      row<LeakyReluOp>(OpKind::LeakyRelu, "leaky_relu", 1, 1),
+      row<TanhOp>(OpKind::Tanh, "tanh", 1, 1),
+      row<SigmoidOp>(OpKind::Sigmoid, "sigmoid", 1, 1),
+      row<GeluOp>(OpKind::Gelu, "gelu", 1, 1),
+      row<GeluTanhOp>(OpKind::GeluTanh, "gelu_tanh", 1, 1),
+      row<SiluOp>(OpKind::Silu, "silu", 1, 1),
+      row<SoftplusOp>(OpKind::Softplus, "softplus", 1, 1),
+      row<DropoutOp>(OpKind::Dropout, "dropout", 1, 1),
+      row<SoftmaxOp>(OpKind::Softmax, "softmax", 1, 1),
+      row<LogSoftmaxOp>(OpKind::LogSoftmax, "log_softmax", 1, 1),
+      pending(OpKind::BatchNorm, "batch_norm"),
+      pending(OpKind::LayerNorm, "layer_norm"),
+      pending(OpKind::Embedding, "embedding"),
+      row<CrossEntropyOp>(OpKind::CrossEntropy, "cross_entropy", 2, 2),
+      row<MseOp>(OpKind::Mse, "mse", 2, 2),
+  };
+  return t;
+}
+
+}  // namespace
+
+const OpInfo& op_info(OpKind kind) {
+  const OpInfo& info = table()[static_cast<size_t>(kind)];
+  assert(info.kind == kind);
+  return info;
+}
+
+template <>
+const OpRules<float>& op_rules<float>(OpKind kind) {
+  return op_info(kind).rules_f;
+}
+template <>
+const OpRules<double>& op_rules<double>(OpKind kind) {
+  return op_info(kind).rules_d;
+}
+
+std::string_view op_name(OpKind kind) { return op_info(kind).name; }
+
+OpKind op_from_name(std::string_view name) {
+  for (const OpInfo& info : table()) {
+    if (info.name == name) return info.kind;
+  }
+  throw std::invalid_argument("unknown op '" + std::string(name) + "'; known ops: " +
+                              all_op_names());
+}
+
+std::string all_op_names() {
+  std::string out;
+  for (const OpInfo& info : table()) {
+    if (!out.empty()) out += ", ";
+    out += info.name;
+  }
+  return out;
+}
+
+}  // namespace hess

@@ -1,0 +1,102 @@
+#pragma once
+// What an op family implements. Every op has four rules, written side by side in its family's file:
+//
+//   value            y = f(x)                                  (forward)
+//   tangent          ẏ = Σᵢ ∂f/∂xᵢ ẋᵢ                           (forward mode, k columns at once)
+//   adjoint          x̄ᵢ += (∂f/∂xᵢ)ᵀ ȳ                          (reverse mode)
+//   adjoint_tangent  x̄̇ᵢ += (∂f/∂xᵢ)ᵀ ȳ̇ + Σⱼ (∂²f/∂xᵢ∂xⱼ ẋⱼ)ᵀ ȳ   (the R-operator of Pearlmutter 1994)
+//
+// The tangent of θ's adjoint is H v: forward-over-reverse without building a graph of the gradient.
+// The second term of adjoint_tangent (the curvature of the op itself) is included only when the
+// op's output adjoint exists (`out.adj_on`); leaving it out everywhere except at the loss gives the
+// Gauss-Newton product Jᵀ H_L J v, which is how GGN mode works.
+//
+// Conventions:
+//   * value writes out.val, already resized to the inferred shape; it may cache what later rules need
+//     in out.aux / out.idx (softmax probabilities, im2col columns, argmax positions).
+//   * tangent writes (not accumulates) out.tan, shape [k, out shape...]; only inputs with `varies`
+//     have a tangent, the others count as zero.
+//   * adjoint and adjoint_tangent *accumulate* into in(i).adj / in(i).adjt, and only for inputs with
+//     `want_adj` / `want_adjt` set: data inputs and, for an HVP, parameter gradients are skipped.
+
+#include <array>
+#include <cassert>
+
+#include "engine/graph.h"
+#include "engine/tensor.h"
+
+namespace hess {
+
+// The state of one node during an evaluation.
+template <class T>
+struct Slot {
+  Tensor<T> val;   // value
+  Tensor<T> tan;   // k tangent columns [k, val shape...]
+  Tensor<T> adj;   // adjoint ∂loss/∂val
+  Tensor<T> adjt;  // k adjoint-tangent columns
+  Tensor<T> aux;   // op-private cache written by value()
+  std::vector<int64_t> idx;  // op-private integer cache (argmax, labels, ids)
+  bool varies = false;       // depends on θ: tan, adj and adjt are meaningful
+  bool want_adj = false;     // adjoint wanted in this evaluation
+  bool want_adjt = false;    // adjoint-tangent wanted in this evaluation
+  bool adj_on = false;       // adj holds this evaluation's adjoint (off in GGN mode)
+};
+
+// One rule call: the node, its output slot and its inputs' slots.
+template <class T>
+struct OpCall {
+  const Node& node;
+  const Graph& graph;
+  Slot<T>& out;
+  std::array<Slot<T>*, kMaxArity> ins{};
+  int n_in = 0;
+  int k = 0;  // tangent columns
+
+  Slot<T>& in(int i) const {
+    assert(i < n_in);
+    return *ins[i];
+  }
+  bool has(int i) const { return i < n_in; }
+};
+
+template <class T>
+using RuleFn = void (*)(OpCall<T>&);
+
+template <class T>
+struct OpRules {
+  RuleFn<T> value = nullptr;
+  RuleFn<T> tangent = nullptr;
+  RuleFn<T> adjoint = nullptr;
+  RuleFn<T> adjoint_tangent = nullptr;
+};
+
+// Shape inference: the output shape from the input shapes; throws std::invalid_argument (without the
+// node name: the caller adds it).
+using InferFn = Shape (*)(const Node&, const std::vector<Shape>&);
+
+// Explicit instantiation of an op struct's four rules for float and double, in its family's .cpp.
+#define HESS_INSTANTIATE_OP(Op)                               \
+  template void Op::value<float>(OpCall<float>&);             \
+  template void Op::tangent<float>(OpCall<float>&);           \
+  template void Op::adjoint<float>(OpCall<float>&);           \
+  template void Op::adjoint_tangent<float>(OpCall<float>&);   \
+  template void Op::value<double>(OpCall<double>&);           \
+  template void Op::tangent<double>(OpCall<double>&);         \
+  template void Op::adjoint<double>(OpCall<double>&);         \
+  template void Op::adjoint_tangent<double>(OpCall<double>&);
+
+// Declares an op struct in a family header.
+#define HESS_DECLARE_OP(Op)                                               \
+  struct Op {                                                             \
+    static Shape infer(const Node& node, const std::vector<Shape>& in);   \
+    template <class T>                                                    \
+    static void value(OpCall<T>& c);                                      \
+    template <class T>                                                    \
+    static void tangent(OpCall<T>& c);                                    \
+    template <class T>                                                    \
+    static void adjoint(OpCall<T>& c);                                    \
+    template <class T>                                                    \
+    static void adjoint_tangent(OpCall<T>& c);                            \
+  };
+
+}  // namespace hess

@@ -1,0 +1,143 @@
+// Whole-model derivative tests of engine/autodiff: gradient, HVP, JVP and GGN against finite
+// differences and dense assemblies, for every architecture family (each ≤ 3,000 parameters).
+#include <doctest/doctest.h>
+
+#include <Eigen/Eigenvalues>
+
+#include "engine/arch.h"
+#include "engine/curvature_operator.h"
+#include "support/fd_check.h"
+
+using namespace hess;
+using namespace hess::test;
+
+namespace {
+
+struct Case {
+  const char* name;
+  const char* spec;
+  int64_t samples;
+  int64_t classes;
+  int64_t id_range;  // token ids for the transformer
+};
+
+// ≤ 3,000 parameters each.
+const Case kCases[] = {
+    {"mlp-tanh", "mlp:6-12-10-4:tanh", 9, 4, 0},
+    {"mlp-gelu-sigmoid", "mlp:5-8-3:gelu", 7, 3, 0},
+};
+
+Model make(const Case& c, LossKind loss = LossKind::CrossEntropy) {
+  ArchOptions o;
+  o.seed = 7;
+  o.loss = loss;
+  return build_arch(c.spec, o);
+}
+
+}  // namespace
+
+TEST_CASE("gradient, HVP and JVP match central finite differences") {
+  for (const Case& c : kCases) {
+    for (LossKind loss : {LossKind::CrossEntropy, LossKind::Mse}) {
+      CAPTURE(c.name);
+      CAPTURE(loss_kind_name(loss));
+      Model m = make(c, loss);
+      const Dataset d = random_dataset(m.graph, c.samples, c.classes, 11, c.id_range);
+      auto obj = double_objective(m, d, 4);  // several batches, a partial last one
+      const int64_t P = obj->num_params();
+      CHECK(P <= 3000);
+
+      Eigen::VectorXd g(P);
+      obj->gradient(g.data());
+      CHECK(rel_err(g, fd_gradient(*obj, m.theta)) < kFdRelTol);
+
+      const Eigen::VectorXd v = random_vector(P, 3);
+      Eigen::VectorXd hv(P);
+      obj->curvature(v.data(), 1, hv.data(), Curvature::Hessian);
+      CHECK(rel_err(hv, fd_hvp(*obj, m.theta, v)) < kFdRelTol);
+
+      CHECK(rel_err(engine_jvp(m, d, v), fd_jvp(m, d, v)) < kFdRelTol);
+    }
+  }
+}
+
+TEST_CASE("dense Hessian from HVPs equals the finite-difference Hessian and is symmetric") {
+  for (const Case& c : kCases) {
+    CAPTURE(c.name);
+    Model m = make(c);
+    const Dataset d = random_dataset(m.graph, c.samples, c.classes, 5, c.id_range);
+    auto obj = double_objective(m, d, 3);
+    ObjectiveOperator H(*obj, Curvature::Hessian);
+    const Eigen::MatrixXd A = assemble_dense(H);
+    const Eigen::MatrixXd F = fd_hessian(*obj, m.theta);
+    CHECK(rel_err(A, F) < kFdRelTol);
+    CHECK((A - A.transpose()).norm() <= 1e-12 * A.norm());
+
+    const Eigen::VectorXd u = random_vector(A.rows(), 1), v = random_vector(A.rows(), 2);
+    Eigen::VectorXd hu(A.rows()), hv(A.rows());
+    H.perform_op(u.data(), hu.data());
+    H.perform_op(v.data(), hv.data());
+    CHECK(std::abs(u.dot(hv) - v.dot(hu)) <= 1e-12 * std::abs(u.dot(hv)) + 1e-14);
+  }
+}
+
+TEST_CASE("GGN equals Jᵀ H_L J assembled densely and is positive semidefinite") {
+  for (const Case& c : kCases) {
+    for (LossKind loss : {LossKind::CrossEntropy, LossKind::Mse}) {
+      CAPTURE(c.name);
+      CAPTURE(loss_kind_name(loss));
+      Model m = make(c, loss);
+      const Dataset d = random_dataset(m.graph, c.samples, c.classes, 8, c.id_range);
+      auto obj = double_objective(m, d, 4);
+      ObjectiveOperator G(*obj, Curvature::GGN);
+      const Eigen::MatrixXd A = assemble_dense(G);
+      const Eigen::MatrixXd J = fd_jacobian(m, d);
+      const Eigen::MatrixXd ref = J.transpose() * loss_output_hessian(m, d) * J;
+      CHECK(rel_err(A, ref) < kFdRelTol);
+      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es((A + A.transpose()) / 2);
+      CHECK(es.eigenvalues().minCoeff() >= -1e-12 * es.eigenvalues().cwiseAbs().maxCoeff());
+    }
+  }
+}
+
+TEST_CASE("k-column products equal k single products") {
+  for (const Case& c : kCases) {
+    for (Curvature kind : {Curvature::Hessian, Curvature::GGN}) {
+      CAPTURE(c.name);
+      Model m = make(c);
+      const Dataset d = random_dataset(m.graph, c.samples, c.classes, 4, c.id_range);
+      auto obj = double_objective(m, d, 4);
+      const int64_t P = obj->num_params();
+      const int k = 5;
+      Eigen::MatrixXd V(P, k), block(P, k), single(P, k);
+      for (int j = 0; j < k; ++j) V.col(j) = random_vector(P, 100 + j);
+      obj->curvature(V.data(), k, block.data(), kind);
+      for (int j = 0; j < k; ++j) obj->curvature(V.col(j).data(), 1, single.col(j).data(), kind);
+      CHECK(rel_err(block, single) < 1e-13);
+    }
+  }
+}
+
+TEST_CASE("float agrees with double to float precision") {
+  for (const Case& c : kCases) {
+    CAPTURE(c.name);
+    Model m = make(c);
+    const Dataset d = random_dataset(m.graph, c.samples, c.classes, 9, c.id_range);
+    ObjectiveOptions o;
+    o.batch_size = 4;
+    auto f = make_objective(m.graph, d, all_rows(d.size()), o, Precision::F32);
+    auto g = make_objective(m.graph, d, all_rows(d.size()), o, Precision::F64);
+    f->set_parameters(m.theta);
+    g->set_parameters(m.theta);
+    const int64_t P = g->num_params();
+    CHECK(std::abs(f->value().loss - g->value().loss) < 1e-5 * std::abs(g->value().loss));
+    Eigen::VectorXd gf(P), gd(P), hf(P), hd(P);
+    f->gradient(gf.data());
+    g->gradient(gd.data());
+    CHECK(rel_err(gf, gd) < 1e-5);
+    const Eigen::VectorXd v = random_vector(P, 12);
+    f->curvature(v.data(), 1, hf.data(), Curvature::Hessian);
+    g->curvature(v.data(), 1, hd.data(), Curvature::Hessian);
+    CHECK(rel_err(hf, hd) < 1e-4);
+  }
+}

@@ -1,0 +1,6 @@
+#include <cstdio>
+
+int main() {
+  std::puts("hessian: commands coming");
+  return 0;
+}
