@@ -135,6 +135,12 @@ int GraphBuilder::global_avg_pool(int x) { return op(OpKind::GlobalAvgPool, {x})
 
 int GraphBuilder::flatten(int x) { return op(OpKind::Flatten, {x}); }
 
+Shape GraphBuilder::shape_of(int node, int64_t batch) const {
+  Graph partial = g_;
+  partial.nodes.resize(node + 1);
+  return infer_shapes(partial, batch).at(node);
+}
+
 Model GraphBuilder::finish(int output, LossKind loss, uint64_t seed) {
   g_.output = output;
   Node lab;

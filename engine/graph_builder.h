@@ -59,6 +59,9 @@ class GraphBuilder {
   int global_avg_pool(int x);
   int flatten(int x);
 
+  // The shape of node `node` for a batch of `batch` samples, from the graph built so far.
+  Shape shape_of(int node, int64_t batch) const;
+
   // Adds the label and loss nodes after `output` and initialises θ from `seed`.
   Model finish(int output, LossKind loss, uint64_t seed);
 
