@@ -1,5 +1,8 @@
 #include "io/atomic_output.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -8,15 +11,22 @@
 
 namespace hess {
 
+namespace {
 std::string partial_path_of(const std::string& path) {
   return path + ".partial";
 }
+}  // namespace
 
 AtomicOutput::AtomicOutput(std::string path)
-    : path_(std::move(path)), partial_(partial_path_of(path_)) {}
+    : path_(std::move(path)), partial_(partial_path_of(path_)) {
+  // Fails early, naming the file asked for, when its folder is missing or not writable.
+  const int fd = ::open(partial_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
+  if (fd < 0) throw FileError(path_, std::string("cannot be written: ") + std::strerror(errno));
+  ::close(fd);
+}
 
 AtomicOutput::~AtomicOutput() {
-  if (!done_ && !keep_) std::remove(partial_.c_str());
+  if (!done_) std::remove(partial_.c_str());
 }
 
 void AtomicOutput::commit() {

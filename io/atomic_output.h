@@ -11,11 +11,9 @@
 
 namespace hess {
 
-// "NAME.partial".
-std::string partial_path_of(const std::string& path);
-
 class AtomicOutput {
  public:
+  // Creates NAME.partial (empty); throws FileError naming NAME when it cannot.
   explicit AtomicOutput(std::string path);
   AtomicOutput(const AtomicOutput&) = delete;
   AtomicOutput& operator=(const AtomicOutput&) = delete;
@@ -25,12 +23,10 @@ class AtomicOutput {
   const std::string& partial_path() const { return partial_; }
   // Renames the partial file over the final one; throws FileError naming the file on failure.
   void commit();
-  // Leaves the partial file in place on destruction (progress a rerun can resume from).
-  void keep_partial() { keep_ = true; }
 
  private:
   std::string path_, partial_;
-  bool done_ = false, keep_ = false;
+  bool done_ = false;
 };
 
 }  // namespace hess

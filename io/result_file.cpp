@@ -2,10 +2,8 @@
 
 #include <sys/stat.h>
 
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <stdexcept>
 
 #include "io/atomic_output.h"
@@ -129,16 +127,24 @@ void ResultGroup::clear() {
   for (const std::string& a : group_.attr_names()) group_.remove_attr(a);
 }
 
-ResultFile::ResultFile(std::string path) : path_(std::move(path)) {
-  if (exists(path_)) {
+namespace {
+// Checks, before anything is written, that an existing `path` is a result file a run may add to.
+const std::string& checked_result_path(const std::string& path) {
+  if (exists(path)) {
     try {
-      check_result_format(h5::File::open_read(path_));
+      check_result_format(h5::File::open_read(path));
     } catch (const FileError& e) {
-      throw FileError(path_, "exists and is not a result file this engine can add to (" +
-                                 reason(e) + "); it is left as it is");
+      throw FileError(path, "exists and is not a result file this engine can add to (" + reason(e) +
+                                "); it is left as it is");
     }
   }
-  partial_ = std::make_unique<h5::File>(h5::File::create(partial_path_of(path_)));
+  return path;
+}
+}  // namespace
+
+ResultFile::ResultFile(std::string path)
+    : path_(std::move(path)), output_(checked_result_path(path_)) {
+  partial_ = std::make_unique<h5::File>(h5::File::create(output_.partial_path()));
   write_root_attrs(*partial_);
 }
 
@@ -148,10 +154,9 @@ ResultFile::~ResultFile() {
     try {
       partial_->close();
     } catch (const FileError&) {
-      // The partial file is removed below either way.
+      // The partial file is removed by output_ either way.
     }
     partial_.reset();
-    std::remove(partial_path_of(path_).c_str());
   }
   if (progress_) {
     try {
@@ -220,12 +225,7 @@ void ResultFile::commit(const ResultMetadata& meta) {
   groups_.clear();
   partial_->close();
   partial_.reset();
-  const std::string partial = partial_path_of(path_);
-  if (std::rename(partial.c_str(), path_.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(partial.c_str());
-    throw FileError(path_, "cannot move the finished " + partial + " into place: " + why);
-  }
+  output_.commit();
   committed_ = true;
   if (progress_) {
     for (const auto& [name, resumable] : resumable_) {

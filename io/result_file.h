@@ -48,6 +48,7 @@
 #include <vector>
 
 #include "engine/shape.h"
+#include "io/atomic_output.h"
 #include "io/hdf5_file.h"
 
 namespace hess {
@@ -185,6 +186,7 @@ class ResultFile {
   h5::File& progress_file();
 
   std::string path_;
+  AtomicOutput output_;
   std::unique_ptr<h5::File> partial_;
   std::unique_ptr<h5::File> progress_;
   std::string progress_note_;

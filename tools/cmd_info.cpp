@@ -1,4 +1,5 @@
 // hessian info: what a model is made of, whether a data set fits it, and what its passes cost.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -59,6 +60,77 @@ std::string op_summary(const Graph& g) {
   return s;
 }
 
+// The number of classes of a classifier (its output width), 0 for other models.
+int64_t model_classes(const Graph& g) {
+  if (g.label_kind != LabelKind::Class) return 0;
+  const Shape out = infer_shapes(g, 1)[g.output];
+  return out.size() == 2 ? out[1] : 0;
+}
+
+std::string outputs_text(const Graph& g) {
+  if (g.label_kind == LabelKind::Target) return "the model predicts " + std::to_string(g.target_dim) + " targets";
+  return "labels within the model's " + std::to_string(model_classes(g)) + " classes";
+}
+
+// Labels: smallest and largest; targets: none.
+struct LabelRange {
+  int64_t min = 0, max = -1;
+};
+LabelRange label_range(const Dataset& d) {
+  LabelRange r;
+  if (!d.has_labels()) return r;
+  r.min = *std::min_element(d.labels.begin(), d.labels.end());
+  r.max = *std::max_element(d.labels.begin(), d.labels.end());
+  return r;
+}
+
+std::string labels_text(const Dataset& d) {
+  if (!d.has_labels()) return std::to_string(d.target_dim) + " real targets per sample";
+  const LabelRange r = label_range(d);
+  return "class labels " + std::to_string(r.min) + ".." + std::to_string(r.max);
+}
+
+void set_data_json(Json& j, const Session& s) {
+  const Dataset& d = s.data;
+  j.set("data", s.data_label).set("data_samples", d.size()).set("sample_shape", Json::array_of(d.sample_shape));
+  if (d.has_labels()) {
+    const LabelRange r = label_range(d);
+    j.set("label_min", r.min).set("label_max", r.max);
+  } else {
+    j.set("target_dim", d.target_dim);
+  }
+  if (!s.data_path.empty()) {
+    j.set("source", s.data_provenance.source).set("preprocessing", s.data_provenance.preprocessing);
+  }
+}
+
+void print_data(const Session& s) {
+  const Dataset& d = s.data;
+  std::printf("data        %s: %s samples of %s, %s\n", s.data_label.c_str(), grouped(d.size()).c_str(),
+              to_string(d.sample_shape).c_str(), labels_text(d).c_str());
+  if (!s.data_provenance.source.empty()) std::printf("source      %s\n", s.data_provenance.source.c_str());
+  if (!s.data_provenance.preprocessing.empty()) {
+    std::printf("prepared    %s\n", s.data_provenance.preprocessing.c_str());
+  }
+}
+
+// `hessian info --data FILE` without a model: what the data file holds.
+int data_only(const CommonOptions& o) {
+  Session s;
+  DataFile file = read_data_file(o.data);
+  s.data = std::move(file.data);
+  s.data_provenance = std::move(file.provenance);
+  s.data_label = s.data_path = o.data;
+  if (o.json) {
+    Json j = Json::object();
+    set_data_json(j, s);
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    print_data(s);
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int run_info(const std::vector<std::string>& args) {
@@ -77,6 +149,7 @@ int run_info(const std::vector<std::string>& args) {
   if (!parse_args("info", args, desc, "(--model FILE | --arch SPEC) [--data FILE] [--timing] [options]", examples)) {
     return kExitOk;
   }
+  if (o.model.empty() && o.arch.empty() && !o.data.empty()) return data_only(o);
   const bool need_data = timing || !o.data.empty();
   auto session = open_session(o, need_data);
   const Graph& g = session->model.graph;
@@ -95,12 +168,14 @@ int run_info(const std::vector<std::string>& args) {
   j.set("blocks", blocks);
   j.set("ops", op_summary(g));
   j.set("loss_op", std::string(op_name(g.nodes[g.loss].op)));
+  if (g.label_kind == LabelKind::Class) j.set("classes", model_classes(g));
 
   Evaluation ev;
   Timing t;
   if (need_data) {
     ev = session->objective->value();
-    j.set("data", session->data_label).set("samples", session->objective->num_samples());
+    set_data_json(j, *session);
+    j.set("samples", session->objective->num_samples());
     j.set("loss", ev.loss).set("accuracy", ev.accuracy);
     if (timing) {
       t = measure(*session->objective, o.seed);
@@ -119,7 +194,10 @@ int run_info(const std::vector<std::string>& args) {
   std::printf("parameters  %s in %zu blocks\n", grouped(g.num_params()).c_str(), g.blocks.size());
   std::printf("ops         %s\n\n%s", op_summary(g).c_str(), table.str().c_str());
   if (need_data) {
-    std::printf("\ndata        %s, %s samples in the analysis set\n", session->data_label.c_str(),
+    std::printf("\n");
+    print_data(*session);
+    std::printf("fits        samples match the input %s; %s; %s samples in the analysis set\n",
+                to_string(g.input_shape).c_str(), outputs_text(g).c_str(),
                 grouped(session->objective->num_samples()).c_str());
     std::printf("loss        %s\n", num(ev.loss, 8).c_str());
     if (g.label_kind == LabelKind::Class) std::printf("accuracy    %s %%\n", num(100 * ev.accuracy, 5).c_str());

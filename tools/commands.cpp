@@ -5,6 +5,7 @@ namespace hess::cli {
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {"info", "blocks, sizes and loss of a model; fit of a data set; timing of loss, gradient and HVP", run_info},
+      {"import", "IDX (MNIST family) or CSV files into a data file", run_import},
   };
   return table;
 }

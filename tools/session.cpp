@@ -6,7 +6,13 @@
 
 #include "engine/arch.h"
 #include "engine/random.h"
+#include "io/model_file.h"
 #include "tools/cli_error.h"
+
+#if defined(HESS_WITH_ONNX) && __has_include("io/onnx/onnx_import.h")
+#include "io/onnx/onnx_import.h"
+#define HESS_ONNX_IMPORT 1
+#endif
 
 namespace hess::cli {
 
@@ -33,7 +39,27 @@ Model open_model(const CommonOptions& o, std::string* label, const Shape& sample
     *label = "arch:" + o.arch;
     return as_usage([&] { return build_arch(o.arch, a); });
   }
-  throw std::runtime_error(o.model + ": reading model files is not available in this build yet");
+  *label = o.model;
+  const std::string onnx = ".onnx";
+  if (o.model.size() >= onnx.size() && o.model.compare(o.model.size() - onnx.size(), onnx.size(), onnx) == 0) {
+#ifdef HESS_ONNX_IMPORT
+    OnnxImportOptions opt;
+    opt.loss = as_usage([&] { return loss_kind_from_name(o.loss); });
+    opt.sample_shape = sample_shape;
+    return import_onnx(o.model, opt);
+#else
+    throw std::runtime_error(o.model + ": ONNX import is not available in this build");
+#endif
+  }
+  return read_model(o.model);
+}
+
+bool onnx_available() {
+#ifdef HESS_ONNX_IMPORT
+  return true;
+#else
+  return false;
+#endif
 }
 
 namespace {
@@ -69,13 +95,24 @@ std::unique_ptr<Session> open_session(const CommonOptions& o, bool need_data) {
   as_usage([&] { s.objective_options.validate(); });
 
   if (!o.data.empty()) {
-    throw std::runtime_error(o.data + ": reading data files is not available in this build yet");
+    DataFile file = read_data_file(o.data);
+    s.data = std::move(file.data);
+    s.data_provenance = std::move(file.provenance);
+    s.data_label = s.data_path = o.data;
   }
   s.model = open_model(o, &s.model_label, s.data.sample_shape);
+  if (o.arch.empty()) s.model_path = o.model;
   if (!need_data) return session;
-  if (o.arch.empty()) throw UsageError("no data: give --data FILE");
-  s.data_label = "synthetic";
-  s.data = synthetic_data(s.model.graph, o.samples > 0 ? o.samples : kSyntheticSamples, o.seed);
+  if (o.data.empty()) {
+    if (o.arch.empty()) throw UsageError("no data: give --data FILE");
+    s.data_label = "synthetic";
+    s.data = synthetic_data(s.model.graph, o.samples > 0 ? o.samples : kSyntheticSamples, o.seed);
+  }
+  try {
+    check_data_fits(s.model.graph, s.data);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(s.data_label + ": does not fit the model " + s.model_label + ": " + e.what());
+  }
   s.rows = analysis_rows(s.data.size(), o.samples, o.seed);
   try {
     s.objective = make_objective(s.model.graph, s.data, s.rows, s.objective_options, s.precision);

@@ -10,6 +10,7 @@
 #include "engine/dataset.h"
 #include "engine/graph.h"
 #include "engine/objective.h"
+#include "io/data_file.h"
 #include "tools/common_options.h"
 
 namespace hess::cli {
@@ -22,8 +23,11 @@ struct Session {
 
   Model model;
   std::string model_label;  // the model file's path, or "arch:SPEC"
+  std::string model_path;   // the model file's path, "" for --arch
   Dataset data;
   std::string data_label;  // the data file's path, or "synthetic"
+  std::string data_path;   // the data file's path, "" for synthetic data
+  DataProvenance data_provenance;
   std::vector<int64_t> rows;  // the analysis set: rows of `data`
   ObjectiveOptions objective_options;
   Precision precision = Precision::F64;
@@ -37,8 +41,12 @@ constexpr int64_t kSyntheticSamples = 1024;
 // --arch) and builds the objective over the analysis set.
 std::unique_ptr<Session> open_session(const CommonOptions& o, bool need_data);
 
-// Loads only the model.
+// Loads only the model: --arch (samples of `sample_shape` when given), a model file, or an ONNX
+// file (name ending in .onnx). File problems are FileErrors naming the file.
 Model open_model(const CommonOptions& o, std::string* label, const Shape& sample_shape = {});
+
+// Whether this build can read .onnx models.
+bool onnx_available();
 
 // The analysis set: all rows in order, or a seeded random subset of `samples` rows, sorted.
 std::vector<int64_t> analysis_rows(int64_t available, int64_t samples, uint64_t seed);

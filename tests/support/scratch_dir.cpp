@@ -1,6 +1,7 @@
 #include "support/scratch_dir.h"
 
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -30,6 +31,13 @@ bool file_exists(const std::string& path) {
   return stat(path.c_str(), &st) == 0;
 }
 
+std::set<std::string> list_files(const std::string& dir) {
+  std::set<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    names.insert(e.path().filename().string());
+  return names;
+}
+
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path);
@@ -42,6 +50,14 @@ void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+void write_gzip(const std::string& path, const std::string& bytes) {
+  gzFile f = gzopen(path.c_str(), "wb");
+  if (!f) throw std::runtime_error("cannot write " + path);
+  const int n = bytes.empty() ? 0 : gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
+  if (gzclose(f) != Z_OK || n != static_cast<int>(bytes.size()))
+    throw std::runtime_error("cannot write " + path);
 }
 
 void truncate_file(const std::string& path, int64_t size) {

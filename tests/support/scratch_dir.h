@@ -1,12 +1,13 @@
 #pragma once
 // A fresh temporary folder per test (removed with its content at the end), and the byte-level file
-// surgery the corrupt-input tests need: read, write, truncate, patch.
+// surgery the corrupt-input tests need: read, write (plain or gzip), truncate, patch.
 //
 //   hess::test::ScratchDir dir;
 //   std::string p = dir.file("m.h5");
 //   hess::test::truncate_file(p, 100);
 
 #include <cstdint>
+#include <set>
 #include <string>
 
 namespace hess::test {
@@ -27,8 +28,12 @@ class ScratchDir {
 };
 
 bool file_exists(const std::string& path);
+// Names of the entries of a folder.
+std::set<std::string> list_files(const std::string& dir);
 std::string read_bytes(const std::string& path);
 void write_bytes(const std::string& path, const std::string& bytes);
+// Writes `bytes` gzip-compressed.
+void write_gzip(const std::string& path, const std::string& bytes);
 // Keeps the first `size` bytes.
 void truncate_file(const std::string& path, int64_t size);
 // Replaces the first occurrence of `from` in the file by `to` (same length); false when absent.

@@ -1,0 +1,117 @@
+// Import preprocessing (io/preprocess): row selection, reshape, scaling and both normalizations
+// against statistics computed independently here.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "engine/random.h"
+#include "io/preprocess.h"
+
+using namespace hess;
+
+namespace {
+
+// n samples of shape [2, 3] with x = 10 * sample + element, labels = sample.
+Dataset grid(int64_t n) {
+  Dataset d;
+  d.sample_shape = {2, 3};
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t e = 0; e < 6; ++e) d.x.push_back(static_cast<float>(10 * i + e));
+    d.labels.push_back(i);
+  }
+  return d;
+}
+
+constexpr double kTol = 1e-5;
+
+}  // namespace
+
+TEST_CASE("rows: all, the first N, or a seeded subset in file order") {
+  Dataset a = grid(5);
+  PreprocessOptions o;
+  CHECK(preprocess(a, o) == "all 5 samples");
+  CHECK(a.size() == 5);
+
+  o.limit = 2;
+  CHECK(preprocess(a, o) == "the first 2 of 5 samples");
+  CHECK(a.labels == std::vector<int64_t>{0, 1});
+  CHECK(a.x.size() == 12);
+
+  Dataset b = grid(20);
+  PreprocessOptions s;
+  s.subset = 4;
+  s.seed = 9;
+  CHECK(preprocess(b, s) == "a random subset of 4 of 20 samples (seed 9, file order kept)");
+  std::vector<int64_t> want = random_subset(20, 4, 9);
+  std::sort(want.begin(), want.end());
+  CHECK(b.labels == want);
+  for (int64_t i = 0; i < 4; ++i) CHECK(b.x[i * 6 + 5] == static_cast<float>(10 * want[i] + 5));
+
+  Dataset c = grid(3);
+  s.subset = 4;
+  CHECK_THROWS_AS(preprocess(c, s), std::invalid_argument);
+}
+
+TEST_CASE("reshape and scale") {
+  Dataset d = grid(2);
+  PreprocessOptions o;
+  o.sample_shape = {6};
+  o.scale = 4;
+  CHECK(preprocess(d, o, "pixel values") ==
+        "all 2 samples; samples reshaped from [2, 3] to [6]; pixel values divided by 4");
+  CHECK(d.sample_shape == Shape{6});
+  CHECK(d.x[5] == 1.25f);
+  CHECK(d.x[11] == 15.0f / 4.0f);
+  o.sample_shape = {5};
+  CHECK_THROWS_AS(preprocess(d, o), std::invalid_argument);
+}
+
+TEST_CASE(
+    "feature and channel standardization give mean 0 and variance 1; constant features are only "
+    "centred") {
+  Dataset d = grid(7);
+  for (int64_t i = 0; i < 7; ++i) d.x[i * 6 + 2] = 3.0f;  // element 2 is constant
+  Dataset e = d;
+  PreprocessOptions o;
+  o.normalize = Normalization::Feature;
+  preprocess(d, o);
+  for (int64_t el = 0; el < 6; ++el) {
+    double m = 0, v = 0;
+    for (int64_t i = 0; i < 7; ++i) m += d.x[i * 6 + el] / 7.0;
+    for (int64_t i = 0; i < 7; ++i) v += (d.x[i * 6 + el] - m) * (d.x[i * 6 + el] - m) / 7.0;
+    CHECK(std::abs(m) < kTol);
+    CHECK(std::abs(v - (el == 2 ? 0.0 : 1.0)) < kTol);
+  }
+  o.normalize = Normalization::Channel;
+  preprocess(e, o);
+  for (int64_t ch = 0; ch < 2; ++ch) {
+    double m = 0, v = 0;
+    for (int64_t i = 0; i < 7; ++i) {
+      for (int64_t k = 0; k < 3; ++k) m += e.x[i * 6 + ch * 3 + k] / 21.0;
+    }
+    for (int64_t i = 0; i < 7; ++i) {
+      for (int64_t k = 0; k < 3; ++k) v += std::pow(e.x[i * 6 + ch * 3 + k] - m, 2) / 21.0;
+    }
+    CHECK(std::abs(m) < kTol);
+    CHECK(std::abs(v - 1.0) < kTol);
+  }
+}
+
+TEST_CASE("options are validated and normalization names map both ways") {
+  PreprocessOptions o;
+  o.limit = 1;
+  o.subset = 1;
+  CHECK_THROWS_AS(o.validate(), std::invalid_argument);
+  o = {};
+  o.scale = 0;
+  CHECK_THROWS_AS(o.validate(), std::invalid_argument);
+  o = {};
+  o.limit = -1;
+  CHECK_THROWS_AS(o.validate(), std::invalid_argument);
+  for (Normalization n : {Normalization::None, Normalization::Feature, Normalization::Channel}) {
+    CHECK(normalization_from_name(normalization_name(n)) == n);
+  }
+  CHECK_THROWS_AS(normalization_from_name("pixel"), std::invalid_argument);
+}

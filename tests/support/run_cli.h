@@ -1,0 +1,21 @@
+#pragma once
+// Runs the built `hessian` binary (HESS_BINARY) in a folder and captures what it prints, for the
+// command-line tests: exit code, stdout, stderr.
+//
+//   hess::test::CliRun r = hess::test::run_hessian({"info", "--data", "d.h5"}, dir.path());
+//   CHECK(r.code == 1);
+//   CHECK(r.err == "hessian: error: d.h5: no such file\n");
+
+#include <string>
+#include <vector>
+
+namespace hess::test {
+
+struct CliRun {
+  int code = -1;  // exit code; -1 when the program did not exit normally (a crash)
+  std::string out, err;
+};
+
+CliRun run_hessian(const std::vector<std::string>& args, const std::string& workdir);
+
+}  // namespace hess::test

@@ -1,0 +1,175 @@
+// hessian import: turns IDX (MNIST family) and CSV files into a data file (docs/formats.md, "Data
+// file"). The output is written atomically: bad input leaves no file behind.
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+#include "io/csv_import.h"
+#include "io/data_file.h"
+#include "io/idx_import.h"
+#include "io/preprocess.h"
+#include "tools/cli_error.h"
+#include "tools/commands.h"
+#include "tools/common_options.h"
+#include "tools/json.h"
+#include "tools/table.h"
+
+namespace hess::cli {
+
+namespace {
+
+struct ImportFlags {
+  std::string idx, labels, csv, out;
+  int64_t label_column = -1;
+  bool targets = false;
+  std::string delimiter = ",";
+  int64_t limit = 0, subset = 0;
+  uint64_t seed = 0;
+  std::string scale;  // empty: the importer's default
+  std::string normalize = "none";
+  std::string images_shape;
+  bool json = false;
+};
+
+// "1x8x8" -> [1, 8, 8].
+Shape parse_shape(const std::string& text) {
+  Shape s;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    const size_t end = std::min(text.find('x', pos), text.size());
+    int64_t v = 0;
+    const auto [p, ec] = std::from_chars(text.data() + pos, text.data() + end, v);
+    if (ec != std::errc() || p != text.data() + end || v <= 0) {
+      throw UsageError("--images-shape '" + text + "' is not a shape like 1x28x28");
+    }
+    s.push_back(v);
+    pos = end + 1;
+  }
+  return s;
+}
+
+double parse_scale(const std::string& text) {
+  double v = 0;
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || !std::isfinite(v) || v <= 0) {
+    throw UsageError("--scale must be a positive number, got '" + text + "'");
+  }
+  return v;
+}
+
+ImportedData read_input(const ImportFlags& f) {
+  const int given = !f.idx.empty() + !f.csv.empty();
+  if (given != 1) throw UsageError("give one input: --idx IMAGES --labels LABELS, or --csv FILE");
+  if (!f.idx.empty()) {
+    if (f.labels.empty()) throw UsageError("--idx needs --labels LABELS (the IDX labels file)");
+    return import_idx(f.idx, f.labels);
+  }
+  if (!f.labels.empty())
+    throw UsageError("--labels goes with --idx; a CSV file holds its labels in --label-column");
+  if (f.delimiter.size() != 1)
+    throw UsageError("--delimiter must be one character, got '" + f.delimiter + "'");
+  CsvImportOptions o;
+  o.label_column = f.label_column;
+  o.targets = f.targets;
+  o.delimiter = f.delimiter[0];
+  return import_csv(f.csv, o);
+}
+
+void report(const ImportFlags& f, const Dataset& d, const DataProvenance& p) {
+  if (f.json) {
+    Json j = Json::object();
+    j.set("out", f.out)
+        .set("samples", d.size())
+        .set("sample_shape", Json::array_of(d.sample_shape));
+    if (d.has_labels()) {
+      j.set("classes", d.num_classes());
+    } else {
+      j.set("target_dim", d.target_dim);
+    }
+    j.set("source", p.source).set("preprocessing", p.preprocessing);
+    std::printf("%s\n", j.dump().c_str());
+    return;
+  }
+  std::printf("wrote       %s: %s samples of %s, ", f.out.c_str(), grouped(d.size()).c_str(),
+              to_string(d.sample_shape).c_str());
+  if (d.has_labels()) {
+    std::printf("labels 0..%lld\n", static_cast<long long>(d.num_classes() - 1));
+  } else {
+    std::printf("%lld real targets per sample\n", static_cast<long long>(d.target_dim));
+  }
+  std::printf("source      %s\nprepared    %s\n", p.source.c_str(), p.preprocessing.c_str());
+}
+
+}  // namespace
+
+int run_import(const std::vector<std::string>& args) {
+  ImportFlags f;
+  po::options_description desc("Options");
+  desc.add_options()("idx", po::value(&f.idx)->value_name("IMAGES"),
+                     "IDX images file (MNIST family; plain or .gz)")(
+      "labels", po::value(&f.labels)->value_name("LABELS"), "IDX labels file that goes with --idx")(
+      "csv", po::value(&f.csv)->value_name("FILE"),
+      "CSV file of numbers (plain or .gz), one sample per line")(
+      "label-column", po::value(&f.label_column)->value_name("K")->default_value(-1),
+      "CSV column holding the label, 0-based; negative counts from the end (-1: last)")(
+      "targets", po::bool_switch(&f.targets),
+      "the CSV label column is a real target (regression), not a class")(
+      "delimiter", po::value(&f.delimiter)->value_name("C")->default_value(","),
+      "CSV cell separator")("out", po::value(&f.out)->value_name("FILE"),
+                            "data file to write (HDF5)")(
+      "limit", po::value(&f.limit)->value_name("N")->default_value(0),
+      "keep the first N samples (0: all)")(
+      "subset", po::value(&f.subset)->value_name("N")->default_value(0),
+      "keep a random subset of N samples, chosen by --seed, in file order (0: all)")(
+      "seed", po::value(&f.seed)->value_name("S")->default_value(0), "seed of --subset")(
+      "scale", po::value(&f.scale)->value_name("S"),
+      "divide X by S (default: 255 for 8-bit IDX images, so pixels lie in [0, 1]; 1 otherwise)")(
+      "normalize",
+      po::value(&f.normalize)->value_name("none|feature|channel")->default_value("none"),
+      "after scaling, standardize to mean 0 and variance 1 over the imported samples: each element "
+      "of a "
+      "sample (feature) or each channel, the first axis of a sample (channel)")(
+      "images-shape", po::value(&f.images_shape)->value_name("CxHxW"),
+      "view every sample as this shape, e.g. 1x8x8 for 64 CSV columns")(
+      "json", po::bool_switch(&f.json), "print one JSON object on stdout");
+  // `--onnx IN --out MODEL.h5` (an ONNX model into a model file) joins here with io/onnx.
+  const char* examples =
+      "  hessian import --idx /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz \\\n"
+      "                 --labels /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz --out "
+      "fmnist-test.h5\n"
+      "  hessian import --csv /usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz "
+      "\\\n"
+      "                 --label-column -1 --images-shape 1x8x8 --scale 16 --out digits.h5\n"
+      "  hessian import --csv table.csv --label-column 0 --normalize feature --subset 1000 --seed "
+      "1 --out t.h5\n";
+  if (!parse_args("import", args, desc,
+                  "(--idx IMAGES --labels LABELS | --csv FILE) --out FILE [options]", examples)) {
+    return kExitOk;
+  }
+  if (f.out.empty()) throw UsageError("no output: give --out FILE");
+  PreprocessOptions pre;
+  pre.limit = f.limit;
+  pre.subset = f.subset;
+  pre.seed = f.seed;
+  pre.normalize = as_usage([&] { return normalization_from_name(f.normalize); });
+  if (!f.images_shape.empty()) pre.sample_shape = parse_shape(f.images_shape);
+  if (!f.scale.empty()) pre.scale = parse_scale(f.scale);
+  as_usage([&] { pre.validate(); });
+
+  ImportedData in = read_input(f);
+  if (f.scale.empty()) pre.scale = in.default_scale;
+  const std::string input = f.idx.empty() ? f.csv : f.idx;
+  DataProvenance provenance;
+  provenance.source = in.source;
+  try {
+    provenance.preprocessing = preprocess(in.data, pre, in.value_range);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(input + ": " + e.what());
+  }
+  write_data(f.out, in.data, provenance);
+  report(f, in.data, provenance);
+  return kExitOk;
+}
+
+}  // namespace hess::cli
