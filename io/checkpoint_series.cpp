@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "io/file_error.h"
+#include "io/isolated_read.h"
 
 namespace hess {
 
@@ -34,22 +35,38 @@ bool is_step_group(const std::string& name) {
          name.find_first_not_of("0123456789", p.size()) == std::string::npos;
 }
 
-void add_file(const std::string& path, std::vector<Checkpoint>& out) {
+// The checkpoints of one file: its step groups (a series file) or "/" (a model file), one per
+// line. The file is opened in a child process (io/isolated_read.h).
+std::string file_checkpoints(const std::string& path) {
   const h5::File f = h5::File::open_read(path);
   const std::string format = f.has_attr("format") ? f.string_attr("format") : std::string();
-  if (format == kCheckpointsFormat) {
-    const int64_t version = f.int_attr("version");
-    if (version != kCheckpointsFormatVersion) {
-      f.fail("unknown checkpoint series version " + std::to_string(version) +
-             " (this engine reads " + std::to_string(kCheckpointsFormatVersion) + ")");
-    }
-    for (const std::string& child : f.children()) {
-      if (is_step_group(child)) out.push_back({path, "/" + child, last_number(child)});
-    }
-  } else if (format == kModelFormat) {
-    out.push_back({path, "/", last_number(std::filesystem::path(path).stem().string())});
-  } else {
+  if (format == kModelFormat) return "/\n";
+  if (format != kCheckpointsFormat) {
     f.fail("is neither a model file nor a checkpoint series (format '" + format + "')");
+  }
+  const int64_t version = f.int_attr("version");
+  if (version != kCheckpointsFormatVersion) {
+    f.fail("unknown checkpoint series version " + std::to_string(version) + " (this engine reads " +
+           std::to_string(kCheckpointsFormatVersion) + ")");
+  }
+  std::string groups;
+  for (const std::string& child : f.children()) {
+    if (is_step_group(child)) groups += "/" + child + "\n";
+  }
+  return groups;
+}
+
+void add_file(const std::string& path, std::vector<Checkpoint>& out) {
+  const std::string groups = run_isolated(
+      path, [&] { return file_checkpoints(path); }, isolation_time_limit(path));
+  size_t pos = 0;
+  while (pos < groups.size()) {
+    const size_t end = groups.find('\n', pos);
+    const std::string group = groups.substr(pos, end - pos);
+    pos = end + 1;
+    const std::string name =
+        group == "/" ? std::filesystem::path(path).stem().string() : group.substr(1);
+    out.push_back({path, group, last_number(name)});
   }
 }
 
@@ -98,9 +115,7 @@ std::vector<Checkpoint> list_checkpoints(const std::string& path_or_glob) {
 }
 
 ModelFile read_checkpoint(const Checkpoint& c) {
-  const h5::File f = h5::File::open_read(c.file);
-  if (c.group == "/") return read_model_group(f);
-  return read_model_group(f.group(c.group.substr(1)));
+  return read_model_file(c.file, c.group);
 }
 
 void append_checkpoint(const std::string& path, int64_t step, const Model& model,

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "io/atomic_output.h"
+#include "io/isolated_read.h"
 
 namespace hess {
 
@@ -36,23 +37,28 @@ std::string sample_of(size_t flat, int64_t per) {
 
 }  // namespace
 
+void write_data_group(h5::Group& root, const Dataset& data, const DataProvenance& provenance) {
+  check_consistent(data);
+  root.set_attr("format", kDataFormat);
+  root.set_attr("version", kDataFormatVersion);
+  root.set_attr("source", provenance.source);
+  root.set_attr("preprocessing", provenance.preprocessing);
+  Shape xs{data.size()};
+  xs.insert(xs.end(), data.sample_shape.begin(), data.sample_shape.end());
+  root.create_dataset<float>("X", xs, data.x.data());
+  if (data.has_labels()) {
+    root.create_dataset<int64_t>("y", {data.size()}, data.labels.data());
+  } else {
+    root.create_dataset<float>("y", {data.size(), data.target_dim}, data.targets.data());
+  }
+}
+
 void write_data(const std::string& path, const Dataset& data, const DataProvenance& provenance) {
   check_consistent(data);
   AtomicOutput out(path);
   {
     h5::File f = h5::File::create(out.partial_path());
-    f.set_attr("format", kDataFormat);
-    f.set_attr("version", kDataFormatVersion);
-    f.set_attr("source", provenance.source);
-    f.set_attr("preprocessing", provenance.preprocessing);
-    Shape xs{data.size()};
-    xs.insert(xs.end(), data.sample_shape.begin(), data.sample_shape.end());
-    f.create_dataset<float>("X", xs, data.x.data());
-    if (data.has_labels()) {
-      f.create_dataset<int64_t>("y", {data.size()}, data.labels.data());
-    } else {
-      f.create_dataset<float>("y", {data.size(), data.target_dim}, data.targets.data());
-    }
+    write_data_group(f, data, provenance);
     f.close();
   }
   out.commit();
@@ -127,8 +133,16 @@ DataFile read_data_group(const h5::Group& root) {
 }
 
 DataFile read_data_file(const std::string& path) {
-  const h5::File f = h5::File::open_read(path);
-  return read_data_group(f);
+  const std::string image = run_isolated(
+      path,
+      [&] {
+        const DataFile d = read_data_group(h5::File::open_read(path));
+        h5::File out = h5::File::create_image(path);
+        write_data_group(out, d.data, d.provenance);
+        return out.image();
+      },
+      isolation_time_limit(path));
+  return read_data_group(h5::File::open_image(image, path));
 }
 
 Dataset read_data(const std::string& path) {

@@ -38,10 +38,14 @@ struct DataFile {
 // inconsistent (X not a whole number of samples, labels or targets not matching N), FileError when
 // the file cannot be written.
 void write_data(const std::string& path, const Dataset& data, const DataProvenance& provenance);
-// Reads and checks a data file. Throws FileError naming the file and what is wrong.
+// Reads and checks a data file. Throws FileError naming the file and what is wrong. The file is
+// decoded in a child process (io/isolated_read.h): a file that crashes the HDF5 library is an
+// error, not a crash.
 Dataset read_data(const std::string& path);
 DataFile read_data_file(const std::string& path);
-// The same from an open file (the fuzzers read file images).
+// The same in this process from an open file (the fuzzers read file images), and the writer's
+// schema into an open file.
 DataFile read_data_group(const h5::Group& root);
+void write_data_group(h5::Group& root, const Dataset& data, const DataProvenance& provenance);
 
 }  // namespace hess

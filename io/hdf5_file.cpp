@@ -17,6 +17,9 @@ std::string quoted(const std::string& s) {
   return "'" + s + "'";
 }
 
+// How much an in-memory (core driver) file grows at a time.
+constexpr size_t kCoreIncrement = 1 << 20;
+
 Handle file_access_plist() {
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
   // Closing the file closes every object still open in it, so a file is really closed (and can
@@ -190,12 +193,15 @@ File::~File() {
   handle_.reset();
 }
 
-File File::from_id(hid_t file, const std::string& label) {
+File File::from_id(hid_t file, std::shared_ptr<const FileInfo> info) {
   Handle f(file);
-  auto info = std::make_shared<FileInfo>(FileInfo{label});
   Handle root(H5Gopen2(f.get(), "/", H5P_DEFAULT));
-  if (!root) throw FileError(label, "cannot open the root group" + take_error_detail());
-  return File(info, std::move(f), std::move(root));
+  if (!root) throw FileError(info->label, "cannot open the root group" + take_error_detail());
+  return File(std::move(info), std::move(f), std::move(root));
+}
+
+std::string File::memory_name(const FileInfo& info) {
+  return "/dev/null/hessian-image-" + std::to_string(reinterpret_cast<uintptr_t>(&info));
 }
 
 File File::open_read(const std::string& path) {
@@ -214,20 +220,22 @@ File File::open_read(const std::string& path) {
   if (f < 0)
     throw FileError(path,
                     "cannot open the HDF5 file, it is damaged or truncated" + take_error_detail());
-  return from_id(f, path);
+  return from_id(f, std::make_shared<FileInfo>(FileInfo{path}));
 }
 
 File File::open_image(const std::string& bytes, const std::string& label) {
   silence_errors();
-  constexpr size_t kCoreIncrement = 64 * 1024;
   Handle fapl = file_access_plist();
   if (H5Pset_fapl_core(fapl.get(), kCoreIncrement, false) < 0 ||
       H5Pset_file_image(fapl.get(), const_cast<char*>(bytes.data()), bytes.size()) < 0) {
     throw FileError(label, "cannot prepare a file image" + take_error_detail());
   }
-  const hid_t f = H5Fopen(label.c_str(), H5F_ACC_RDONLY, fapl.get());
-  if (f < 0) throw FileError(label, "cannot open the HDF5 file image" + take_error_detail());
-  return from_id(f, label);
+  auto info = std::make_shared<FileInfo>(FileInfo{label});
+  const hid_t f = H5Fopen(memory_name(*info).c_str(), H5F_ACC_RDONLY, fapl.get());
+  if (f < 0)
+    throw FileError(label,
+                    "cannot open the HDF5 file, it is damaged or truncated" + take_error_detail());
+  return from_id(f, std::move(info));
 }
 
 File File::create(const std::string& path) {
@@ -235,7 +243,7 @@ File File::create(const std::string& path) {
   Handle fapl = file_access_plist();
   const hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
   if (f < 0) throw FileError(path, "cannot create the file" + take_error_detail());
-  return from_id(f, path);
+  return from_id(f, std::make_shared<FileInfo>(FileInfo{path}));
 }
 
 File File::open_write(const std::string& path) {
@@ -246,7 +254,29 @@ File File::open_write(const std::string& path) {
   Handle fapl = file_access_plist();
   const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get());
   if (f < 0) throw FileError(path, "cannot open the HDF5 file for writing" + take_error_detail());
-  return from_id(f, path);
+  return from_id(f, std::make_shared<FileInfo>(FileInfo{path}));
+}
+
+File File::create_image(const std::string& label) {
+  silence_errors();
+  Handle fapl = file_access_plist();
+  if (H5Pset_fapl_core(fapl.get(), kCoreIncrement, false) < 0) {
+    throw FileError(label, "cannot prepare an in-memory file" + take_error_detail());
+  }
+  auto info = std::make_shared<FileInfo>(FileInfo{label});
+  const hid_t f = H5Fcreate(memory_name(*info).c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
+  if (f < 0) throw FileError(label, "cannot create an in-memory file" + take_error_detail());
+  return from_id(f, std::move(info));
+}
+
+std::string File::image() {
+  flush();
+  const ssize_t size = H5Fget_file_image(file_.get(), nullptr, 0);
+  if (size < 0) fail_hdf5("cannot take the file's image");
+  std::string bytes(static_cast<size_t>(size), '\0');
+  if (H5Fget_file_image(file_.get(), bytes.data(), bytes.size()) != size)
+    fail_hdf5("cannot take the file's image");
+  return bytes;
 }
 
 void File::flush() {

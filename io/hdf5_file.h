@@ -72,6 +72,11 @@ class File : public Group {
   static File create(const std::string& path);
   // An existing file, for reading and writing.
   static File open_write(const std::string& path);
+  // A new file held in memory only (the core driver); image() gives its bytes.
+  static File create_image(const std::string& label);
+
+  // The bytes of the file as it is now (flushed first).
+  std::string image();
 
   // Writes everything buffered to the file.
   void flush();
@@ -81,7 +86,10 @@ class File : public Group {
  private:
   File(std::shared_ptr<const FileInfo> info, Handle file, Handle root)
       : Group(std::move(info), std::move(root), "/"), file_(std::move(file)) {}
-  static File from_id(hid_t file, const std::string& label);
+  static File from_id(hid_t file, std::shared_ptr<const FileInfo> info);
+  // A name for an in-memory file that no file on disk can have (the core driver would open it) and
+  // no other open in-memory file has (HDF5 tells in-memory files apart by name).
+  static std::string memory_name(const FileInfo& info);
   Handle file_;
 };
 

@@ -10,6 +10,7 @@
 
 #include "io/atomic_output.h"
 #include "io/file_error.h"
+#include "io/isolated_read.h"
 
 namespace hess {
 
@@ -415,9 +416,19 @@ ModelFile read_model_group(const h5::Group& g) {
   return ModelReader(g).read();
 }
 
-ModelFile read_model_file(const std::string& path) {
-  const h5::File f = h5::File::open_read(path);
-  return read_model_group(f);
+ModelFile read_model_file(const std::string& path, const std::string& group) {
+  const std::string image = run_isolated(
+      path,
+      [&] {
+        const h5::File f = h5::File::open_read(path);
+        const ModelFile m =
+            group == "/" ? read_model_group(f) : read_model_group(f.group(group.substr(1)));
+        h5::File out = h5::File::create_image(path);
+        write_model_group(out, m.model, m.metadata);
+        return out.image();
+      },
+      isolation_time_limit(path));
+  return read_model_group(h5::File::open_image(image, path));
 }
 
 Model read_model(const std::string& path) {

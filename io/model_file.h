@@ -41,9 +41,12 @@ struct ModelFile {
 // Writes `model` to `path` atomically. Throws std::invalid_argument when the model is not valid,
 // FileError when the file cannot be written.
 void write_model(const std::string& path, const Model& model, const Attrs& metadata = {});
-// Reads and validates a model file. Throws FileError naming the file and what is wrong.
+// Reads and validates a model file. Throws FileError naming the file and what is wrong. The file
+// is decoded in a child process (io/isolated_read.h): a file that crashes the HDF5 library is an
+// error, not a crash. `group` is the model's group: "/" (a model file) or a step of a checkpoint
+// series ("/step-00000100").
 Model read_model(const std::string& path);
-ModelFile read_model_file(const std::string& path);
+ModelFile read_model_file(const std::string& path, const std::string& group = "/");
 
 // The same schema inside a group (the root of a model file, or one step of a checkpoint series).
 void write_model_group(h5::Group& g, const Model& model, const Attrs& metadata);

@@ -163,6 +163,14 @@ TEST_CASE("bad model and data files: exit 1, one line naming the file") {
   check_fails(dir, {"info", "--model", "m.h5", "--data", "nan.h5"},
               "nan.h5: X holds NaN in sample 2");
 
+  const std::string hostile =
+      std::string(HESS_SOURCE_DIR) + "/tests/data/hostile/data-global-heap-segfault.h5";
+  const CliRun crash = run_hessian({"info", "--model", "m.h5", "--data", hostile}, dir.path());
+  CHECK(crash.code == 1);
+  CHECK(crash.err.rfind("hessian: error: " + hostile + ": the HDF5 library failed on it (signal ",
+                        0) == 0);
+  CHECK(std::count(crash.err.begin(), crash.err.end(), '\n') == 1);
+
 #if defined(HESS_WITH_ONNX) && __has_include("io/onnx/onnx_import.h")
   const CliRun onnx = run_hessian({"info", "--model", "m.onnx"}, dir.path());
   CHECK(onnx.code == 1);

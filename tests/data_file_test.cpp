@@ -195,3 +195,13 @@ TEST_CASE("bad data files: each fault is one error naming the file") {
   }
   CHECK(error_message<FileError>([&] { read_data(p); }) == p + ": no dataset '/y'");
 }
+
+TEST_CASE("a file on which the HDF5 library crashes is an error, not a crash") {
+  // Found by fuzz_data_file: a string attribute whose global heap entry declares an absurd length;
+  // HDF5 1.10 memcpy()s it and dies with SIGSEGV when read in-process. Reading runs in a child.
+  const std::string p =
+      std::string(HESS_SOURCE_DIR) + "/tests/data/hostile/data-global-heap-segfault.h5";
+  CHECK(error_message<FileError>([&] {
+          read_data(p);
+        }).rfind(p + ": the HDF5 library failed on it (signal ", 0) == 0);
+}
