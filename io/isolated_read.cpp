@@ -97,7 +97,7 @@ std::string run_isolated(const std::string& file, const std::function<std::strin
   }
   if (late) {
     char s[32];
-    std::snprintf(s, sizeof s, "%g", seconds);
+    std::snprintf(s, sizeof s, "%.1f", seconds);
     throw FileError(file, std::string("the HDF5 library did not finish reading it in ") + s +
                               " s: the file is damaged");
   }

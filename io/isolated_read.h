@@ -23,7 +23,7 @@ namespace hess {
 
 // The time a child is given to read a file: kIsolationBaseSeconds plus one second per
 // kIsolationBytesPerSecond bytes of the file (generous: reading runs at hundreds of MB/s).
-constexpr double kIsolationBaseSeconds = 60;
+constexpr double kIsolationBaseSeconds = 20;
 constexpr double kIsolationBytesPerSecond = 10e6;
 double isolation_time_limit(const std::string& path);
 
