@@ -299,6 +299,19 @@ TEST_CASE("MLPs exported by PyTorch match PyTorch's loss, gradient, Hv and top e
   check_against_pytorch("mlp_mse");
 }
 
+TEST_CASE(
+    "self-attention (nn.MultiheadAttention) traced at batch 4 and with dynamic_axes matches "
+    "PyTorch") {
+  // The first keeps the traced batch size in its reshape targets, the second computes them from
+  // Shape; both run here in batches of 7 and 3.
+  check_against_pytorch("attention");
+  check_against_pytorch("attention_dynamic");
+  const Model m = import_fixture(load_fixture("attention"));
+  CHECK(count_ops(m.graph, OpKind::Gelu) == 1);  // 0.5·x·(1 + erf(x/√2))
+  CHECK(count_ops(m.graph, OpKind::Silu) == 1);  // x·σ(x)
+  CHECK(count_ops(m.graph, OpKind::Softmax) == 1);
+}
+
 TEST_CASE("a CNN with BatchNorm matches PyTorch" *
           doctest::skip(missing({OpKind::Conv2d, OpKind::MaxPool2d, OpKind::BatchNorm}))) {
   check_against_pytorch("cnn");
