@@ -25,6 +25,7 @@ struct Case {
 const Case kCases[] = {
     {"mlp-tanh", "mlp:6-12-10-4:tanh", 9, 4, 0},
     {"mlp-gelu-sigmoid", "mlp:5-8-3:gelu", 7, 3, 0},
+    {"transformer", "transformer:s4-v7-d8-h2-f16-3", 5, 3, 7},
 };
 
 Model make(const Case& c, LossKind loss = LossKind::CrossEntropy) {
