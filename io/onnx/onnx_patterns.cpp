@@ -16,6 +16,8 @@ namespace {
 constexpr double kConstantRelTol = 1e-6;
 constexpr double kGeluCubic = 0.044715;
 
+const std::string kNone;
+
 bool near(double v, double target) {
   return std::abs(v - target) <= kConstantRelTol * std::abs(target);
 }
@@ -53,7 +55,14 @@ class Matcher {
   bool single_use(const std::string& value) const { return g_.use_count(value) == 1; }
 
   const onnx::NodeProto& node(int i) const { return g_.nodes[i]; }
-  const std::string& out(int i) const { return g_.nodes[i].output(0); }
+  // Output 0 of node i and input k of a node, empty when absent (files may omit them).
+  const std::string& out(int i) const { return arg_out(g_.nodes[i]); }
+  static const std::string& arg_out(const onnx::NodeProto& n) {
+    return n.output_size() > 0 ? n.output(0) : kNone;
+  }
+  static const std::string& arg(const onnx::NodeProto& n, int k) {
+    return k < n.input_size() ? n.input(k) : kNone;
+  }
 
   // The one-element value of a Constant node or initializer.
   std::optional<double> scalar(const std::string& value) const {
@@ -86,15 +95,15 @@ class Matcher {
   // For a two-input node, the operand other than `x` ("" when x is not an operand).
   static std::string other(const onnx::NodeProto& n, const std::string& x) {
     if (n.input_size() != 2) return {};
-    if (n.input(0) == x) return n.input(1);
-    if (n.input(1) == x) return n.input(0);
+    if (arg(n, 0) == x) return arg(n, 1);
+    if (arg(n, 1) == x) return arg(n, 0);
     return {};
   }
   // For a two-input node with one scalar operand near `target`, the other operand.
   std::string operand_beside_scalar(const onnx::NodeProto& n, double target) const {
     if (n.input_size() != 2) return {};
-    if (is_scalar(n.input(1), target)) return n.input(0);
-    if (is_scalar(n.input(0), target)) return n.input(1);
+    if (is_scalar(arg(n, 1), target)) return arg(n, 0);
+    if (is_scalar(arg(n, 0), target)) return arg(n, 1);
     return {};
   }
 
@@ -131,11 +140,11 @@ class Matcher {
   }
 
   std::optional<Fusion> gelu_erf(int e) const {
-    const std::string d = node(e).input_size() == 1 ? node(e).input(0) : std::string();
+    const std::string d = node(e).input_size() == 1 ? arg(node(e), 0) : std::string();
     if (d.empty() || !single_use(d)) return std::nullopt;
     std::string x;
     int div = producer(d, "Div");
-    if (div >= 0 && is_scalar(node(div).input(1), std::sqrt(2.0))) x = node(div).input(0);
+    if (div >= 0 && is_scalar(arg(node(div), 1), std::sqrt(2.0))) x = arg(node(div), 0);
     if (div < 0) {
       div = producer(d, "Mul");
       if (div >= 0) x = operand_beside_scalar(node(div), std::sqrt(0.5));
@@ -156,8 +165,8 @@ class Matcher {
   bool cube_of(const std::string& c, const std::string& x, std::vector<int>& absorbed) const {
     if (!single_use(c)) return false;
     const int pw = producer(c, "Pow");
-    if (pw >= 0 && node(pw).input_size() == 2 && node(pw).input(0) == x &&
-        is_scalar(node(pw).input(1), 3.0)) {
+    if (pw >= 0 && node(pw).input_size() == 2 && arg(node(pw), 0) == x &&
+        is_scalar(arg(node(pw), 1), 3.0)) {
       absorbed.push_back(pw);
       return true;
     }
@@ -165,20 +174,20 @@ class Matcher {
     if (m < 0) return false;
     const std::string sq = other(node(m), x);
     const int s = sq.empty() ? -1 : producer(sq, "Mul");
-    if (s < 0 || !single_use(sq) || node(s).input(0) != x || node(s).input(1) != x) return false;
+    if (s < 0 || !single_use(sq) || arg(node(s), 0) != x || arg(node(s), 1) != x) return false;
     absorbed.insert(absorbed.end(), {s, m});
     return true;
   }
 
   std::optional<Fusion> gelu_tanh(int t) const {
-    const std::string u = node(t).input_size() == 1 ? node(t).input(0) : std::string();
+    const std::string u = node(t).input_size() == 1 ? arg(node(t), 0) : std::string();
     const int mu = u.empty() || !single_use(u) ? -1 : producer(u, "Mul");
     if (mu < 0) return std::nullopt;
     const std::string a = operand_beside_scalar(node(mu), std::sqrt(2.0 / std::numbers::pi));
     const int add = a.empty() || !single_use(a) ? -1 : producer(a, "Add");
     if (add < 0 || node(add).input_size() != 2) return std::nullopt;
     for (int side = 0; side < 2; ++side) {
-      const std::string x = node(add).input(side), cubic = node(add).input(1 - side);
+      const std::string x = arg(node(add), side), cubic = arg(node(add), 1 - side);
       const int mc = single_use(cubic) ? producer(cubic, "Mul") : -1;
       if (mc < 0) continue;
       const std::string c = operand_beside_scalar(node(mc), kGeluCubic);
@@ -199,7 +208,7 @@ class Matcher {
 
   std::optional<Fusion> silu(int s) const {
     if (node(s).input_size() != 1) return std::nullopt;
-    const std::string x = node(s).input(0);
+    const std::string x = arg(node(s), 0);
     const int m = sole_consumer(out(s), "Mul");
     if (m < 0 || other(node(m), out(s)) != x) return std::nullopt;
     Fusion f;
@@ -213,7 +222,7 @@ class Matcher {
   // ReduceMean over trailing axes -k..-1 with keepdims; returns k (0: not such a node).
   int trailing_mean(int r, const std::string& input) const {
     const onnx::NodeProto& n = node(r);
-    if (n.input_size() != 1 || n.input(0) != input) return 0;
+    if (n.input_size() != 1 || arg(n, 0) != input) return 0;
     std::vector<int64_t> axes;
     for (const onnx::AttributeProto& a : n.attribute()) {
       if (a.name() == "keepdims" && a.i() != 1) return 0;
@@ -231,40 +240,40 @@ class Matcher {
   bool is_affine(const std::string& v) const {
     if (inits_.count(v)) return true;
     const int id = producer(v, "Identity");
-    return id >= 0 && node(id).input_size() == 1 && inits_.count(node(id).input(0));
+    return id >= 0 && node(id).input_size() == 1 && inits_.count(arg(node(id), 0));
   }
 
   std::optional<Fusion> layer_norm(int div) const {
     const onnx::NodeProto& n = node(div);
     if (n.input_size() != 2) return std::nullopt;
-    const std::string d = n.input(0), s = n.input(1);
+    const std::string d = arg(n, 0), s = arg(n, 1);
     const int sub = producer(d, "Sub");
     const int sq = single_use(s) ? producer(s, "Sqrt") : -1;
     if (sub < 0 || sq < 0 || node(sub).input_size() != 2) return std::nullopt;
-    const std::string x = node(sub).input(0), m = node(sub).input(1);
+    const std::string x = arg(node(sub), 0), m = arg(node(sub), 1);
     const int mean = single_use(m) ? producer(m, "ReduceMean") : -1;
     const int k = mean < 0 ? 0 : trailing_mean(mean, x);
     if (k == 0) return std::nullopt;
-    const std::string e = node(sq).input_size() == 1 ? node(sq).input(0) : std::string();
+    const std::string e = node(sq).input_size() == 1 ? arg(node(sq), 0) : std::string();
     const int add = e.empty() || !single_use(e) ? -1 : producer(e, "Add");
     if (add < 0 || node(add).input_size() != 2) return std::nullopt;
-    std::string v = node(add).input(0), eps = node(add).input(1);
+    std::string v = arg(node(add), 0), eps = arg(node(add), 1);
     if (!scalar(eps)) std::swap(v, eps);
     const std::optional<double> epsilon = scalar(eps);
     const int var = epsilon && single_use(v) ? producer(v, "ReduceMean") : -1;
-    if (var < 0 || node(var).input_size() != 1 || !single_use(node(var).input(0)))
+    if (var < 0 || node(var).input_size() != 1 || !single_use(arg(node(var), 0)))
       return std::nullopt;
-    const std::string p = node(var).input(0);
+    const std::string p = arg(node(var), 0);
     if (trailing_mean(var, p) != k) return std::nullopt;
     int sqr = producer(p, "Pow");
-    if (sqr >= 0 && !(node(sqr).input_size() == 2 && node(sqr).input(0) == d &&
-                      is_scalar(node(sqr).input(1), 2.0))) {
+    if (sqr >= 0 && !(node(sqr).input_size() == 2 && arg(node(sqr), 0) == d &&
+                      is_scalar(arg(node(sqr), 1), 2.0))) {
       return std::nullopt;
     }
     if (sqr < 0) {
       sqr = producer(p, "Mul");
-      if (sqr < 0 || node(sqr).input_size() != 2 || node(sqr).input(0) != d ||
-          node(sqr).input(1) != d)
+      if (sqr < 0 || node(sqr).input_size() != 2 || arg(node(sqr), 0) != d ||
+          arg(node(sqr), 1) != d)
         return std::nullopt;
     }
     // d feeds only the square and the division (and is no graph output).
