@@ -7,6 +7,7 @@
 #include <Spectra/SymEigsSolver.h>
 #include <Eigen/Core>
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -361,6 +362,42 @@ TEST_CASE("normalization, embedding and untied parameters") {
   REQUIRE(pool != cnn.graph.nodes.end());
   CHECK(pool->attrs.get_ints("padding") == std::vector<int64_t>{1, 1, 1, 1});
   CHECK(pool->attrs.get_int("count_include_pad") == 1);
+}
+
+TEST_CASE("Gemm's alpha, beta and transB are honoured") {
+  // fc2 rewritten to compute the same function: its weight stored transposed (transB = 0) and
+  // halved (alpha = 2), its bias halved (beta = 2). Halving is exact in float32.
+  const Fixture f = load_fixture("mlp");
+  onnx::ModelProto m = load_proto("mlp");
+  for (onnx::TensorProto& t : *m.mutable_graph()->mutable_initializer()) {
+    if (t.name() != "fc2.weight" && t.name() != "fc2.bias") continue;
+    std::vector<float> v(t.raw_data().size() / sizeof(float));
+    std::memcpy(v.data(), t.raw_data().data(), t.raw_data().size());
+    std::vector<float> w(v.size());
+    if (t.dims_size() == 2) {
+      const int64_t rows = t.dims(0), cols = t.dims(1);
+      for (int64_t r = 0; r < rows; ++r) {
+        for (int64_t c = 0; c < cols; ++c) w[c * rows + r] = 0.5f * v[r * cols + c];
+      }
+      t.set_dims(0, cols);
+      t.set_dims(1, rows);
+    } else {
+      for (size_t i = 0; i < v.size(); ++i) w[i] = 0.5f * v[i];
+    }
+    t.set_raw_data(w.data(), w.size() * sizeof(float));
+  }
+  for (onnx::NodeProto& n : *m.mutable_graph()->mutable_node()) {
+    if (n.op_type() != "Gemm" || n.input(1) != "fc2.weight") continue;
+    for (onnx::AttributeProto& a : *n.mutable_attribute()) {
+      if (a.name() == "transB") a.set_i(0);
+      if (a.name() == "alpha" || a.name() == "beta") a.set_f(2.0f);
+    }
+  }
+  const Model g = import_onnx_bytes(m.SerializeAsString(), "gemm.onnx", {});
+  CHECK(count_ops(g.graph, OpKind::MatMul) == 1);
+  CHECK(count_ops(g.graph, OpKind::Linear) == 2);
+  auto obj = objective(g, f.data, Precision::F64);
+  CHECK(std::abs(obj->value().loss - f.loss_value) <= kLossRelTol * std::abs(f.loss_value));
 }
 
 TEST_CASE("hostile bytes give an error naming the file, never a crash") {
