@@ -432,6 +432,8 @@ TEST_CASE("hostile bytes give an error naming the file, never a crash") {
                        doctest::Contains("above the limit of 100"), OnnxImportError);
   CHECK_THROWS_WITH_AS(import_onnx(kDir + "no_such_file.onnx", {}),
                        doctest::Contains("cannot open"), OnnxImportError);
+  CHECK_THROWS_WITH_AS(import_onnx(kDir, {}), doctest::Contains("not a regular file"),
+                       OnnxImportError);
 }
 
 TEST_CASE("broken graphs give errors naming the node or initializer at fault") {

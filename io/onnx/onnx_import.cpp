@@ -4,6 +4,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <climits>
+#include <filesystem>
 #include <fstream>
 #include <map>
 
@@ -75,6 +76,10 @@ Model import_onnx_bytes(const std::string& bytes, const std::string& name,
 
 Model import_onnx(const std::string& path, const OnnxImportOptions& options) {
   options.validate();
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+    throw OnnxImportError(path + ": not a regular file");
+  }
   std::ifstream f(path, std::ios::binary);
   if (!f) throw OnnxImportError(path + ": cannot open the file");
   f.seekg(0, std::ios::end);
