@@ -14,10 +14,6 @@ using namespace hess::test;
 
 namespace {
 
-constexpr const char* kMlp = "mlp:8-24-24-4:tanh";  // P = 916
-constexpr int64_t kSamples = 64;
-constexpr int64_t kClasses = 4;
-
 DiagOptions with_probes(int probes, uint64_t seed) {
   DiagOptions o;
   o.probes = probes;
@@ -35,7 +31,7 @@ double expected_squared_error(const Eigen::MatrixXd& H, int probes) {
 TEST_CASE("diag of MLP Hessians: entries within their error bars, error falling as 1/√probes") {
   for (Precision precision : {Precision::F64, Precision::F32}) {
     CAPTURE(precision_name(precision));
-    const ModelProblem p = model_problem(kMlp, kSamples, kClasses, 3, precision);
+    const ModelProblem p = indefinite_mlp(precision);
     const Eigen::VectorXd exact = p.dense.diagonal();
     const DiagResult r = run(with_probes(200, 1), *p.hessian);
     CHECK(r.status == Status::Ok);
@@ -48,7 +44,7 @@ TEST_CASE("diag of MLP Hessians: entries within their error bars, error falling 
     CHECK(inside < 0.99);
   }
   // The squared error follows Σ_{i≠j} Hᵢⱼ² / probes (a sum over 916 entries: within 30%).
-  const ModelProblem p = model_problem(kMlp, kSamples, kClasses, 3);
+  const ModelProblem p = indefinite_mlp();
   const DenseOperator H(p.dense);
   double previous = std::numeric_limits<double>::infinity();
   for (int probes : {16, 256, 4096}) {
@@ -70,7 +66,7 @@ TEST_CASE("a diagonal matrix is estimated exactly (Rademacher probes)") {
 }
 
 TEST_CASE("per-group summaries: sums are the groups' traces, with min, max and mean of entries") {
-  const ModelProblem p = model_problem(kMlp, kSamples, kClasses, 3);
+  const ModelProblem p = indefinite_mlp();
   DiagOptions o = with_probes(300, 5);
   o.groups = layer_groups(p.model.graph);
   o.groups.push_back({"split", {{0, 10}, {900, 16}}});  // not adjacent
@@ -114,10 +110,8 @@ TEST_CASE("bad diag options are rejected naming the field; NaN becomes Status::N
   o.groups = {{"empty", {}}};
   rejects(o, "groups");
 
-  ModelProblem p = model_problem(kMlp, kSamples, kClasses, 3);
-  std::vector<double> theta = p.model.theta;
-  theta[0] = std::numeric_limits<double>::quiet_NaN();
-  p.objective->set_parameters(theta);
+  ModelProblem p = indefinite_mlp();
+  poison_parameter(p, 0);
   const DiagResult r = run(with_probes(4, 0), *p.hessian);
   CHECK(r.status == Status::NonFinite);
   CHECK(!r.message.empty());

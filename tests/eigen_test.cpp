@@ -20,12 +20,6 @@ constexpr double kDoubleRelTol = 1e-8;  // issue 4: eigenvalues in double
 constexpr double kFloatRelTol = 1e-4;   // issue 4: eigenvalues of a float objective
 constexpr double kPowerRelTol = 1e-6;   // power iteration stopping at tol 1e-12 on the quotient
 
-// An indefinite Hessian: tanh MLP at its random initialisation (P = 916), half its eigenvalues
-// negative.
-constexpr const char* kMlp = "mlp:8-24-24-4:tanh";
-constexpr int64_t kSamples = 64;
-constexpr int64_t kClasses = 4;
-
 // The k largest (descending) or smallest (ascending) of ascending `all`.
 Eigen::VectorXd top(const Eigen::VectorXd& all, int k) {
   return all.tail(k).reverse();
@@ -50,7 +44,7 @@ EigenOptions options(EigenMethod method, Which which, int k) {
 }  // namespace
 
 TEST_CASE("lanczos: top-5 and bottom-5 of an MLP Hessian match the dense eigendecomposition") {
-  const ModelProblem p = model_problem(kMlp, kSamples, kClasses, 3);
+  const ModelProblem p = indefinite_mlp();
   const Eigen::VectorXd& all = p.eigenvalues;
   REQUIRE(all(0) < 0.0);  // indefinite, so "top" and "largest magnitude" can differ
 
@@ -75,7 +69,7 @@ TEST_CASE("lanczos: top-5 and bottom-5 of an MLP Hessian match the dense eigende
 }
 
 TEST_CASE("lanczos on a float objective agrees with the double dense reference to 1e-4") {
-  const ModelProblem p = model_problem(kMlp, kSamples, kClasses, 3, Precision::F32);
+  const ModelProblem p = indefinite_mlp(Precision::F32);
   EigenOptions o = options(EigenMethod::Lanczos, Which::Largest, 5);
   o.tol = 1e-6;  // a float operator carries rounding near 1e-7 relative
   const EigenResult large = run(o, *p.hessian);
@@ -88,7 +82,7 @@ TEST_CASE("lanczos on a float objective agrees with the double dense reference t
 }
 
 TEST_CASE("power iteration agrees with lanczos but needs more HVPs") {
-  const ModelProblem p = model_problem(kMlp, kSamples, kClasses, 3);
+  const ModelProblem p = indefinite_mlp();
   EigenOptions o = options(EigenMethod::Power, Which::Largest, 5);
   o.tol = 1e-12;
   o.max_iterations = 20000;
@@ -136,7 +130,7 @@ TEST_CASE("\"largest\" is the largest algebraic eigenvalue, never the largest ma
 }
 
 TEST_CASE("saved eigenvectors are orthonormal eigenvectors of the dense Hessian") {
-  const ModelProblem p = model_problem(kMlp, kSamples, kClasses, 3);
+  const ModelProblem p = indefinite_mlp();
   EigenOptions o = options(EigenMethod::Lanczos, Which::Both, 3);
   o.save_vectors = true;
   const EigenResult r = run(o, *p.hessian);
@@ -153,7 +147,7 @@ TEST_CASE("saved eigenvectors are orthonormal eigenvectors of the dense Hessian"
 }
 
 TEST_CASE("a warm start from a converged vector makes power iteration stop at once") {
-  const ModelProblem p = model_problem(kMlp, kSamples, kClasses, 3);
+  const ModelProblem p = indefinite_mlp();
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(p.dense);
   EigenOptions o = options(EigenMethod::Power, Which::Largest, 1);
   o.tol = 1e-12;
@@ -168,7 +162,7 @@ TEST_CASE("a warm start from a converged vector makes power iteration stop at on
 }
 
 TEST_CASE("per-layer eigenvalues through a RestrictedOperator match the dense diagonal block") {
-  const ModelProblem p = model_problem(kMlp, kSamples, kClasses, 3);
+  const ModelProblem p = indefinite_mlp();
   const std::vector<int> blocks = select_blocks(p.model.graph, {"fc2.*"});
   const RestrictedOperator R(*p.hessian, p.model.graph, blocks);
   const auto [offset, length] = R.ranges()[0];
@@ -237,7 +231,7 @@ TEST_CASE("bad options are rejected naming the field") {
 }
 
 TEST_CASE("an unconverged solver says so and still reports its residuals") {
-  const ModelProblem p = model_problem(kMlp, kSamples, kClasses, 3);
+  const ModelProblem p = indefinite_mlp();
   EigenOptions o = options(EigenMethod::Lanczos, Which::Largest, 5);
   o.ncv = 7;
   o.max_iterations = 1;
@@ -258,10 +252,8 @@ TEST_CASE("an unconverged solver says so and still reports its residuals") {
 }
 
 TEST_CASE("NaN from the operator becomes Status::NonFinite") {
-  ModelProblem p = model_problem(kMlp, kSamples, kClasses, 3);
-  std::vector<double> theta = p.model.theta;
-  theta[7] = std::numeric_limits<double>::quiet_NaN();
-  p.objective->set_parameters(theta);
+  ModelProblem p = indefinite_mlp();
+  poison_parameter(p, 7);
   for (EigenMethod method : {EigenMethod::Lanczos, EigenMethod::Power}) {
     const EigenResult r = run(options(method, Which::Largest, 3), *p.hessian);
     CHECK(r.status == Status::NonFinite);

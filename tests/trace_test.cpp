@@ -5,7 +5,6 @@
 
 #include <Eigen/QR>
 #include <cmath>
-#include <limits>
 
 #include "analyzers/param_groups.h"
 #include "analyzers/trace.h"
@@ -18,9 +17,6 @@ using namespace hess::test;
 
 namespace {
 
-constexpr const char* kMlp = "mlp:8-24-24-4:tanh";  // P = 916, indefinite at initialisation
-constexpr int64_t kSamples = 64;
-constexpr int64_t kClasses = 4;
 constexpr double kSigmas = 3.0;       // "within 3 standard errors" (issue 4)
 constexpr double kGroupSigmas = 4.0;  // several groups checked at once
 
@@ -52,7 +48,7 @@ Eigen::VectorXd decaying(int n) {
 TEST_CASE("hutchinson on MLP Hessians: trace, per-layer traces and ‖H‖_F² within their errors") {
   for (Precision precision : {Precision::F64, Precision::F32}) {
     CAPTURE(precision_name(precision));
-    const ModelProblem p = model_problem(kMlp, kSamples, kClasses, 3, precision);
+    const ModelProblem p = indefinite_mlp(precision);
     TraceOptions o = fixed(TraceMethod::Hutchinson, 600, 11);
     o.groups = layer_groups(p.model.graph);
     REQUIRE(o.groups.size() == 3);
@@ -83,7 +79,7 @@ TEST_CASE("hutchinson on MLP Hessians: trace, per-layer traces and ‖H‖_F² w
 }
 
 TEST_CASE("hutchinson's 95% interval covers the exact trace 90-98% of the time over 200 seeds") {
-  const ModelProblem p = model_problem(kMlp, kSamples, kClasses, 3);
+  const ModelProblem p = indefinite_mlp();
   const DenseOperator H(p.dense);
   const double exact = p.dense.trace();
   constexpr int kSeeds = 200;
@@ -258,10 +254,8 @@ TEST_CASE("bad trace options are rejected naming the field") {
 }
 
 TEST_CASE("NaN from the operator becomes Status::NonFinite") {
-  ModelProblem p = model_problem(kMlp, kSamples, kClasses, 3);
-  std::vector<double> theta = p.model.theta;
-  theta[100] = std::numeric_limits<double>::quiet_NaN();
-  p.objective->set_parameters(theta);
+  ModelProblem p = indefinite_mlp();
+  poison_parameter(p, 100);
   for (TraceMethod method : {TraceMethod::Hutchinson, TraceMethod::HutchPP, TraceMethod::XTrace}) {
     CAPTURE(trace_method_name(method));
     const TraceResult r = run(fixed(method, 12, 0), *p.hessian);

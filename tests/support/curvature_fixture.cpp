@@ -1,6 +1,7 @@
 #include "support/curvature_fixture.h"
 
 #include <Eigen/QR>
+#include <limits>
 
 #include "engine/arch.h"
 #include "engine/random.h"
@@ -30,6 +31,16 @@ ModelProblem model_problem(const std::string& spec, int64_t samples, int64_t cla
   p.objective->set_parameters(p.model.theta);
   p.hessian = std::make_unique<ObjectiveOperator>(*p.objective, Curvature::Hessian);
   return p;
+}
+
+ModelProblem indefinite_mlp(Precision precision) {
+  return model_problem("mlp:8-24-24-4:tanh", 64, 4, 3, precision);
+}
+
+void poison_parameter(ModelProblem& p, int64_t index) {
+  std::vector<double> theta = p.model.theta;
+  theta.at(index) = std::numeric_limits<double>::quiet_NaN();
+  p.objective->set_parameters(theta);
 }
 
 Eigen::MatrixXd matrix_with_spectrum(const Eigen::VectorXd& eigenvalues, uint64_t seed) {

@@ -31,6 +31,14 @@ ModelProblem model_problem(const std::string& spec, int64_t samples, int64_t cla
                            Precision precision = Precision::F64,
                            LossKind loss = LossKind::CrossEntropy);
 
+// The analyzer tests' common indefinite Hessian: a tanh MLP at its random initialisation
+// (mlp:8-24-24-4:tanh, P = 916) over 64 random samples of 4 classes; half its eigenvalues are
+// negative and |λmin| < λmax.
+ModelProblem indefinite_mlp(Precision precision = Precision::F64);
+
+// Sets parameter `index` of the problem's objective to NaN (the model's θ is left unchanged).
+void poison_parameter(ModelProblem& p, int64_t index);
+
 // Q diag(eigenvalues) Qᵀ with Q a random orthogonal matrix from `seed`.
 Eigen::MatrixXd matrix_with_spectrum(const Eigen::VectorXd& eigenvalues, uint64_t seed);
 
