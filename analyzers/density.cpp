@@ -29,7 +29,7 @@ double min_grid_points(double sigma) {
 }
 
 struct LanczosRun {
-  Eigen::MatrixXd basis;  // P x (steps + 1): the orthonormal Lanczos vectors q_0, q_1, ...
+  Eigen::MatrixXd basis;  // P x steps: the orthonormal Lanczos vectors q_0, q_1, ...
   std::vector<double> alpha;
   std::vector<double> beta;
   double scale = 0.0;  // largest ‖H q_j‖ so far
@@ -93,7 +93,7 @@ void lanczos_runs(const DensityOptions& o, const CheckedOperator& A, DensityResu
   for (int first = 0; first < o.runs; first += o.block) {
     std::vector<LanczosRun> runs(std::min(o.block, o.runs - first));
     for (LanczosRun& run : runs) {
-      run.basis.resize(P, steps + 1);
+      run.basis.resize(P, steps);
       Eigen::MatrixXd v(P, 1);
       fill_probes(o.start, rng, v);
       run.basis.col(0) = v.col(0).normalized();

@@ -17,7 +17,8 @@
 //               low-rank basis and used as the Hutchinson probe of the complement (normalised to
 //               the complement's dimension). Estimate and error are the mean and s/√(m/2) of the
 //               m/2 leave-one-out estimates.
-// Hutch++ and XTrace use exactly max_probes products and have no stopping rule; per-group traces
+// Hutch++ uses exactly max_probes products, XTrace 2⌊max_probes/2⌋; neither has a stopping rule
+// (their status is ok, or not_converged when XTrace's sketch is rank-deficient); per-group traces
 // and ‖H‖_F² need method hutchinson.
 //
 //   hess::TraceOptions o;
@@ -46,7 +47,7 @@ TraceMethod trace_method_from_name(std::string_view name);
 struct TraceOptions {
   TraceMethod method = TraceMethod::Hutchinson;
   int min_probes = 30;    // hutchinson: no stop before this many probes
-  int max_probes = 1000;  // hutchinson: probe budget; hutchpp/xtrace: the exact number of products
+  int max_probes = 1000;  // hutchinson: probe budget; hutchpp/xtrace: the number of products
   int block = 16;         // probes per operator application
   double rtol = 1e-2;     // hutchinson stops when stderr ≤ rtol·|trace|; 0: always max_probes
   uint64_t seed = 0;
@@ -65,9 +66,9 @@ struct GroupTrace {
 
 struct TraceResult {
   double trace = 0.0;
-  double std_error = 0.0;          // standard error of `trace` (NaN with fewer than two probes)
-  int64_t probes = 0;              // random vectors used
-  std::vector<GroupTrace> groups;  // aligned with options.groups
+  double std_error = 0.0;  // standard error of `trace` (NaN with fewer than two probes)
+  int64_t probes = 0;      // random vectors drawn (xtrace: its test vectors, half its products)
+  std::vector<GroupTrace> groups;                                // aligned with options.groups
   double frobenius2 = std::numeric_limits<double>::quiet_NaN();  // ‖H‖_F² (hutchinson)
   double frobenius2_std_error = std::numeric_limits<double>::quiet_NaN();
   int64_t hvps = 0;
