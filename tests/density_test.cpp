@@ -68,35 +68,38 @@ void plain_lanczos(const Eigen::MatrixXd& A, Eigen::VectorXd q, int m, Eigen::Ve
 
 }  // namespace
 
-TEST_CASE("SLQ on MLP Hessians: normalised quadratures and a density that integrates to 1") {
-  for (Precision precision : {Precision::F64, Precision::F32}) {
-    CAPTURE(precision_name(precision));
-    const ModelProblem p = indefinite_mlp(precision);
-    const DensityResult r = run(slq(10, 80), *p.hessian);
-    CHECK(r.status == Status::Ok);
-    CHECK(r.hvps == 10 * 80);
-    REQUIRE(r.nodes.size() == 10);
-    const double lo = p.eigenvalues.minCoeff(), hi = p.eigenvalues.maxCoeff();
-    for (size_t run = 0; run < r.nodes.size(); ++run) {
-      CHECK(r.steps[run] == 80);
-      CHECK(r.weights[run].sum() == doctest::Approx(1.0).epsilon(1e-12));
-      CHECK(r.weights[run].minCoeff() >= 0.0);
-      // Ritz values lie inside the spectrum.
-      CHECK(r.nodes[run].minCoeff() >= lo - 1e-6 * (hi - lo));
-      CHECK(r.nodes[run].maxCoeff() <= hi + 1e-6 * (hi - lo));
-    }
-    // The extreme eigenvalues converge within 80 steps.
-    CHECK(r.lambda_max == doctest::Approx(hi).epsilon(1e-6));
-    CHECK(r.lambda_min == doctest::Approx(lo).epsilon(1e-6));
-    CHECK(r.max_over_min == doctest::Approx(hi / std::abs(lo)).epsilon(1e-5));
+TEST_CASE("SLQ on MLP and CNN Hessians: normalised quadratures, a density integrating to 1") {
+  for (const TestModel& model : kTestModels) {
+    for (Precision precision : {Precision::F64, Precision::F32}) {
+      INFO("model ", model.name);
+      CAPTURE(precision_name(precision));
+      const ModelProblem p = model.make(precision);
+      const DensityResult r = run(slq(10, 80), *p.hessian);
+      CHECK(r.status == Status::Ok);
+      CHECK(r.hvps == 10 * 80);
+      REQUIRE(r.nodes.size() == 10);
+      const double lo = p.eigenvalues.minCoeff(), hi = p.eigenvalues.maxCoeff();
+      for (size_t run = 0; run < r.nodes.size(); ++run) {
+        CHECK(r.steps[run] == 80);
+        CHECK(r.weights[run].sum() == doctest::Approx(1.0).epsilon(1e-12));
+        CHECK(r.weights[run].minCoeff() >= 0.0);
+        // Ritz values lie inside the spectrum.
+        CHECK(r.nodes[run].minCoeff() >= lo - 1e-6 * (hi - lo));
+        CHECK(r.nodes[run].maxCoeff() <= hi + 1e-6 * (hi - lo));
+      }
+      // The extreme eigenvalues converge within 80 steps.
+      CHECK(r.lambda_max == doctest::Approx(hi).epsilon(1e-6));
+      CHECK(r.lambda_min == doctest::Approx(lo).epsilon(1e-6));
+      CHECK(r.max_over_min == doctest::Approx(hi / std::abs(lo)).epsilon(1e-5));
 
-    CHECK(std::abs(r.integral - 1.0) < 1e-6);
-    CHECK(r.mass_outside < 1e-12);
-    CHECK(r.sigma == doctest::Approx(0.01 * (r.lambda_max - r.lambda_min)));
-    CHECK(r.grid.size() == 1000);
-    CHECK(r.grid(0) == doctest::Approx(r.lambda_min - 8.0 * r.sigma));
-    CHECK(r.grid(999) == doctest::Approx(r.lambda_max + 8.0 * r.sigma));
-    CHECK(r.density.minCoeff() >= 0.0);
+      CHECK(std::abs(r.integral - 1.0) < 1e-6);
+      CHECK(r.mass_outside < 1e-12);
+      CHECK(r.sigma == doctest::Approx(0.01 * (r.lambda_max - r.lambda_min)));
+      CHECK(r.grid.size() == 1000);
+      CHECK(r.grid(0) == doctest::Approx(r.lambda_min - 8.0 * r.sigma));
+      CHECK(r.grid(999) == doctest::Approx(r.lambda_max + 8.0 * r.sigma));
+      CHECK(r.density.minCoeff() >= 0.0);
+    }
   }
 }
 
@@ -113,20 +116,23 @@ TEST_CASE("the coarsest grid validate() accepts still integrates to 1") {
 }
 
 TEST_CASE("quadrature moments match tr(H^j)/P within their sampling error") {
-  const ModelProblem p = indefinite_mlp();
-  for (ProbeKind start : {ProbeKind::Rademacher, ProbeKind::Gaussian}) {
-    CAPTURE(probe_kind_name(start));
-    DensityOptions o = slq(24, 40, 7);
-    o.start = start;
-    const DensityResult r = run(o, *p.hessian);
-    for (int j = 1; j <= 4; ++j) {
-      CAPTURE(j);
-      RunningMean<double> moment(0.0);
-      for (size_t run = 0; run < r.nodes.size(); ++run) {
-        moment.add((r.weights[run].array() * r.nodes[run].array().pow(j)).sum());
+  for (const TestModel& model : kTestModels) {
+    const ModelProblem p = model.make(Precision::F64);
+    for (ProbeKind start : {ProbeKind::Rademacher, ProbeKind::Gaussian}) {
+      INFO("model ", model.name);
+      CAPTURE(probe_kind_name(start));
+      DensityOptions o = slq(24, 40, 7);
+      o.start = start;
+      const DensityResult r = run(o, *p.hessian);
+      for (int j = 1; j <= 4; ++j) {
+        CAPTURE(j);
+        RunningMean<double> moment(0.0);
+        for (size_t run = 0; run < r.nodes.size(); ++run) {
+          moment.add((r.weights[run].array() * r.nodes[run].array().pow(j)).sum());
+        }
+        const double exact = p.eigenvalues.array().pow(j).mean();
+        CHECK(std::abs(moment.mean() - exact) < kMomentSigmas * moment.std_error());
       }
-      const double exact = p.eigenvalues.array().pow(j).mean();
-      CHECK(std::abs(moment.mean() - exact) < kMomentSigmas * moment.std_error());
     }
   }
 }

@@ -28,20 +28,23 @@ double expected_squared_error(const Eigen::MatrixXd& H, int probes) {
 
 }  // namespace
 
-TEST_CASE("diag of MLP Hessians: entries within their error bars, error falling as 1/√probes") {
-  for (Precision precision : {Precision::F64, Precision::F32}) {
-    CAPTURE(precision_name(precision));
-    const ModelProblem p = indefinite_mlp(precision);
-    const Eigen::VectorXd exact = p.dense.diagonal();
-    const DiagResult r = run(with_probes(200, 1), *p.hessian);
-    CHECK(r.status == Status::Ok);
-    CHECK(r.probes == 200);
-    CHECK(r.hvps == 200);
-    const Eigen::ArrayXd z = (r.diagonal - exact).array().abs() / r.std_error.array();
-    const double inside = (z <= 1.96).cast<double>().mean();
-    MESSAGE("entries within 1.96 standard errors: " << inside);
-    CHECK(inside > 0.90);
-    CHECK(inside < 0.99);
+TEST_CASE("diag of MLP and CNN Hessians: entries within their error bars, error as 1/√probes") {
+  for (const TestModel& model : kTestModels) {
+    for (Precision precision : {Precision::F64, Precision::F32}) {
+      INFO("model ", model.name);
+      CAPTURE(precision_name(precision));
+      const ModelProblem p = model.make(precision);
+      const Eigen::VectorXd exact = p.dense.diagonal();
+      const DiagResult r = run(with_probes(200, 1), *p.hessian);
+      CHECK(r.status == Status::Ok);
+      CHECK(r.probes == 200);
+      CHECK(r.hvps == 200);
+      const Eigen::ArrayXd z = (r.diagonal - exact).array().abs() / r.std_error.array();
+      const double inside = (z <= 1.96).cast<double>().mean();
+      MESSAGE("entries within 1.96 standard errors: " << inside);
+      CHECK(inside > 0.90);
+      CHECK(inside < 0.99);
+    }
   }
   // The squared error follows Σ_{i≠j} Hᵢⱼ² / probes (a sum over 916 entries: within 30%).
   const ModelProblem p = indefinite_mlp();

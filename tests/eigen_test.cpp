@@ -43,42 +43,49 @@ EigenOptions options(EigenMethod method, Which which, int k) {
 
 }  // namespace
 
-TEST_CASE("lanczos: top-5 and bottom-5 of an MLP Hessian match the dense eigendecomposition") {
-  const ModelProblem p = indefinite_mlp();
-  const Eigen::VectorXd& all = p.eigenvalues;
-  REQUIRE(all(0) < 0.0);  // indefinite, so "top" and "largest magnitude" can differ
+TEST_CASE(
+    "lanczos: top-5 and bottom-5 of MLP and CNN Hessians match the dense eigendecomposition") {
+  for (const TestModel& model : kTestModels) {
+    INFO("model ", model.name);
+    const ModelProblem p = model.make(Precision::F64);
+    const Eigen::VectorXd& all = p.eigenvalues;
+    REQUIRE(all(0) < 0.0);  // indefinite, so "top" and "largest magnitude" can differ
 
-  const int64_t before = p.hessian->applications();
-  const EigenResult large = run(options(EigenMethod::Lanczos, Which::Largest, 5), *p.hessian);
-  CHECK(large.status == Status::Ok);
-  CHECK(large.converged == 5);
-  CHECK(large.hvps == p.hessian->applications() - before);
-  CHECK(max_rel_err(large.eigenvalues, top(all, 5)) < kDoubleRelTol);
-  CHECK(large.residuals.maxCoeff() < kDoubleRelTol * all.cwiseAbs().maxCoeff());
+    const int64_t before = p.hessian->applications();
+    const EigenResult large = run(options(EigenMethod::Lanczos, Which::Largest, 5), *p.hessian);
+    CHECK(large.status == Status::Ok);
+    CHECK(large.converged == 5);
+    CHECK(large.hvps == p.hessian->applications() - before);
+    CHECK(max_rel_err(large.eigenvalues, top(all, 5)) < kDoubleRelTol);
+    CHECK(large.residuals.maxCoeff() < kDoubleRelTol * all.cwiseAbs().maxCoeff());
 
-  const EigenResult small = run(options(EigenMethod::Lanczos, Which::Smallest, 5), *p.hessian);
-  CHECK(small.status == Status::Ok);
-  CHECK(max_rel_err(small.eigenvalues, bottom(all, 5).reverse()) < kDoubleRelTol);
-  CHECK(small.eigenvalues(4) == doctest::Approx(all(0)).epsilon(kDoubleRelTol));  // most negative
+    const EigenResult small = run(options(EigenMethod::Lanczos, Which::Smallest, 5), *p.hessian);
+    CHECK(small.status == Status::Ok);
+    CHECK(max_rel_err(small.eigenvalues, bottom(all, 5).reverse()) < kDoubleRelTol);
+    CHECK(small.eigenvalues(4) == doctest::Approx(all(0)).epsilon(kDoubleRelTol));  // most negative
 
-  const EigenResult both = run(options(EigenMethod::Lanczos, Which::Both, 5), *p.hessian);
-  CHECK(both.status == Status::Ok);
-  Eigen::VectorXd want(10);
-  want << top(all, 5), bottom(all, 5).reverse();
-  CHECK(max_rel_err(both.eigenvalues, want) < kDoubleRelTol);
+    const EigenResult both = run(options(EigenMethod::Lanczos, Which::Both, 5), *p.hessian);
+    CHECK(both.status == Status::Ok);
+    Eigen::VectorXd want(10);
+    want << top(all, 5), bottom(all, 5).reverse();
+    CHECK(max_rel_err(both.eigenvalues, want) < kDoubleRelTol);
+  }
 }
 
 TEST_CASE("lanczos on a float objective agrees with the double dense reference to 1e-4") {
-  const ModelProblem p = indefinite_mlp(Precision::F32);
-  EigenOptions o = options(EigenMethod::Lanczos, Which::Largest, 5);
-  o.tol = 1e-6;  // a float operator carries rounding near 1e-7 relative
-  const EigenResult large = run(o, *p.hessian);
-  CHECK(large.status == Status::Ok);
-  CHECK(max_rel_err(large.eigenvalues, top(p.eigenvalues, 5)) < kFloatRelTol);
-  o.which = Which::Smallest;
-  const EigenResult small = run(o, *p.hessian);
-  CHECK(small.status == Status::Ok);
-  CHECK(max_rel_err(small.eigenvalues, bottom(p.eigenvalues, 5).reverse()) < kFloatRelTol);
+  for (const TestModel& model : kTestModels) {
+    INFO("model ", model.name);
+    const ModelProblem p = model.make(Precision::F32);
+    EigenOptions o = options(EigenMethod::Lanczos, Which::Largest, 5);
+    o.tol = 1e-6;  // a float operator carries rounding near 1e-7 relative
+    const EigenResult large = run(o, *p.hessian);
+    CHECK(large.status == Status::Ok);
+    CHECK(max_rel_err(large.eigenvalues, top(p.eigenvalues, 5)) < kFloatRelTol);
+    o.which = Which::Smallest;
+    const EigenResult small = run(o, *p.hessian);
+    CHECK(small.status == Status::Ok);
+    CHECK(max_rel_err(small.eigenvalues, bottom(p.eigenvalues, 5).reverse()) < kFloatRelTol);
+  }
 }
 
 TEST_CASE("power iteration agrees with lanczos but needs more HVPs") {

@@ -45,36 +45,39 @@ Eigen::VectorXd decaying(int n) {
 
 }  // namespace
 
-TEST_CASE("hutchinson on MLP Hessians: trace, per-layer traces and ‖H‖_F² within their errors") {
-  for (Precision precision : {Precision::F64, Precision::F32}) {
-    CAPTURE(precision_name(precision));
-    const ModelProblem p = indefinite_mlp(precision);
-    TraceOptions o = fixed(TraceMethod::Hutchinson, 600, 11);
-    o.groups = layer_groups(p.model.graph);
-    REQUIRE(o.groups.size() == 3);
-    const TraceResult r = run(o, *p.hessian);
-    CHECK(r.status == Status::Ok);
-    CHECK(r.probes == 600);
-    CHECK(r.hvps == 600);
-    const double exact = p.dense.trace();
-    CHECK(std::abs(r.trace - exact) < kSigmas * r.std_error);
+TEST_CASE("hutchinson on MLP and CNN Hessians: trace, per-layer traces and ‖H‖_F² within errors") {
+  for (const TestModel& model : kTestModels) {
+    for (Precision precision : {Precision::F64, Precision::F32}) {
+      INFO("model ", model.name);
+      CAPTURE(precision_name(precision));
+      const ModelProblem p = model.make(precision);
+      TraceOptions o = fixed(TraceMethod::Hutchinson, 600, 11);
+      o.groups = layer_groups(p.model.graph);
+      REQUIRE(o.groups.size() == 3);
+      const TraceResult r = run(o, *p.hessian);
+      CHECK(r.status == Status::Ok);
+      CHECK(r.probes == 600);
+      CHECK(r.hvps == 600);
+      const double exact = p.dense.trace();
+      CHECK(std::abs(r.trace - exact) < kSigmas * r.std_error);
 
-    double sum = 0.0;
-    for (size_t g = 0; g < o.groups.size(); ++g) {
-      CAPTURE(o.groups[g].name);
-      const GroupTrace& t = r.groups[g];
-      CHECK(t.name == o.groups[g].name);
-      CHECK(t.size == o.groups[g].size());
-      CHECK(std::abs(t.trace - dense_group_trace(p.dense, o.groups[g])) <
-            kGroupSigmas * t.std_error);
-      sum += t.trace;
+      double sum = 0.0;
+      for (size_t g = 0; g < o.groups.size(); ++g) {
+        CAPTURE(o.groups[g].name);
+        const GroupTrace& t = r.groups[g];
+        CHECK(t.name == o.groups[g].name);
+        CHECK(t.size == o.groups[g].size());
+        CHECK(std::abs(t.trace - dense_group_trace(p.dense, o.groups[g])) <
+              kGroupSigmas * t.std_error);
+        sum += t.trace;
+      }
+      // The layers partition θ, so per probe the shares add up to vᵀHv exactly.
+      CHECK(sum == doctest::Approx(r.trace).epsilon(1e-12).scale(r.std_error));
+
+      const double frobenius2 = p.dense.squaredNorm();
+      CHECK(std::abs(r.frobenius2 - frobenius2) < kSigmas * r.frobenius2_std_error);
+      CHECK(r.frobenius2_std_error < 0.2 * frobenius2);
     }
-    // The layers partition θ, so per probe the shares add up to vᵀHv exactly.
-    CHECK(sum == doctest::Approx(r.trace).epsilon(1e-12).scale(r.std_error));
-
-    const double frobenius2 = p.dense.squaredNorm();
-    CHECK(std::abs(r.frobenius2 - frobenius2) < kSigmas * r.frobenius2_std_error);
-    CHECK(r.frobenius2_std_error < 0.2 * frobenius2);
   }
 }
 

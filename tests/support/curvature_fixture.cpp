@@ -37,6 +37,10 @@ ModelProblem indefinite_mlp(Precision precision) {
   return model_problem("mlp:8-24-24-4:tanh", 64, 4, 3, precision);
 }
 
+ModelProblem indefinite_cnn(Precision precision) {
+  return model_problem("cnn:1x8x8-c6k3-pool2-c8k3p1-10:tanh", 32, 10, 4, precision);
+}
+
 void poison_parameter(ModelProblem& p, int64_t index) {
   std::vector<double> theta = p.model.theta;
   theta.at(index) = std::numeric_limits<double>::quiet_NaN();

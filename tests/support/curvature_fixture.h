@@ -36,6 +36,17 @@ ModelProblem model_problem(const std::string& spec, int64_t samples, int64_t cla
 // negative and |λmin| < λmax.
 ModelProblem indefinite_mlp(Precision precision = Precision::F64);
 
+// The same for a small CNN with max pooling: cnn:1x8x8-c6k3-pool2-c8k3p1-10:tanh (P = 1,230) over
+// 32 random images of 10 classes.
+ModelProblem indefinite_cnn(Precision precision = Precision::F64);
+
+// The models the analyzer tests run on, by name.
+struct TestModel {
+  const char* name;
+  ModelProblem (*make)(Precision);
+};
+inline constexpr TestModel kTestModels[] = {{"mlp", indefinite_mlp}, {"cnn", indefinite_cnn}};
+
 // Sets parameter `index` of the problem's objective to NaN (the model's θ is left unchanged).
 void poison_parameter(ModelProblem& p, int64_t index);
 
