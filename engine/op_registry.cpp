@@ -6,10 +6,12 @@
 
 #include "engine/ops/activation.h"
 #include "engine/ops/binary.h"
+#include "engine/ops/conv.h"
 #include "engine/ops/embedding.h"
 #include "engine/ops/linear.h"
 #include "engine/ops/loss.h"
 #include "engine/ops/norm.h"
+#include "engine/ops/pool.h"
 #include "engine/ops/shape_ops.h"
 #include "engine/ops/softmax.h"
 
@@ -32,9 +34,6 @@ OpInfo row(OpKind kind, std::string_view name, int min_arity, int max_arity) {
 
 OpInfo source(OpKind kind, std::string_view name) { return OpInfo{kind, name, 0, 0, nullptr, {}, {}}; }
 
-// An op whose family has not landed yet: known by name, refused by validation.
-OpInfo pending(OpKind kind, std::string_view name) { return OpInfo{kind, name, 0, 0, nullptr, {}, {}}; }
-
 // The op table. Order follows OpKind; op_info() checks it.
 const std::array<OpInfo, kOpKindCount>& table() {
   static const std::array<OpInfo, kOpKindCount> t = {
@@ -44,10 +43,10 @@ const std::array<OpInfo, kOpKindCount>& table() {
       source(OpKind::Constant, "constant"),
       row<LinearOp>(OpKind::Linear, "linear", 2, 3),
       row<MatMulOp>(OpKind::MatMul, "matmul", 2, 2),
-      pending(OpKind::Conv2d, "conv2d"),
-      pending(OpKind::MaxPool2d, "max_pool2d"),
-      pending(OpKind::AvgPool2d, "avg_pool2d"),
-      pending(OpKind::GlobalAvgPool, "global_avg_pool"),
+      row<Conv2dOp>(OpKind::Conv2d, "conv2d", 2, 3),
+      row<MaxPool2dOp>(OpKind::MaxPool2d, "max_pool2d", 1, 1),
+      row<AvgPool2dOp>(OpKind::AvgPool2d, "avg_pool2d", 1, 1),
+      row<GlobalAvgPoolOp>(OpKind::GlobalAvgPool, "global_avg_pool", 1, 1),
       row<FlattenOp>(OpKind::Flatten, "flatten", 1, 1),
       row<ReshapeOp>(OpKind::Reshape, "reshape", 1, 1),
       row<TransposeOp>(OpKind::Transpose, "transpose", 1, 1),

@@ -25,7 +25,8 @@ struct Case {
 const Case kCases[] = {
     {"mlp-tanh", "mlp:6-12-10-4:tanh", 9, 4, 0},
     {"mlp-gelu-sigmoid", "mlp:5-8-3:gelu", 7, 3, 0},
-    {"transformer", "transformer:s4-v7-d8-h2-f16-3", 5, 3, 7},
+    {"cnn-tanh", "cnn:1x8x8-c4k3-pool2-c6k3p1-gap-5:tanh", 6, 5, 0},  // 297 parameters
+    {"transformer", "transformer:s4-v7-d8-h2-f16-3", 5, 3, 7},         // 715 parameters
 };
 
 Model make(const Case& c, LossKind loss = LossKind::CrossEntropy) {
