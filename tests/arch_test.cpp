@@ -76,6 +76,24 @@ TEST_CASE("transformer specs build with the parameter count of their layers") {
   CHECK(infer_shapes(m.graph, 5)[m.graph.output] == Shape{5, 3});
 }
 
+TEST_CASE("cnn and resnet specs build with the parameter count of their layers") {
+  // conv c4k3 on 1x8x8 -> 4x6x6, pool2 -> 4x3x3, c6k3p1 -> 6x3x3, gap -> 6, linear 6 -> 5
+  const Model cnn = build("cnn:1x8x8-c4k3-pool2-c6k3p1-gap-5:tanh");
+  CHECK(cnn.graph.num_params() == (4 * 1 * 9 + 4) + (6 * 4 * 9 + 6) + linear(6, 5));
+  CHECK(cnn.graph.input_shape == Shape{1, 8, 8});
+  // c8k3s2 on 3x9x9 -> 8x4x4, flattened to 128 features
+  CHECK(build("cnn:3x9x9-c8k3s2-10").graph.num_params() == (8 * 3 * 9 + 8) + linear(128, 10));
+  // stem conv (no bias) + BatchNorm, per block two convs (no bias) + two BatchNorms, head
+  for (int64_t blocks : {1, 2}) {
+    CAPTURE(blocks);
+    const int64_t W = 4, norm = 2 * W;
+    const Model r = build("resnet:1x6x6-w4-b" + std::to_string(blocks) + "-3");
+    CHECK(r.graph.num_params() == (W * 9 + norm) + blocks * 2 * (W * W * 9 + norm) + linear(W, 3));
+    CHECK(r.graph.constants.size() == static_cast<size_t>(2 * (1 + 2 * blocks)));  // running stats
+    CHECK(infer_shapes(r.graph, 2)[r.graph.output] == Shape{2, 3});
+  }
+}
+
 TEST_CASE("θ is initialised from the seed") {
   CHECK(build("mlp:4-5-3", 7).theta == build("mlp:4-5-3", 7).theta);
   CHECK(build("mlp:4-5-3", 7).theta != build("mlp:4-5-3", 8).theta);
