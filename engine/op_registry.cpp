@@ -34,7 +34,6 @@ OpInfo row(OpKind kind, std::string_view name, int min_arity, int max_arity) {
 
 OpInfo source(OpKind kind, std::string_view name) { return OpInfo{kind, name, 0, 0, nullptr, {}, {}}; }
 
-
 // The op table. Order follows OpKind; op_info() checks it.
 const std::array<OpInfo, kOpKindCount>& table() {
   static const std::array<OpInfo, kOpKindCount> t = {
