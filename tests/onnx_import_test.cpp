@@ -4,13 +4,13 @@
 #include <hdf5.h>
 #include <onnx/onnx_pb.h>
 
-#include <Spectra/SymEigsSolver.h>
 #include <Eigen/Core>
 #include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "analyzers/eigen.h"
 #include "engine/curvature_operator.h"
 #include "engine/random.h"
 #include "io/onnx/onnx_import.h"
@@ -30,8 +30,6 @@ constexpr double kEigenRelTol = 1e-6;
 constexpr double kFloatRelTol = 1e-4;
 // Lanczos settings for the top-3 eigenvalues.
 constexpr int kTopK = 3;
-constexpr int kLanczosBasis = 24;
-constexpr int kLanczosMaxIter = 2000;
 constexpr double kLanczosTol = 1e-12;
 // Batches of 7 over 24 samples: the graphs were traced at batch 4, and a partial last batch.
 constexpr int64_t kBatch = 7;
@@ -169,11 +167,13 @@ std::unique_ptr<Objective> objective(const Model& m, const Dataset& d, Precision
 
 Eigen::VectorXd top_eigenvalues(Objective& obj) {
   ObjectiveOperator H(obj, Curvature::Hessian);
-  Spectra::SymEigsSolver<ObjectiveOperator> eigs(H, kTopK, kLanczosBasis);
-  eigs.init();
-  eigs.compute(Spectra::SortRule::LargestAlge, kLanczosMaxIter, kLanczosTol);
-  REQUIRE(eigs.info() == Spectra::CompInfo::Successful);
-  return eigs.eigenvalues();
+  EigenOptions o;
+  o.k = kTopK;
+  o.which = Which::Largest;
+  o.tol = kLanczosTol;
+  const EigenResult r = run(o, H);
+  REQUIRE_MESSAGE(r.status == Status::Ok, r.message);
+  return r.eigenvalues;
 }
 
 // The whole comparison of one exported model with PyTorch.
