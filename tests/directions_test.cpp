@@ -238,3 +238,20 @@ TEST_CASE("PCA needs 3 checkpoints and reports a degenerate (collinear) trajecto
   CHECK(pca.rank == 1);
   for (double v : pca.y) CHECK(v == 0.0);
 }
+
+TEST_CASE("filter normalization on a CNN: each output filter [C, k, k] of a conv weight") {
+  const Model m = mlp("cnn:1x8x8-c4k3-pool2-c3k3-5:relu", 2);
+  const std::vector<double> d = random_direction(m.graph, m.theta, Normalization::Filter, false, Rng(4));
+  int conv_blocks = 0;
+  for (const Block& b : m.graph.blocks) {
+    CAPTURE(b.name);
+    if (b.shape.size() != 4) continue;
+    ++conv_blocks;
+    const int64_t per = b.shape[1] * b.shape[2] * b.shape[3];
+    for (int64_t i = 0; i < b.shape[0]; ++i) {
+      const double want = slice_norm(m.theta, b.offset + i * per, per);
+      CHECK(std::abs(slice_norm(d, b.offset + i * per, per) - want) <= kNormTol * want);
+    }
+  }
+  CHECK(conv_blocks == 2);
+}
