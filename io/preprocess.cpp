@@ -11,7 +11,7 @@ namespace hess {
 
 namespace {
 
-constexpr std::string_view kNormalizationNames[] = {"none", "feature", "channel"};
+constexpr std::string_view kStandardizationNames[] = {"none", "feature", "channel"};
 
 std::string number(double v) {
   std::ostringstream s;
@@ -95,13 +95,13 @@ void standardize(Dataset& d, int64_t groups, GroupOf group_of) {
 
 }  // namespace
 
-std::string_view normalization_name(Normalization n) {
-  return kNormalizationNames[static_cast<int>(n)];
+std::string_view standardization_name(Standardization n) {
+  return kStandardizationNames[static_cast<int>(n)];
 }
 
-Normalization normalization_from_name(std::string_view name) {
+Standardization standardization_from_name(std::string_view name) {
   for (int i = 0; i < 3; ++i) {
-    if (kNormalizationNames[i] == name) return static_cast<Normalization>(i);
+    if (kStandardizationNames[i] == name) return static_cast<Standardization>(i);
   }
   throw std::invalid_argument("unknown normalization '" + std::string(name) +
                               "' (none, feature, channel)");
@@ -148,11 +148,11 @@ std::string preprocess(Dataset& d, const PreprocessOptions& o, const std::string
   }
   const std::string over = " over the " + std::to_string(d.size()) +
                            " imported samples (population variance; constant ones only centred)";
-  if (o.normalize == Normalization::Feature) {
+  if (o.normalize == Standardization::Feature) {
     standardize(d, numel(d.sample_shape), [](int64_t e) { return e; });
     notes.push_back("standardized per feature: every element of a sample to mean 0 and variance 1" +
                     over);
-  } else if (o.normalize == Normalization::Channel) {
+  } else if (o.normalize == Standardization::Channel) {
     const int64_t channels = d.sample_shape.empty() ? 1 : d.sample_shape[0];
     const int64_t per_channel = numel(d.sample_shape) / channels;
     standardize(d, channels, [per_channel](int64_t e) { return e / per_channel; });

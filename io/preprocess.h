@@ -17,7 +17,7 @@
 // The returned description is stored as the data file's `preprocessing` attribute.
 //
 //   hess::PreprocessOptions o;
-//   o.subset = 1000;  o.seed = 1;  o.scale = 255;  o.normalize = hess::Normalization::Channel;
+//   o.subset = 1000;  o.seed = 1;  o.scale = 255;  o.normalize = hess::Standardization::Channel;
 //   std::string note = hess::preprocess(data, o);
 
 #include <cstdint>
@@ -28,10 +28,10 @@
 
 namespace hess {
 
-enum class Normalization : uint8_t { None, Feature, Channel };
+enum class Standardization : uint8_t { None, Feature, Channel };
 // The one enum<->string mapping: "none", "feature", "channel".
-std::string_view normalization_name(Normalization n);
-Normalization normalization_from_name(std::string_view name);
+std::string_view standardization_name(Standardization n);
+Standardization standardization_from_name(std::string_view name);
 
 // Below this standard deviation a feature or channel counts as constant.
 constexpr double kConstantStd = 1e-12;
@@ -42,7 +42,7 @@ struct PreprocessOptions {
   uint64_t seed = 0;
   Shape sample_shape;  // empty: keep the shape
   double scale = 1.0;  // X /= scale
-  Normalization normalize = Normalization::None;
+  Standardization normalize = Standardization::None;
   // Throws std::invalid_argument naming the bad field.
   void validate() const;
 };

@@ -6,6 +6,7 @@
 
 #include "engine/arch.h"
 #include "engine/curvature_operator.h"
+#include "engine/random.h"
 #include "support/fd_check.h"
 
 using namespace hess;
@@ -25,13 +26,39 @@ struct Case {
 const Case kCases[] = {
     {"mlp-tanh", "mlp:6-12-10-4:tanh", 9, 4, 0},
     {"mlp-gelu-sigmoid", "mlp:5-8-3:gelu", 7, 3, 0},
+    {"cnn-tanh", "cnn:1x8x8-c4k3-pool2-c6k3p1-gap-5:tanh", 6, 5, 0},  // 297 parameters
+    {"transformer", "transformer:s4-v7-d8-h2-f16-3", 5, 3, 7},         // 715 parameters
+    // 363 parameters; smooth activation: ReLU kinks sit at exact zeros here
+    {"resnet-batchnorm", "resnet:1x6x6-w4-b1-3:tanh", 5, 3, 0},
 };
+
+// Spread of the norm parameters and running statistics around their defaults.
+constexpr double kNormSpread = 0.3;
+
+// Norm parameters (γ = 1, β = 0 when built) and BatchNorm running statistics (mean 0, variance 1)
+// moved off their defaults, so the checks exercise every term of the normalization rules.
+void perturb_norms(Model& m, uint64_t seed) {
+  Rng rng(seed);
+  for (const Block& b : m.graph.blocks) {
+    if (b.role != BlockRole::Norm) continue;
+    for (int64_t i = 0; i < b.size(); ++i) m.theta[b.offset + i] += kNormSpread * rng.normal();
+  }
+  for (const Node& n : m.graph.nodes) {
+    if (n.op != OpKind::BatchNorm) continue;
+    for (double& mean : m.graph.constants[m.graph.nodes[n.inputs[3]].constant])
+      mean = kNormSpread * rng.normal();
+    for (double& var : m.graph.constants[m.graph.nodes[n.inputs[4]].constant])
+      var = 0.5 + rng.uniform();
+  }
+}
 
 Model make(const Case& c, LossKind loss = LossKind::CrossEntropy) {
   ArchOptions o;
   o.seed = 7;
   o.loss = loss;
-  return build_arch(c.spec, o);
+  Model m = build_arch(c.spec, o);
+  perturb_norms(m, 8);
+  return m;
 }
 
 }  // namespace
@@ -39,7 +66,7 @@ Model make(const Case& c, LossKind loss = LossKind::CrossEntropy) {
 TEST_CASE("gradient, HVP and JVP match central finite differences") {
   for (const Case& c : kCases) {
     for (LossKind loss : {LossKind::CrossEntropy, LossKind::Mse}) {
-      CAPTURE(c.name);
+      CAPTURE(std::string(c.name));
       CAPTURE(loss_kind_name(loss));
       Model m = make(c, loss);
       const Dataset d = random_dataset(m.graph, c.samples, c.classes, 11, c.id_range);
@@ -63,7 +90,7 @@ TEST_CASE("gradient, HVP and JVP match central finite differences") {
 
 TEST_CASE("dense Hessian from HVPs equals the finite-difference Hessian and is symmetric") {
   for (const Case& c : kCases) {
-    CAPTURE(c.name);
+    CAPTURE(std::string(c.name));
     Model m = make(c);
     const Dataset d = random_dataset(m.graph, c.samples, c.classes, 5, c.id_range);
     auto obj = double_objective(m, d, 3);
@@ -84,7 +111,7 @@ TEST_CASE("dense Hessian from HVPs equals the finite-difference Hessian and is s
 TEST_CASE("GGN equals Jᵀ H_L J assembled densely and is positive semidefinite") {
   for (const Case& c : kCases) {
     for (LossKind loss : {LossKind::CrossEntropy, LossKind::Mse}) {
-      CAPTURE(c.name);
+      CAPTURE(std::string(c.name));
       CAPTURE(loss_kind_name(loss));
       Model m = make(c, loss);
       const Dataset d = random_dataset(m.graph, c.samples, c.classes, 8, c.id_range);
@@ -103,7 +130,7 @@ TEST_CASE("GGN equals Jᵀ H_L J assembled densely and is positive semidefinite"
 TEST_CASE("k-column products equal k single products") {
   for (const Case& c : kCases) {
     for (Curvature kind : {Curvature::Hessian, Curvature::GGN}) {
-      CAPTURE(c.name);
+      CAPTURE(std::string(c.name));
       Model m = make(c);
       const Dataset d = random_dataset(m.graph, c.samples, c.classes, 4, c.id_range);
       auto obj = double_objective(m, d, 4);
@@ -120,7 +147,7 @@ TEST_CASE("k-column products equal k single products") {
 
 TEST_CASE("float agrees with double to float precision") {
   for (const Case& c : kCases) {
-    CAPTURE(c.name);
+    CAPTURE(std::string(c.name));
     Model m = make(c);
     const Dataset d = random_dataset(m.graph, c.samples, c.classes, 9, c.id_range);
     ObjectiveOptions o;

@@ -9,11 +9,19 @@
 
 #include "engine/arch.h"
 #include "engine/graph_builder.h"
+#include "io/data_file.h"
 #include "io/file_error.h"
 #include "io/model_file.h"
 #include "support/error_message.h"
 #include "support/fd_check.h"
 #include "support/scratch_dir.h"
+
+#if defined(HESS_WITH_ONNX) && __has_include("io/onnx/onnx_import.h")
+#include <filesystem>
+
+#include "io/onnx/onnx_import.h"
+#define HESS_TEST_ONNX 1
+#endif
 
 using namespace hess;
 using namespace hess::test;
@@ -334,3 +342,37 @@ TEST_CASE("a dataset declaring more data than the file holds is refused before a
   CHECK(msg.find(p + ": '/parameters/fc1.weight'") == 0);
   CHECK(msg.find("run past the end of the file") != std::string::npos);
 }
+
+#ifdef HESS_TEST_ONNX
+TEST_CASE("models imported from ONNX (every fixture) round-trip with the same loss and HVP") {
+  ScratchDir dir;
+  const std::string fixtures = std::string(HESS_SOURCE_DIR) + "/tests/data/onnx";
+  int count = 0;
+  for (const auto& e : std::filesystem::directory_iterator(fixtures)) {
+    if (e.path().extension() != ".onnx") continue;
+    CAPTURE(e.path().string());
+    const std::string stem = e.path().stem().string();
+    const Dataset d = read_data(fixtures + "/" + stem + ".h5");
+    OnnxImportOptions o;
+    o.sample_shape = d.sample_shape;
+    if (stem.find("mse") != std::string::npos) o.loss = LossKind::Mse;
+    const Model m = import_onnx(e.path().string(), o);
+    const std::string p = dir.file(stem + ".h5");
+    write_model(p, m);
+    const Model r = read_model(p);
+    check_same_graph(m.graph, r.graph);
+    CHECK(same_bits(m.theta, r.theta));
+    auto a = double_objective(m, d, 7);
+    auto b = double_objective(r, d, 7);
+    const int64_t P = a->num_params();
+    std::vector<double> v(P), ha(P), hb(P);
+    for (int64_t i = 0; i < P; ++i) v[i] = std::cos(0.5 + i);
+    CHECK(a->value().loss == b->value().loss);
+    a->curvature(v.data(), 1, ha.data(), Curvature::Hessian);
+    b->curvature(v.data(), 1, hb.data(), Curvature::Hessian);
+    CHECK(same_bits(ha, hb));
+    ++count;
+  }
+  CHECK(count >= 5);
+}
+#endif

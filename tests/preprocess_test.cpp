@@ -75,7 +75,7 @@ TEST_CASE(
   for (int64_t i = 0; i < 7; ++i) d.x[i * 6 + 2] = 3.0f;  // element 2 is constant
   Dataset e = d;
   PreprocessOptions o;
-  o.normalize = Normalization::Feature;
+  o.normalize = Standardization::Feature;
   preprocess(d, o);
   for (int64_t el = 0; el < 6; ++el) {
     double m = 0, v = 0;
@@ -84,7 +84,7 @@ TEST_CASE(
     CHECK(std::abs(m) < kTol);
     CHECK(std::abs(v - (el == 2 ? 0.0 : 1.0)) < kTol);
   }
-  o.normalize = Normalization::Channel;
+  o.normalize = Standardization::Channel;
   preprocess(e, o);
   for (int64_t ch = 0; ch < 2; ++ch) {
     double m = 0, v = 0;
@@ -110,8 +110,9 @@ TEST_CASE("options are validated and normalization names map both ways") {
   o = {};
   o.limit = -1;
   CHECK_THROWS_AS(o.validate(), std::invalid_argument);
-  for (Normalization n : {Normalization::None, Normalization::Feature, Normalization::Channel}) {
-    CHECK(normalization_from_name(normalization_name(n)) == n);
+  for (Standardization n :
+       {Standardization::None, Standardization::Feature, Standardization::Channel}) {
+    CHECK(standardization_from_name(standardization_name(n)) == n);
   }
-  CHECK_THROWS_AS(normalization_from_name("pixel"), std::invalid_argument);
+  CHECK_THROWS_AS(standardization_from_name("pixel"), std::invalid_argument);
 }

@@ -152,7 +152,7 @@ int run_import(const std::vector<std::string>& args) {
   pre.limit = f.limit;
   pre.subset = f.subset;
   pre.seed = f.seed;
-  pre.normalize = as_usage([&] { return normalization_from_name(f.normalize); });
+  pre.normalize = as_usage([&] { return standardization_from_name(f.normalize); });
   if (!f.images_shape.empty()) pre.sample_shape = parse_shape(f.images_shape);
   if (!f.scale.empty()) pre.scale = parse_scale(f.scale);
   as_usage([&] { pre.validate(); });
