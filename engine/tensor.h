@@ -9,6 +9,12 @@
 // Tangent tensors carry k directions at once: a tangent of a value of shape S has shape [k, S...],
 // column j being the contiguous slice j*numel(S) ... (j+1)*numel(S).
 //
+// Buffers are aligned to Eigen's packet alignment (Eigen::aligned_allocator). This is what makes
+// the passes deterministic: Eigen's small products and reductions peel unaligned leading elements
+// into scalar code (no FMA) and run the rest as packets (FMA), so on a buffer placed at an address
+// of another alignment the same sum is rounded differently. Aligned buffers give every evaluation
+// the same split, whatever the heap looked like (a resumed process, a reused workspace).
+//
 // Matrices for GEMM are views, not copies: mat(t, rows, cols) maps the buffer as a row-major
 // Eigen matrix, so `mat(y, B, out) = mat(x, B, in) * mat(w, out, in).transpose()` is a linear layer.
 //
@@ -31,7 +37,7 @@ class Tensor {
  public:
   Tensor() = default;
   explicit Tensor(Shape shape) : shape_(std::move(shape)), data_(numel(shape_), T(0)) {}
-  Tensor(Shape shape, std::vector<T> data) : shape_(std::move(shape)), data_(std::move(data)) {
+  Tensor(Shape shape, const std::vector<T>& data) : shape_(std::move(shape)), data_(data.begin(), data.end()) {
     assert(static_cast<int64_t>(data_.size()) == numel(shape_));
   }
 
@@ -73,7 +79,7 @@ class Tensor {
 
  private:
   Shape shape_;
-  std::vector<T> data_;
+  std::vector<T, Eigen::aligned_allocator<T>> data_;
 };
 
 template <class T>
