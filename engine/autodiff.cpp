@@ -102,6 +102,7 @@ OpCall<T> EvalContext<T>::call(int node, int k) {
   c.n_in = static_cast<int>(n.inputs.size());
   for (int j = 0; j < c.n_in; ++j) c.ins[j] = &slots_[n.inputs[j]];
   c.k = k;
+  c.scratch = &scratch_;
   return c;
 }
 

@@ -106,6 +106,7 @@ class EvalContext {
   const Graph& graph_;
   std::vector<Slot<T>> slots_;
   std::vector<Shape> shapes_;
+  Scratch<T> scratch_;
   int64_t batch_ = -1;
   int k_ = 0;
 };

@@ -6,8 +6,10 @@
 
 #include "engine/ops/activation.h"
 #include "engine/ops/binary.h"
+#include "engine/ops/conv.h"
 #include "engine/ops/linear.h"
 #include "engine/ops/loss.h"
+#include "engine/ops/pool.h"
 #include "engine/ops/shape_ops.h"
 #include "engine/ops/softmax.h"
 
@@ -42,10 +44,10 @@ const std::array<OpInfo, kOpKindCount>& table() {
       source(OpKind::Constant, "constant"),
       row<LinearOp>(OpKind::Linear, "linear", 2, 3),
       row<MatMulOp>(OpKind::MatMul, "matmul", 2, 2),
-      pending(OpKind::Conv2d, "conv2d"),
-      pending(OpKind::MaxPool2d, "max_pool2d"),
-      pending(OpKind::AvgPool2d, "avg_pool2d"),
-      pending(OpKind::GlobalAvgPool, "global_avg_pool"),
+      row<Conv2dOp>(OpKind::Conv2d, "conv2d", 2, 3),
+      row<MaxPool2dOp>(OpKind::MaxPool2d, "max_pool2d", 1, 1),
+      row<AvgPool2dOp>(OpKind::AvgPool2d, "avg_pool2d", 1, 1),
+      row<GlobalAvgPoolOp>(OpKind::GlobalAvgPool, "global_avg_pool", 1, 1),
       row<FlattenOp>(OpKind::Flatten, "flatten", 1, 1),
       row<ReshapeOp>(OpKind::Reshape, "reshape", 1, 1),
       row<TransposeOp>(OpKind::Transpose, "transpose", 1, 1),

@@ -25,6 +25,7 @@ struct Case {
 const Case kCases[] = {
     {"mlp-tanh", "mlp:6-12-10-4:tanh", 9, 4, 0},
     {"mlp-gelu-sigmoid", "mlp:5-8-3:gelu", 7, 3, 0},
+    {"cnn-tanh", "cnn:1x8x8-c4k3-pool2-c6k3p1-gap-5:tanh", 6, 5, 0},  // 297 parameters
 };
 
 Model make(const Case& c, LossKind loss = LossKind::CrossEntropy) {

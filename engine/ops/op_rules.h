@@ -18,9 +18,13 @@
 //     have a tangent, the others count as zero.
 //   * adjoint and adjoint_tangent *accumulate* into in(i).adj / in(i).adjt, and only for inputs with
 //     `want_adj` / `want_adjt` set: data inputs and, for an HVP, parameter gradients are skipped.
+//   * temporaries (GEMM operands in another layout, im2col of a tangent) go to `c.scratch`, buffers
+//     of the evaluation context that every rule call may overwrite.
 
 #include <array>
 #include <cassert>
+#include <cstdint>
+#include <vector>
 
 #include "engine/graph.h"
 #include "engine/tensor.h"
@@ -42,6 +46,25 @@ struct Slot {
   bool adj_on = false;       // adj holds this evaluation's adjoint (off in GGN mode)
 };
 
+// Scratch memory of one evaluation context, shared by all nodes: what a rule writes there is valid
+// only during that rule call. Buffers grow to the largest request and keep their memory, so repeated
+// evaluations do not allocate (DESIGN.md §7).
+template <class T>
+class Scratch {
+ public:
+  static constexpr int kBuffers = 6;
+  // Buffer i with room for at least n values; contents unspecified.
+  T* get(int i, int64_t n) {
+    assert(i >= 0 && i < kBuffers);
+    std::vector<T>& b = bufs_[i];
+    if (static_cast<int64_t>(b.size()) < n) b.resize(n);
+    return b.data();
+  }
+
+ private:
+  std::array<std::vector<T>, kBuffers> bufs_;
+};
+
 // One rule call: the node, its output slot and its inputs' slots.
 template <class T>
 struct OpCall {
@@ -51,6 +74,7 @@ struct OpCall {
   std::array<Slot<T>*, kMaxArity> ins{};
   int n_in = 0;
   int k = 0;  // tangent columns
+  Scratch<T>* scratch = nullptr;
 
   Slot<T>& in(int i) const {
     assert(i < n_in);

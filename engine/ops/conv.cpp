@@ -1,0 +1,338 @@
+#include "engine/ops/conv.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "engine/ops/window.h"
+
+namespace hess {
+
+// ---------------------------------------------------------------------------------------------
+// conv2d: x [B, C, H, W], W [O, C/G, kh, kw], b [O] -> y [B, O, OH, OW], G groups,
+// cross-correlation:
+//
+//   y[b, o, oh, ow] = Σ_{c, i, j} W[o, c, i, j] x[b, g·C/G + c, oh·sh − pt + i·dh, ow·sw − pl +
+//   j·dw]
+//                     + b[o]          (o in group g; taps in the padding read 0)
+//
+// By im2col + GEMM. For group g, X_g = cols(x)_g is the [Kc, N] matrix of input taps (Kc =
+// C/G·kh·kw rows ordered like W's [C/G, kh, kw], N = B·OH·OW columns ordered like y's [B, OH, OW]),
+// so that Y_g = W_g X_g with W_g the group's [O/G, Kc] rows of W. The value rule caches cols(x) in
+// out.aux; tangent, adjoint and adjoint-tangent reuse it. Outputs and their derivatives are
+// permuted between y's layout [k, B, O, OH·OW] and the "group-major" GEMM layout [G, k, O/G, N] in
+// scratch, so the k tangent columns of a group form one GEMM against the cached columns (G = 1: one
+// GEMM in all). Bilinear in (x, W): the curvature terms are the cross terms ȳ ⋆ Ẇ (into x̄̇) and ȳ ⋆
+// ẋ (into W̄̇).
+
+Shape Conv2dOp::infer(const Node& node, const std::vector<Shape>& in) {
+  const Shape& x = in[0];
+  const Shape& w = in[1];
+  if (x.size() != 4) throw std::invalid_argument("input must be [B, C, H, W], got " + to_string(x));
+  if (w.size() != 4) {
+    throw std::invalid_argument("weight must be [O, C/groups, kh, kw], got " + to_string(w));
+  }
+  const int64_t G = node.attrs.get_int("groups", 1);
+  if (G < 1)
+    throw std::invalid_argument("attribute 'groups' must be positive, got " + std::to_string(G));
+  if (x[1] % G != 0) {
+    throw std::invalid_argument("groups " + std::to_string(G) + " does not divide the input's " +
+                                std::to_string(x[1]) + " channels");
+  }
+  if (w[0] % G != 0) {
+    throw std::invalid_argument("groups " + std::to_string(G) + " does not divide the weight's " +
+                                std::to_string(w[0]) + " output channels");
+  }
+  if (w[1] * G != x[1]) {
+    throw std::invalid_argument("input " + to_string(x) + " has " + std::to_string(x[1]) +
+                                " channels but weight " + to_string(w) + " with groups " +
+                                std::to_string(G) + " expects " + std::to_string(w[1] * G));
+  }
+  if (in.size() == 3 && (in[2].size() != 1 || in[2][0] != w[0])) {
+    throw std::invalid_argument("bias " + to_string(in[2]) + " does not match weight " +
+                                to_string(w));
+  }
+  const Window2d win = conv_window(node, w[2], w[3]);
+  return Shape{x[0], w[0], win.out_h(x[2]), win.out_w(x[3])};
+}
+
+namespace {
+
+struct ConvGeom {
+  int64_t B, C, H, W, O, G, Cg, Og, OH, OW;
+  int64_t P;   // output positions per image, OH·OW
+  int64_t N;   // output positions of the batch, B·P: the columns of cols(x)
+  int64_t Kc;  // rows of cols(x) per group, C/G·kh·kw
+  Window2d win;
+
+  template <class T>
+  explicit ConvGeom(const OpCall<T>& c) {
+    const Shape& x = c.in(0).val.shape();
+    const Shape& w = c.in(1).val.shape();
+    B = x[0], C = x[1], H = x[2], W = x[3];
+    O = w[0];
+    G = c.node.attrs.get_int("groups", 1);
+    Cg = C / G, Og = O / G;
+    win = conv_window(c.node, w[2], w[3]);
+    OH = win.out_h(H), OW = win.out_w(W);
+    P = OH * OW;
+    N = B * P;
+    Kc = Cg * win.kh * win.kw;
+  }
+  int64_t in_size() const { return B * C * H * W; }
+  int64_t out_size() const { return N * O; }
+  int64_t w_size() const { return O * Kc; }
+};
+
+// Walks cols(x) of group `grp` segment by segment. A segment is cols row (c, i, j) over output row
+// (b, oh): seg(col, img, lo, hi, off) gets the flat index `col` of its first element in the [Kc, N]
+// matrix, the flat index `img` of input row (b, grp·C/G + c, ih) in x (−1 when ih is padding) and
+// the output columns [lo, hi) whose tap iw = ow·sw + off lies inside that row.
+template <class F>
+void for_segments(const ConvGeom& g, int64_t grp, F&& seg) {
+  const Window2d& w = g.win;
+  for (int64_t c = 0; c < g.Cg; ++c) {
+    for (int64_t i = 0; i < w.kh; ++i) {
+      for (int64_t j = 0; j < w.kw; ++j) {
+        const int64_t row = (c * w.kh + i) * w.kw + j;
+        const int64_t off = j * w.dw - w.pl;
+        int64_t lo = 0, hi = 0;
+        valid_range(g.W, w.sw, off, g.OW, lo, hi);
+        for (int64_t b = 0; b < g.B; ++b) {
+          for (int64_t oh = 0; oh < g.OH; ++oh) {
+            const int64_t ih = oh * w.sh + i * w.dh - w.pt;
+            const int64_t img =
+                ih < 0 || ih >= g.H ? -1 : ((b * g.C + grp * g.Cg + c) * g.H + ih) * g.W;
+            seg(row * g.N + b * g.P + oh * g.OW, img, lo, hi, off);
+          }
+        }
+      }
+    }
+  }
+}
+
+// cols = cols(x)_grp, [Kc, N]
+template <class T>
+void im2col(const ConvGeom& g, int64_t grp, const T* x, T* cols) {
+  const int64_t sw = g.win.sw, OW = g.OW;
+  for_segments(g, grp, [&](int64_t col, int64_t img, int64_t lo, int64_t hi, int64_t off) {
+    T* dst = cols + col;
+    if (img < 0) {
+      std::fill(dst, dst + OW, T(0));
+      return;
+    }
+    std::fill(dst, dst + lo, T(0));
+    for (int64_t ow = lo; ow < hi; ++ow) dst[ow] = x[img + ow * sw + off];
+    std::fill(dst + hi, dst + OW, T(0));
+  });
+}
+
+// x += cols(·)_grpᵀ cols: each column entry goes back to the input element it was read from.
+template <class T>
+void col2im(const ConvGeom& g, int64_t grp, const T* cols, T* x) {
+  const int64_t sw = g.win.sw;
+  for_segments(g, grp, [&](int64_t col, int64_t img, int64_t lo, int64_t hi, int64_t off) {
+    if (img < 0) return;
+    const T* src = cols + col;
+    for (int64_t ow = lo; ow < hi; ++ow) x[img + ow * sw + off] += src[ow];
+  });
+}
+
+// z [G, k, Og, N] from y [k, B, O, P]: row (grp, j, r) of z holds channel grp·Og + r of column j
+// for every sample.
+template <class T>
+void to_group_major(const ConvGeom& g, int k, const T* y, T* z) {
+  for (int64_t grp = 0; grp < g.G; ++grp) {
+    for (int j = 0; j < k; ++j) {
+      for (int64_t r = 0; r < g.Og; ++r) {
+        T* dst = z + ((grp * k + j) * g.Og + r) * g.N;
+        for (int64_t b = 0; b < g.B; ++b) {
+          const T* src = y + ((j * g.B + b) * g.O + grp * g.Og + r) * g.P;
+          std::copy(src, src + g.P, dst + b * g.P);
+        }
+      }
+    }
+  }
+}
+
+// y [k, B, O, P] = z [G, k, Og, N] + bias (bias [k, O], or null): the inverse of to_group_major.
+template <class T>
+void from_group_major(const ConvGeom& g, int k, const T* z, const T* bias, T* y) {
+  for (int64_t grp = 0; grp < g.G; ++grp) {
+    for (int j = 0; j < k; ++j) {
+      for (int64_t r = 0; r < g.Og; ++r) {
+        const int64_t o = grp * g.Og + r;
+        const T* src = z + ((grp * k + j) * g.Og + r) * g.N;
+        const T add = bias ? bias[j * g.O + o] : T(0);
+        for (int64_t b = 0; b < g.B; ++b) {
+          T* dst = y + ((j * g.B + b) * g.O + o) * g.P;
+          const T* s = src + b * g.P;
+          for (int64_t p = 0; p < g.P; ++p) dst[p] = s[p] + add;
+        }
+      }
+    }
+  }
+}
+
+// bias[j, o] += Σ over row (grp, j, r) of z [G, k, Og, N], o = grp·Og + r.
+template <class T>
+void add_row_sums(const ConvGeom& g, int k, const T* z, T* bias) {
+  for (int64_t grp = 0; grp < g.G; ++grp) {
+    for (int j = 0; j < k; ++j) {
+      for (int64_t r = 0; r < g.Og; ++r) {
+        bias[j * g.O + grp * g.Og + r] +=
+            ConstVecMap<T>(z + ((grp * k + j) * g.Og + r) * g.N, g.N).sum();
+      }
+    }
+  }
+}
+
+// Tangent columns that form one GEMM per group: all k when G = 1 (their rows are contiguous in
+// both [k, O, ·] and [G, k, Og, ·]), else one.
+int column_chunk(const ConvGeom& g, int k) {
+  return g.G == 1 ? k : 1;
+}
+
+}  // namespace
+
+// y = W ⋆ x + b:  Y_g = W_g cols(x)_g
+template <class T>
+void Conv2dOp::value(OpCall<T>& c) {
+  const ConvGeom g(c);
+  c.out.aux.resize({g.G * g.Kc, g.N});
+  T* cols = c.out.aux.data();
+  T* z = c.scratch->get(0, g.out_size());
+  const T* w = c.in(1).val.data();
+  for (int64_t grp = 0; grp < g.G; ++grp) {
+    T* cg = cols + grp * g.Kc * g.N;
+    im2col(g, grp, c.in(0).val.data(), cg);
+    mat(z + grp * g.Og * g.N, g.Og, g.N).noalias() =
+        mat(w + grp * g.Og * g.Kc, g.Og, g.Kc) * mat(cg, g.Kc, g.N);
+  }
+  from_group_major(g, 1, z, c.has(2) ? c.in(2).val.data() : nullptr, c.out.val.data());
+}
+
+// ẏ = W ⋆ ẋ + Ẇ ⋆ x + ḃ:  Ẏ_g = W_g cols(ẋ)_g + Ẇ_g cols(x)_g
+template <class T>
+void Conv2dOp::tangent(OpCall<T>& c) {
+  const ConvGeom g(c);
+  Slot<T>& x = c.in(0);
+  Slot<T>& w = c.in(1);
+  const int k = c.k;
+  const int jc = column_chunk(g, k);
+  T* z = c.scratch->get(0, k * g.out_size());
+  const T* cols = c.out.aux.data();
+  if (w.varies) {
+    for (int64_t grp = 0; grp < g.G; ++grp) {
+      for (int j0 = 0; j0 < k; j0 += jc) {
+        mat(z + (grp * k + j0) * g.Og * g.N, jc * g.Og, g.N).noalias() =
+            mat(w.tan.data() + (j0 * g.O + grp * g.Og) * g.Kc, jc * g.Og, g.Kc) *
+            mat(cols + grp * g.Kc * g.N, g.Kc, g.N);
+      }
+    }
+  } else {
+    std::fill(z, z + k * g.out_size(), T(0));
+  }
+  if (x.varies) {
+    T* cx = c.scratch->get(3, g.Kc * g.N);
+    for (int j = 0; j < k; ++j) {
+      for (int64_t grp = 0; grp < g.G; ++grp) {
+        im2col(g, grp, x.tan.data() + j * g.in_size(), cx);
+        mat(z + (grp * k + j) * g.Og * g.N, g.Og, g.N).noalias() +=
+            mat(w.val.data() + grp * g.Og * g.Kc, g.Og, g.Kc) * mat(cx, g.Kc, g.N);
+      }
+    }
+  }
+  const bool bias = c.has(2) && c.in(2).varies;
+  from_group_major(g, k, z, bias ? c.in(2).tan.data() : nullptr, c.out.tan.data());
+}
+
+// x̄ += col2im(W_gᵀ Ȳ_g),  W̄_g += Ȳ_g cols(x)_gᵀ,  b̄ += Σ_positions ȳ
+template <class T>
+void Conv2dOp::adjoint(OpCall<T>& c) {
+  const ConvGeom g(c);
+  Slot<T>& x = c.in(0);
+  Slot<T>& w = c.in(1);
+  T* ybar = c.scratch->get(0, g.out_size());
+  to_group_major(g, 1, c.out.adj.data(), ybar);
+  const T* cols = c.out.aux.data();
+  T* d = x.want_adj ? c.scratch->get(2, g.Kc * g.N) : nullptr;
+  for (int64_t grp = 0; grp < g.G; ++grp) {
+    auto Yg = mat(static_cast<const T*>(ybar) + grp * g.Og * g.N, g.Og, g.N);
+    if (x.want_adj) {
+      mat(d, g.Kc, g.N).noalias() =
+          mat(w.val.data() + grp * g.Og * g.Kc, g.Og, g.Kc).transpose() * Yg;
+      col2im(g, grp, static_cast<const T*>(d), x.adj.data());
+    }
+    if (w.want_adj) {
+      mat(w.adj.data() + grp * g.Og * g.Kc, g.Og, g.Kc).noalias() +=
+          Yg * mat(cols + grp * g.Kc * g.N, g.Kc, g.N).transpose();
+    }
+  }
+  if (c.has(2) && c.in(2).want_adj)
+    add_row_sums(g, 1, static_cast<const T*>(ybar), c.in(2).adj.data());
+}
+
+// x̄̇ += col2im(W_gᵀ Ȳ̇_g + Ẇ_gᵀ Ȳ_g),  W̄̇_g += Ȳ̇_g cols(x)_gᵀ + Ȳ_g cols(ẋ)_gᵀ,  b̄̇ += Σ_positions ȳ̇
+template <class T>
+void Conv2dOp::adjoint_tangent(OpCall<T>& c) {
+  const ConvGeom g(c);
+  Slot<T>& x = c.in(0);
+  Slot<T>& w = c.in(1);
+  const bool bias = c.has(2) && c.in(2).want_adjt;
+  if (!x.want_adjt && !w.want_adjt && !bias) return;
+  const int k = c.k;
+  const bool curv = c.out.adj_on;
+  const bool curv_x = curv && x.want_adjt && w.varies;  // ȳ ⋆ Ẇ into x̄̇
+  const bool curv_w = curv && w.want_adjt && x.varies;  // ȳ ⋆ ẋ into W̄̇
+  T* ydot = c.scratch->get(0, k * g.out_size());
+  to_group_major(g, k, c.out.adjt.data(), ydot);
+  T* ybar = nullptr;
+  if (curv_x || curv_w) {
+    ybar = c.scratch->get(1, g.out_size());
+    to_group_major(g, 1, c.out.adj.data(), ybar);
+  }
+  const T* cols = c.out.aux.data();
+  auto Ydot = [&](int64_t grp, int j, int cols_j) {
+    return mat(static_cast<const T*>(ydot) + (grp * k + j) * g.Og * g.N, cols_j * g.Og, g.N);
+  };
+  auto Ybar = [&](int64_t grp) {
+    return mat(static_cast<const T*>(ybar) + grp * g.Og * g.N, g.Og, g.N);
+  };
+  auto Wg = [&](const T* base, int j, int64_t grp, int cols_j) {
+    return mat(base + (j * g.O + grp * g.Og) * g.Kc, cols_j * g.Og, g.Kc);
+  };
+  if (w.want_adjt) {
+    const int jc = column_chunk(g, k);
+    for (int64_t grp = 0; grp < g.G; ++grp) {
+      for (int j0 = 0; j0 < k; j0 += jc) {
+        MatMap<T> dst(w.adjt.data() + (j0 * g.O + grp * g.Og) * g.Kc, jc * g.Og, g.Kc);
+        dst.noalias() += Ydot(grp, j0, jc) * mat(cols + grp * g.Kc * g.N, g.Kc, g.N).transpose();
+      }
+    }
+  }
+  if (x.want_adjt || curv_w) {
+    T* d = c.scratch->get(2, g.Kc * g.N);
+    T* cx = c.scratch->get(3, g.Kc * g.N);
+    for (int j = 0; j < k; ++j) {
+      for (int64_t grp = 0; grp < g.G; ++grp) {
+        if (x.want_adjt) {
+          auto D = mat(d, g.Kc, g.N);
+          D.noalias() = Wg(w.val.data(), 0, grp, 1).transpose() * Ydot(grp, j, 1);
+          if (curv_x) D.noalias() += Wg(w.tan.data(), j, grp, 1).transpose() * Ybar(grp);
+          col2im(g, grp, static_cast<const T*>(d), x.adjt.data() + j * g.in_size());
+        }
+        if (curv_w) {
+          im2col(g, grp, x.tan.data() + j * g.in_size(), cx);
+          MatMap<T>(w.adjt.data() + (j * g.O + grp * g.Og) * g.Kc, g.Og, g.Kc).noalias() +=
+              Ybar(grp) * mat(static_cast<const T*>(cx), g.Kc, g.N).transpose();
+        }
+      }
+    }
+  }
+  if (bias) add_row_sums(g, k, static_cast<const T*>(ydot), c.in(2).adjt.data());
+}
+
+HESS_INSTANTIATE_OP(Conv2dOp)
+
+}  // namespace hess
