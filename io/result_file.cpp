@@ -1,0 +1,241 @@
+#include "io/result_file.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
+#include "io/atomic_output.h"
+#include "io/file_error.h"
+
+namespace hess {
+
+namespace {
+
+bool exists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
+}
+
+void write_root_attrs(h5::File& f) {
+  f.set_attr("format", kResultFormat);
+  f.set_attr("version", kResultFormatVersion);
+  f.set_attr("engine_version", HESS_VERSION);
+}
+
+void write_metadata(h5::Group& g, const ResultMetadata& m) {
+  g.set_attr("engine_version", HESS_VERSION);
+  g.set_attr("command_line", m.command_line);
+  g.set_attr("model_sha256", m.model_sha256);
+  g.set_attr("data_sha256", m.data_sha256);
+  g.set_u64_attr("seed", m.seed);
+  g.set_attr("precision", m.precision);
+  g.set_attr("threads", m.threads);
+  g.set_attr("samples", m.samples);
+  g.set_attr("hvps", m.hvps);
+  g.set_attr("seconds", m.seconds);
+  g.set_attr("batchnorm", m.batchnorm);
+}
+
+bool same_marker(double a, double b) {
+  return (std::isnan(a) && std::isnan(b)) || a == b;
+}
+
+// The message of a FileError without its leading "FILE: ".
+std::string reason(const FileError& e) {
+  const std::string what = e.what();
+  return what.substr(std::min(what.size(), e.file().size() + 2));
+}
+
+}  // namespace
+
+std::string progress_path_of(const std::string& path) {
+  return path + ".progress.partial";
+}
+
+void check_result_format(const h5::Group& root) {
+  const std::string format = root.has_attr("format") ? root.string_attr("format") : std::string();
+  if (format != kResultFormat) {
+    root.fail(format.empty() ? "not a result file (no 'format' attribute)"
+                             : "is a '" + format + "' file, not a result file");
+  }
+  const int64_t version = root.int_attr("version");
+  if (version != kResultFormatVersion) {
+    root.fail("unknown result format version " + std::to_string(version) + " (this engine reads " +
+              std::to_string(kResultFormatVersion) + ")");
+  }
+}
+
+std::vector<int64_t> ProgressArray::missing() const {
+  const std::vector<double> v = values();
+  std::vector<int64_t> out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (same_marker(v[i], marker_)) out.push_back(static_cast<int64_t>(i));
+  }
+  return out;
+}
+
+std::vector<double> ProgressArray::values() const {
+  return dataset_.read_range(0, size());
+}
+
+void ResultGroup::replace(const std::string& name) {
+  if (group_.has(name)) group_.remove(name);
+}
+
+void ResultGroup::write(const std::string& name, const std::vector<double>& values) {
+  write(name, values.data(), {static_cast<int64_t>(values.size())});
+}
+
+void ResultGroup::write(const std::string& name, const double* data, const Shape& shape) {
+  replace(name);
+  group_.create_dataset<double>(name, shape, data);
+}
+
+void ResultGroup::write(const std::string& name, const std::vector<int64_t>& values) {
+  replace(name);
+  group_.create_dataset<int64_t>(name, {static_cast<int64_t>(values.size())}, values.data());
+}
+
+void ResultGroup::write(const std::string& name, const std::vector<std::string>& values) {
+  replace(name);
+  group_.create_strings(name, values);
+}
+
+std::optional<h5::Value> ResultGroup::attr_value(const std::string& name) const {
+  if (!group_.has_attr(name)) return std::nullopt;
+  return group_.attr(name);
+}
+
+ProgressArray ResultGroup::progress(const std::string& name, const Shape& shape, double marker) {
+  if (group_.has_dataset(name)) {
+    h5::Dataset d = group_.dataset(name);
+    const bool fits = d.shape() == shape && d.dtype().cls == h5::DType::Float &&
+                      d.has_attr("missing_value") &&
+                      same_marker(d.real_attr("missing_value"), marker);
+    if (fits) return ProgressArray(std::move(d), file_, shape, marker, true);
+  }
+  replace(name);
+  h5::Dataset d = group_.create_filled(name, shape, marker);
+  d.set_attr("missing_value", marker);
+  return ProgressArray(std::move(d), file_, shape, marker, false);
+}
+
+void ResultGroup::clear() {
+  for (const std::string& child : group_.children()) group_.remove(child);
+  for (const std::string& a : group_.attr_names()) group_.remove_attr(a);
+}
+
+ResultFile::ResultFile(std::string path) : path_(std::move(path)) {
+  if (exists(path_)) {
+    try {
+      check_result_format(h5::File::open_read(path_));
+    } catch (const FileError& e) {
+      throw FileError(path_, "exists and is not a result file this engine can add to (" +
+                                 reason(e) + "); it is left as it is");
+    }
+  }
+  partial_ = std::make_unique<h5::File>(h5::File::create(partial_path_of(path_)));
+  write_root_attrs(*partial_);
+}
+
+ResultFile::~ResultFile() {
+  if (committed_) return;
+  if (partial_) {
+    try {
+      partial_->close();
+    } catch (const FileError&) {
+      // The partial file is removed below either way.
+    }
+    partial_.reset();
+    std::remove(partial_path_of(path_).c_str());
+  }
+  if (progress_) {
+    try {
+      progress_->close();
+    } catch (const FileError&) {
+      // What was flushed before stays readable; nothing more can be saved here.
+    }
+  }
+}
+
+void ResultFile::check_name(const std::string& name) const {
+  if (name.empty() || name.find('/') != std::string::npos || name[0] == '.') {
+    throw std::invalid_argument("result group name '" + name +
+                                "' must be a plain name (no '/', not starting with '.')");
+  }
+  if (groups_.count(name))
+    throw std::invalid_argument("result group '" + name + "' is written twice in one run");
+}
+
+ResultGroup& ResultFile::group(const std::string& name) {
+  check_name(name);
+  auto g = std::make_unique<ResultGroup>(partial_->create_group(name), partial_.get(), false);
+  resumable_[name] = false;
+  return *(groups_[name] = std::move(g));
+}
+
+h5::File& ResultFile::progress_file() {
+  if (progress_) return *progress_;
+  const std::string p = progress_path_of(path_);
+  if (exists(p)) {
+    try {
+      auto f = std::make_unique<h5::File>(h5::File::open_write(p));
+      check_result_format(*f);
+      progress_ = std::move(f);
+      return *progress_;
+    } catch (const FileError& e) {
+      progress_note_ = std::string(e.what()) + "; its progress is lost, starting afresh";
+    }
+  }
+  progress_ = std::make_unique<h5::File>(h5::File::create(p));
+  write_root_attrs(*progress_);
+  return *progress_;
+}
+
+ResultGroup& ResultFile::resumable_group(const std::string& name) {
+  check_name(name);
+  h5::File& f = progress_file();
+  const bool resumed = f.has_group(name);
+  h5::Group g = resumed ? f.group(name) : f.create_group(name);
+  resumable_[name] = true;
+  return *(groups_[name] = std::make_unique<ResultGroup>(std::move(g), &f, resumed));
+}
+
+void ResultFile::commit(const ResultMetadata& meta) {
+  if (committed_) throw std::logic_error("ResultFile::commit called twice");
+  for (auto& [name, g] : groups_) {
+    write_metadata(g->h5(), meta);
+    if (resumable_[name]) progress_->copy_child(name, *partial_);
+  }
+  if (exists(path_)) {
+    const h5::File old = h5::File::open_read(path_);
+    for (const std::string& child : old.children()) {
+      if (!groups_.count(child)) old.copy_child(child, *partial_);
+    }
+  }
+  groups_.clear();
+  partial_->close();
+  partial_.reset();
+  const std::string partial = partial_path_of(path_);
+  if (std::rename(partial.c_str(), path_.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    std::remove(partial.c_str());
+    throw FileError(path_, "cannot move the finished " + partial + " into place: " + why);
+  }
+  committed_ = true;
+  if (progress_) {
+    for (const auto& [name, resumable] : resumable_) {
+      if (resumable && progress_->has(name)) progress_->remove(name);
+    }
+    const bool empty = progress_->children().empty();
+    progress_->close();
+    progress_.reset();
+    if (empty) std::remove(progress_path_of(path_).c_str());
+  }
+}
+
+}  // namespace hess

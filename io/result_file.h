@@ -1,0 +1,196 @@
+#pragma once
+// Result files: what every analysis command writes (docs/formats.md, section "Result file").
+//
+// A result file holds one group per analysis (/eigen, /trace, /landscape, ...) with raw arrays
+// (float64 datasets of any rank, int64 and string lists) and attributes, plus the metadata of
+// DESIGN.md §4 on every group (engine version, command line, model and data SHA-256, seed,
+// precision, threads, samples, HVP count, seconds, BatchNorm semantics). Rerunning an analysis
+// replaces its group; the file's other groups are kept ("appending").
+//
+// Writes are atomic. Everything goes to NAME.partial: the groups of this run, then at commit()
+// copies of NAME's other groups; NAME.partial is renamed over NAME only when complete. When the
+// run fails (an exception, or the ResultFile destroyed without commit), NAME.partial is removed and
+// NAME is untouched.
+//
+//   hess::ResultFile rf("results.h5");            // refuses a NAME that exists and is not a result
+//   file hess::ResultGroup& g = rf.group("eigen"); g.write("eigenvalues", values); //
+//   std::vector<double>, 1-D g.write("eigenvectors", V.data(), {k, P});     // any rank, row-major
+//   g.attr("k", 5);
+//   g.attr("which", "top");
+//   rf.commit(meta);                               // metadata on every group written, then rename
+//
+// Resumable progress (long runs: landscape grids, eos series). A group opened with
+// resumable_group() lives in a progress file, NAME.progress.partial, that is flushed as points
+// complete and survives an interruption (kill, crash, exception). A rerun with the same NAME finds
+// the group there and continues; commit() copies it into the result and removes it from the
+// progress file (the file itself once empty). Other commands writing NAME meanwhile do not touch
+// it.
+//
+//   hess::ResultFile rf("results.h5");
+//   hess::ResultGroup& g = rf.resumable_group("landscape");
+//   if (g.resumed() && g.attr_value("settings") != settings) g.clear();   // another run's progress
+//   g.attr("settings", settings);
+//   hess::ProgressArray loss = g.progress("train_loss", {ny, nx}, -1.0);   // created filled with
+//   -1,
+//                                                                          // or reopened as it was
+//   for (int64_t i : loss.missing()) {                                     // only unevaluated
+//   points
+//     loss.set(i, evaluate(i));
+//     loss.flush();                                                        // now safe on disk
+//   }
+//   rf.commit(meta);
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/shape.h"
+#include "io/hdf5_file.h"
+
+namespace hess {
+
+inline constexpr const char* kResultFormat = "hessian-results";
+constexpr int64_t kResultFormatVersion = 1;
+// What BatchNorm nodes use during every analysis (DESIGN.md §2), stated in each group.
+inline constexpr const char* kBatchNormSemantics = "running statistics (eval)";
+
+// The metadata attributes written on every group at commit (engine_version is added by the
+// writer).
+struct ResultMetadata {
+  std::string command_line;
+  std::string model_sha256;  // of the model file ("" for an --arch model)
+  std::string data_sha256;   // of the data file ("" for synthetic data)
+  uint64_t seed = 0;
+  std::string precision;  // "f32" or "f64"
+  int64_t threads = 0;
+  int64_t samples = 0;  // size of the analysis set
+  int64_t hvps = 0;     // curvature-vector products
+  double seconds = 0.0;
+  std::string batchnorm = kBatchNormSemantics;
+  std::string engine_version;  // filled by the reader; the writer writes its own
+};
+
+// "NAME.progress.partial".
+std::string progress_path_of(const std::string& path);
+
+// Checks the root of a result file: format "hessian-results", version 1. Throws FileError.
+void check_result_format(const h5::Group& root);
+
+// A float64 dataset whose unevaluated elements hold a marker (−1 for landscape grids, as
+// tomgoldstein/loss-landscape does, or NaN), written element by element as a long run proceeds.
+class ProgressArray {
+ public:
+  ProgressArray(h5::Dataset dataset, h5::File* file, Shape shape, double marker, bool reused)
+      : dataset_(std::move(dataset)),
+        file_(file),
+        shape_(std::move(shape)),
+        marker_(marker),
+        reused_(reused) {}
+
+  const Shape& shape() const { return shape_; }
+  int64_t size() const { return numel(shape_); }
+  double marker() const { return marker_; }
+  // Whether the array was found in the progress file (else created filled with the marker).
+  bool reused() const { return reused_; }
+  // Flat (row-major) indices of the elements still holding the marker, ascending.
+  std::vector<int64_t> missing() const;
+  // All elements, flat.
+  std::vector<double> values() const;
+  void set(int64_t index, double value) { dataset_.write_range(index, &value, 1); }
+  void set_range(int64_t first, const std::vector<double>& values) {
+    dataset_.write_range(first, values.data(), static_cast<int64_t>(values.size()));
+  }
+  // Writes everything to disk: what is set survives an interruption from here on.
+  void flush() { file_->flush(); }
+
+ private:
+  h5::Dataset dataset_;
+  h5::File* file_;
+  Shape shape_;
+  double marker_;
+  bool reused_;
+};
+
+class ResultGroup {
+ public:
+  ResultGroup(h5::Group group, h5::File* file, bool resumed)
+      : group_(std::move(group)), file_(file), resumed_(resumed) {}
+
+  // Datasets (an existing one of the same name is replaced).
+  void write(const std::string& name, const std::vector<double>& values);
+  void write(const std::string& name, const double* data, const Shape& shape);
+  void write(const std::string& name, const std::vector<int64_t>& values);
+  void write(const std::string& name, const std::vector<std::string>& values);
+
+  // Attributes: integers, reals, strings and lists of them (h5::Value).
+  void attr(const std::string& name, const h5::Value& value) { group_.set_attr(name, value); }
+  void attr(const std::string& name, const char* value) { group_.set_attr(name, value); }
+  template <class I>
+  requires(std::is_integral_v<I>&& std::is_signed_v<I>) void attr(const std::string& name,
+                                                                  I value) {
+    group_.set_attr(name, value);
+  }
+  bool has_attr(const std::string& name) const { return group_.has_attr(name); }
+  // An attribute's value, or nothing when absent.
+  std::optional<h5::Value> attr_value(const std::string& name) const;
+
+  // A progress array (see the header comment): reopened when the group was resumed and holds a
+  // float64 dataset `name` of this shape and marker, else (re)created filled with `marker`.
+  ProgressArray progress(const std::string& name, const Shape& shape, double marker);
+
+  // Whether the group was found in the progress file.
+  bool resumed() const { return resumed_; }
+  // Removes every dataset, subgroup and attribute (to restart a resumed group).
+  void clear();
+  // The underlying HDF5 group, for nested structure.
+  h5::Group& h5() { return group_; }
+
+ private:
+  void replace(const std::string& name);
+  h5::Group group_;
+  h5::File* file_;
+  bool resumed_;
+};
+
+class ResultFile {
+ public:
+  // Throws FileError when `path` exists and is not a readable result file (it is never replaced
+  // then), or when NAME.partial cannot be created.
+  explicit ResultFile(std::string path);
+  ResultFile(const ResultFile&) = delete;
+  ResultFile& operator=(const ResultFile&) = delete;
+  // Without commit(): removes NAME.partial; flushes and keeps the progress file.
+  ~ResultFile();
+
+  const std::string& path() const { return path_; }
+
+  // The group `name` of this run (a plain name: no '/'), replacing NAME's group of that name at
+  // commit. Throws std::invalid_argument for a bad name or a name already used by this run.
+  ResultGroup& group(const std::string& name);
+  // The same, kept in the progress file and resumed from it (see the header comment).
+  ResultGroup& resumable_group(const std::string& name);
+  // Why the progress file could not be used ("" when it could, or there was none): it is then
+  // started afresh.
+  const std::string& progress_note() const { return progress_note_; }
+
+  // Writes `meta` on every group of this run, copies NAME's other groups, and renames NAME.partial
+  // over NAME. Throws FileError (NAME is then untouched).
+  void commit(const ResultMetadata& meta);
+
+ private:
+  void check_name(const std::string& name) const;
+  h5::File& progress_file();
+
+  std::string path_;
+  std::unique_ptr<h5::File> partial_;
+  std::unique_ptr<h5::File> progress_;
+  std::string progress_note_;
+  std::map<std::string, std::unique_ptr<ResultGroup>> groups_;
+  std::map<std::string, bool> resumable_;  // group name -> lives in the progress file
+  bool committed_ = false;
+};
+
+}  // namespace hess

@@ -1,0 +1,57 @@
+#pragma once
+// Reading result files (io/result_file.h): the groups, their arrays, attributes and metadata. Used
+// by tests, `hessian report` and anyone post-processing results in C++ (h5py works as well).
+//
+//   hess::ResultReader r("results.h5");                  // FileError when not a result file
+//   for (const std::string& name : r.groups()) { ... }   // "eigen", "trace", ...
+//   hess::ResultGroupView g = r.group("eigen");
+//   std::vector<double> ev = g.values("eigenvalues");
+//   hess::ResultArray V = g.array("eigenvectors");       // shape [k, P]
+//   int64_t k = g.h5().int_attr("k");
+//   hess::ResultMetadata m = g.metadata();
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/result_file.h"
+
+namespace hess {
+
+struct ResultArray {
+  Shape shape;
+  std::vector<double> values;  // row-major
+};
+
+class ResultGroupView {
+ public:
+  explicit ResultGroupView(h5::Group g) : group_(std::move(g)) {}
+
+  // Names of the datasets in the group, sorted.
+  std::vector<std::string> datasets() const;
+  // A numeric dataset as doubles (integers converted).
+  ResultArray array(const std::string& name) const;
+  std::vector<double> values(const std::string& name) const { return array(name).values; }
+  std::vector<int64_t> ints(const std::string& name) const;
+  std::vector<std::string> strings(const std::string& name) const;
+  // The metadata attributes; FileError naming the group when one is missing.
+  ResultMetadata metadata() const;
+  const h5::Group& h5() const { return group_; }
+
+ private:
+  h5::Group group_;
+};
+
+class ResultReader {
+ public:
+  explicit ResultReader(const std::string& path);
+  std::vector<std::string> groups() const { return file_->children(); }
+  ResultGroupView group(const std::string& name) const {
+    return ResultGroupView(file_->group(name));
+  }
+
+ private:
+  std::unique_ptr<h5::File> file_;
+};
+
+}  // namespace hess
