@@ -1,6 +1,7 @@
 #include "engine/optimizer.h"
 
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 namespace hess {
@@ -38,6 +39,13 @@ bool is_unit_rate(double b) {
   return std::isfinite(b) && b >= 0.0 && b < 1.0;
 }
 
+// "%g" of a value, for messages.
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 }  // namespace
 
 std::string_view optimizer_name(OptimizerKind k) {
@@ -57,12 +65,12 @@ OptimizerKind optimizer_from_name(std::string_view name) {
 
 void OptimizerOptions::validate() const {
   require(std::isfinite(lr) && lr > 0.0,
-          "learning rate must be positive and finite, got " + std::to_string(lr));
-  require(is_unit_rate(momentum), "momentum must be in [0, 1), got " + std::to_string(momentum));
-  require(is_unit_rate(beta1), "beta1 must be in [0, 1), got " + std::to_string(beta1));
-  require(is_unit_rate(beta2), "beta2 must be in [0, 1), got " + std::to_string(beta2));
+          "lr (learning rate) must be positive and finite, got " + num(lr));
+  require(is_unit_rate(momentum), "momentum must be in [0, 1), got " + num(momentum));
+  require(is_unit_rate(beta1), "beta1 must be in [0, 1), got " + num(beta1));
+  require(is_unit_rate(beta2), "beta2 must be in [0, 1), got " + num(beta2));
   require(std::isfinite(epsilon) && epsilon > 0.0,
-          "epsilon must be positive and finite, got " + std::to_string(epsilon));
+          "epsilon must be positive and finite, got " + num(epsilon));
 }
 
 Optimizer::Optimizer(const OptimizerOptions& options, int64_t num_params)

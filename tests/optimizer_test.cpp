@@ -180,10 +180,10 @@ TEST_CASE("bad options and mismatched states are refused, naming the field") {
   };
   OptimizerOptions o;
   o.lr = -0.1;
-  throws_with(o, "learning rate");
+  throws_with(o, "lr (learning rate)");
   o = {};
   o.lr = NAN;
-  throws_with(o, "learning rate");
+  throws_with(o, "lr (learning rate)");
   o = {};
   o.momentum = 1.0;
   throws_with(o, "momentum");

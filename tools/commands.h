@@ -20,5 +20,6 @@ struct Command {
 const std::vector<Command>& commands();
 
 int run_info(const std::vector<std::string>& args);
+int run_train(const std::vector<std::string>& args);
 
 }  // namespace hess::cli

@@ -6,6 +6,8 @@
 
 #include "engine/arch.h"
 #include "engine/random.h"
+#include "io/data_file.h"
+#include "io/model_file.h"
 #include "tools/cli_error.h"
 
 namespace hess::cli {
@@ -33,7 +35,8 @@ Model open_model(const CommonOptions& o, std::string* label, const Shape& sample
     *label = "arch:" + o.arch;
     return as_usage([&] { return build_arch(o.arch, a); });
   }
-  throw std::runtime_error(o.model + ": reading model files is not available in this build yet");
+  *label = o.model;
+  return read_model(o.model);
 }
 
 namespace {
@@ -69,13 +72,16 @@ std::unique_ptr<Session> open_session(const CommonOptions& o, bool need_data) {
   as_usage([&] { s.objective_options.validate(); });
 
   if (!o.data.empty()) {
-    throw std::runtime_error(o.data + ": reading data files is not available in this build yet");
+    s.data = read_data(o.data);
+    s.data_label = o.data;
   }
   s.model = open_model(o, &s.model_label, s.data.sample_shape);
   if (!need_data) return session;
+  if (o.data.empty()) {
   if (o.arch.empty()) throw UsageError("no data: give --data FILE");
   s.data_label = "synthetic";
   s.data = synthetic_data(s.model.graph, o.samples > 0 ? o.samples : kSyntheticSamples, o.seed);
+  }
   s.rows = analysis_rows(s.data.size(), o.samples, o.seed);
   try {
     s.objective = make_objective(s.model.graph, s.data, s.rows, s.objective_options, s.precision);

@@ -56,13 +56,14 @@ class Scratch {
   // Buffer i with room for at least n values; contents unspecified.
   T* get(int i, int64_t n) {
     assert(i >= 0 && i < kBuffers);
-    std::vector<T>& b = bufs_[i];
+    auto& b = bufs_[i];
     if (static_cast<int64_t>(b.size()) < n) b.resize(n);
     return b.data();
   }
 
  private:
-  std::array<std::vector<T>, kBuffers> bufs_;
+  // Aligned like Tensor buffers, so the ops' results do not depend on where the heap put them.
+  std::array<std::vector<T, Eigen::aligned_allocator<T>>, kBuffers> bufs_;
 };
 
 // One rule call: the node, its output slot and its inputs' slots.
