@@ -3,9 +3,9 @@
 // stopped by SIGTERM and resumed ends with the weights of an uninterrupted run; bad input gives
 // one-line errors with the right exit codes and leaves nothing that looks complete.
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -66,7 +66,8 @@ std::string slurp(const std::string& path) {
 // Runs `hessian ARGS` with stdout and stderr captured in files of `dir`.
 Run hessian(const ScratchDir& dir, const std::string& args) {
   const std::string o = dir.file("stdout.txt"), e = dir.file("stderr.txt");
-  const std::string cmd = std::string(HESS_BINARY) + " " + args + " >" + o + " 2>" + e + " </dev/null";
+  const std::string cmd =
+      std::string(HESS_BINARY) + " " + args + " >" + o + " 2>" + e + " </dev/null";
   const int status = std::system(cmd.c_str());
   Run r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -132,15 +133,17 @@ bool nothing_complete(const std::string& run) {
 
 }  // namespace
 
-TEST_CASE("the CLI trains exactly as the library does; a checkpoint reloads bit for bit (loss, HVP)") {
+TEST_CASE(
+    "the CLI trains exactly as the library does; a checkpoint reloads bit for bit (loss, HVP)") {
   ScratchDir dir;
   const Dataset data = learnable_data(kSamples, 1);
   write_data(dir.file("d.h5"), data, {"test", "none"});
   const std::string run = dir.file("run");
-  const Run r = hessian(dir, "train --data " + dir.file("d.h5") + " --arch " + kSpec +
-                                 " --seed 4 --optimizer momentum --lr 0.1 --batch-size 16 --epochs 4"
-                                 " --checkpoint-every 10 --threads 2 --json --out " +
-                                 run);
+  const Run r =
+      hessian(dir, "train --data " + dir.file("d.h5") + " --arch " + kSpec +
+                       " --seed 4 --optimizer momentum --lr 0.1 --batch-size 16 --epochs 4"
+                       " --checkpoint-every 10 --threads 2 --json --out " +
+                       run);
   REQUIRE(r.code == 0);
   CHECK(r.err.empty());
   CHECK(r.out.find("\"steps\": 32") != std::string::npos);  // 4 epochs of ⌈120/16⌉ = 8 steps
@@ -186,9 +189,10 @@ TEST_CASE("the CLI trains exactly as the library does; a checkpoint reloads bit 
 TEST_CASE("a run stopped by SIGTERM and resumed ends with the weights of an uninterrupted run") {
   ScratchDir dir;
   write_data(dir.file("d.h5"), learnable_data(kSamples, 2), {"test", "none"});
-  const std::string flags = "train --data " + dir.file("d.h5") + " --arch " + kSpec +
-                            " --seed 7 --optimizer adam --batch-size 8 --steps 6000 --checkpoint-every 100"
-                            " --threads 2 --quiet --out ";
+  const std::string flags =
+      "train --data " + dir.file("d.h5") + " --arch " + kSpec +
+      " --seed 7 --optimizer adam --batch-size 8 --steps 6000 --checkpoint-every 100"
+      " --threads 2 --quiet --out ";
   const std::string whole = dir.file("whole"), cut = dir.file("cut");
   REQUIRE(hessian(dir, flags + whole).code == 0);
 
@@ -229,12 +233,14 @@ TEST_CASE("bad input: one-line errors, exit codes 1 and 2, nothing left that loo
     const char* mentions;
   };
   const Case cases[] = {
-      {"missing data file", "--data " + dir.file("nope.h5") + " --arch mlp:6-3 --steps 2", 1, "nope.h5"},
+      {"missing data file", "--data " + dir.file("nope.h5") + " --arch mlp:6-3 --steps 2", 1,
+       "nope.h5"},
       {"data not fitting the arch", data + " --arch mlp:5-3 --steps 2", 1, "[5]"},
       {"too few outputs for the labels", data + " --arch mlp:6-2 --steps 2", 1, "label"},
       {"bad optimizer name", data + " --arch mlp:6-3 --steps 2 --optimizer adamw", 2, "adamw"},
       {"negative lr", data + " --arch mlp:6-3 --steps 2 --lr -0.1", 2, "lr"},
-      {"momentum of 1", data + " --arch mlp:6-3 --steps 2 --optimizer momentum --momentum 1", 2, "momentum"},
+      {"momentum of 1", data + " --arch mlp:6-3 --steps 2 --optimizer momentum --momentum 1", 2,
+       "momentum"},
       {"neither steps nor epochs", data + " --arch mlp:6-3", 2, "--steps"},
       {"both steps and epochs", data + " --arch mlp:6-3 --steps 2 --epochs 1", 2, "--epochs"},
       {"bad arch", data + " --arch mlp:6-x --steps 2", 2, "arch"},
@@ -260,12 +266,14 @@ TEST_CASE("bad input: one-line errors, exit codes 1 and 2, nothing left that loo
   const Run again = hessian(dir, "train" + data + " --arch mlp:6-3 --steps 4 --out " + run);
   CHECK(again.code == 2);
   CHECK(one_error_line(again));
-  const Run other_lr = hessian(dir, "train" + data + " --arch mlp:6-3 --steps 8 --lr 0.5 --resume --out " + run);
+  const Run other_lr =
+      hessian(dir, "train" + data + " --arch mlp:6-3 --steps 8 --lr 0.5 --resume --out " + run);
   CHECK(other_lr.code == 2);
   CHECK(one_error_line(other_lr));
   CHECK(other_lr.err.find("lr") != std::string::npos);
   // Continuing for longer with the same settings is a resume.
-  const Run longer = hessian(dir, "train" + data + " --arch mlp:6-3 --steps 8 --resume --out " + run);
+  const Run longer =
+      hessian(dir, "train" + data + " --arch mlp:6-3 --steps 8 --resume --out " + run);
   CHECK(longer.code == 0);
   CHECK(fs::exists(fs::path(run) / "checkpoints" / "step-000000008.h5"));
   CHECK(!fs::exists(fs::path(run) / "checkpoints" / "step-000000008.h5.partial"));

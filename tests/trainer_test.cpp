@@ -151,6 +151,16 @@ TEST_CASE("same seed, same weights bit for bit; another seed, another order") {
   }
 }
 
+TEST_CASE(
+    "a CNN trains to the same weights twice (conv scratch buffers do not depend on the heap)") {
+  ArchOptions a;
+  a.seed = 2;
+  const Model m = build_arch("cnn:1x6x6-c3k3-pool2-3:tanh", a);
+  const Dataset d = random_dataset(m.graph, 21, 3, 8);
+  const TrainOptions o = options(OptimizerKind::Nesterov, 0.05, 8);  // batches 8, 8, 5
+  CHECK(train(m, d, o, 9) == train(m, d, o, 9));
+}
+
 TEST_CASE("a run restored from θ and the optimizer state ends where the whole run ends") {
   const Model m = make_model();
   const Dataset d = learnable_data(kSamples, 5);
