@@ -88,15 +88,8 @@ class DatasetObjective final : public Objective {
     opt_.validate();
     graph_.validate();
     check_data_fits(graph_, data_);
-    if (rows_.empty()) throw std::invalid_argument("the analysis set is empty");
-    for (int64_t r : rows_) {
-      if (r < 0 || r >= data_.size()) throw std::invalid_argument("sample index " + std::to_string(r) + " out of range");
-    }
-    const int64_t batches = (static_cast<int64_t>(rows_.size()) + opt_.batch_size - 1) / opt_.batch_size;
-    threads_ = static_cast<int>(std::min<int64_t>(opt_.threads, batches));
-    for (int t = 0; t < threads_; ++t) contexts_.push_back(std::make_unique<EvalContext<T>>(graph_));
-    buffers_.resize(threads_);
     theta_.assign(P_, 0.0);
+    set_rows(std::move(rows_));
   }
 
   const Graph& graph() const override { return graph_; }
@@ -114,6 +107,21 @@ class DatasetObjective final : public Objective {
     for (auto& ctx : contexts_) ctx->set_parameters(theta_.data());
   }
   const std::vector<double>& parameters() const override { return theta_; }
+
+  void set_rows(std::vector<int64_t> rows) override {
+    if (rows.empty()) throw std::invalid_argument("the analysis set is empty");
+    for (int64_t r : rows) {
+      if (r < 0 || r >= data_.size()) throw std::invalid_argument("sample index " + std::to_string(r) + " out of range");
+    }
+    rows_ = std::move(rows);
+    const int64_t batches = (static_cast<int64_t>(rows_.size()) + opt_.batch_size - 1) / opt_.batch_size;
+    threads_ = static_cast<int>(std::min<int64_t>(opt_.threads, batches));
+    while (static_cast<int>(contexts_.size()) < threads_) {
+      contexts_.push_back(std::make_unique<EvalContext<T>>(graph_));
+      contexts_.back()->set_parameters(theta_.data());
+    }
+    if (static_cast<int>(buffers_.size()) < threads_) buffers_.resize(threads_);
+  }
 
   Evaluation evaluate(const EvalRequest& request, const EvalOutput& out) override {
     EvalRequest req = request;

@@ -71,6 +71,10 @@ class Objective {
   virtual void set_parameters(const std::vector<double>& theta) = 0;
   virtual const std::vector<double>& parameters() const = 0;
 
+  // Replaces the analysis set by other rows of the same data (a trainer's minibatch); throws
+  // std::invalid_argument when it is empty or an index is out of range.
+  virtual void set_rows(std::vector<int64_t> rows) = 0;
+
   // One pass over the set computing what `req` asks (its scale is ignored: 1/N is used) into `out`
   // (overwritten, not accumulated). Throws NumericalError when NaN or Inf is met.
   virtual Evaluation evaluate(const EvalRequest& req, const EvalOutput& out) = 0;

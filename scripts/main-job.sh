@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j2 --target hessian
-./build/hessian info --arch mlp:784-512-512-10:tanh --timing --samples 2048 --precision f32
+# The bundled sample (data/README.md) until `hessian report` exists.
+./build/hessian info --model data/digits-mlp.h5 --data data/digits.h5 --timing

@@ -9,6 +9,7 @@ const std::vector<Command>& commands() {
       {"landscape", "1-D and 2-D loss landscapes along filter-normalized random directions", run_landscape},
       {"roughness", "roughness index (Wu et al.): spread of the total variation of random 1-D loss profiles", run_roughness},
       {"sharpness", "average-case, worst-case (standard, adaptive) and Keskar sharpness by perturbation", run_sharpness},
+      {"train", "train a model (gd, sgd, momentum, nesterov, adam) into a run directory of checkpoints and a log", run_train},
   };
   return table;
 }

@@ -24,5 +24,6 @@ int run_import(const std::vector<std::string>& args);
 int run_landscape(const std::vector<std::string>& args);
 int run_roughness(const std::vector<std::string>& args);
 int run_sharpness(const std::vector<std::string>& args);
+int run_train(const std::vector<std::string>& args);
 
 }  // namespace hess::cli
