@@ -57,6 +57,7 @@ void Graph::validate() const {
   if (nodes.empty()) throw std::invalid_argument("graph has no nodes");
   std::set<std::string> names;
   std::vector<int> block_uses(blocks.size(), 0);
+  std::vector<bool> depends_on_theta(nodes.size(), false);
   int inputs = 0, labels = 0;
   const int n_nodes = static_cast<int>(nodes.size());
   for (int i = 0; i < n_nodes; ++i) {
@@ -71,6 +72,8 @@ void Graph::validate() const {
                     " is not an earlier node (the graph must be in topological order)");
       }
     }
+    depends_on_theta[i] = n.op == OpKind::Param;
+    for (int in : n.inputs) depends_on_theta[i] = depends_on_theta[i] || depends_on_theta[in];
     if (is_source(n.op)) {
       if (!n.inputs.empty()) fail(n, "a source node takes no inputs");
     } else {
@@ -102,6 +105,13 @@ void Graph::validate() const {
           if (nodes[n.inputs[j]].op != OpKind::Constant) {
             fail(n, "running statistics (inputs 4 and 5) must be constants");
           }
+        }
+        break;
+      case OpKind::Embedding:
+        if (!n.inputs.empty() && depends_on_theta[n.inputs[0]]) {
+          fail(
+              n,
+              "ids (input 1) depend on the parameters; they must come from the data or a constant");
         }
         break;
       default:

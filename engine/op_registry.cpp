@@ -7,8 +7,10 @@
 #include "engine/ops/activation.h"
 #include "engine/ops/binary.h"
 #include "engine/ops/conv.h"
+#include "engine/ops/embedding.h"
 #include "engine/ops/linear.h"
 #include "engine/ops/loss.h"
+#include "engine/ops/norm.h"
 #include "engine/ops/pool.h"
 #include "engine/ops/shape_ops.h"
 #include "engine/ops/softmax.h"
@@ -34,8 +36,6 @@ OpInfo row(OpKind kind, std::string_view name, int min_arity, int max_arity,
 
 OpInfo source(OpKind kind, std::string_view name) { return OpInfo{kind, name, 0, 0, nullptr, {}, {}}; }
 
-// An op whose family has not landed yet: known by name, refused by validation.
-OpInfo pending(OpKind kind, std::string_view name) { return OpInfo{kind, name, 0, 0, nullptr, {}, {}}; }
 
 // The op table. Order follows OpKind; op_info() checks it. The last column, the shape of the op's
 // second derivative (OpCurvature), lets an HVP skip adjoints nothing needs; General when omitted.
@@ -72,9 +72,9 @@ const std::array<OpInfo, kOpKindCount>& table() {
       row<DropoutOp>(OpKind::Dropout, "dropout", 1, 1, OpCurvature::None),
       row<SoftmaxOp>(OpKind::Softmax, "softmax", 1, 1),
       row<LogSoftmaxOp>(OpKind::LogSoftmax, "log_softmax", 1, 1),
-      pending(OpKind::BatchNorm, "batch_norm"),
-      pending(OpKind::LayerNorm, "layer_norm"),
-      pending(OpKind::Embedding, "embedding"),
+      row<BatchNormOp>(OpKind::BatchNorm, "batch_norm", 5, 5),
+      row<LayerNormOp>(OpKind::LayerNorm, "layer_norm", 3, 3),
+      row<EmbeddingOp>(OpKind::Embedding, "embedding", 2, 2),
       row<CrossEntropyOp>(OpKind::CrossEntropy, "cross_entropy", 2, 2),
       row<MseOp>(OpKind::Mse, "mse", 2, 2),
   };

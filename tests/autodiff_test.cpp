@@ -29,6 +29,8 @@ const Case kCases[] = {
     {"mlp-tanh", "mlp:6-12-10-4:tanh", 9, 4, 0},
     {"mlp-gelu-sigmoid", "mlp:5-8-3:gelu", 7, 3, 0},
     {"cnn-tanh", "cnn:1x8x8-c4k3-pool2-c6k3p1-gap-5:tanh", 6, 5, 0},  // 297 parameters
+    {"transformer", "transformer:s4-v7-d8-h2-f16-3", 5, 3, 7},
+    {"resnet-batchnorm", "resnet:1x6x6-w4-b1-3:tanh", 5, 3, 0},  // smooth: ReLU kinks sit at exact zeros here
 };
 
 Model make(const Case& c, LossKind loss = LossKind::CrossEntropy) {
@@ -43,7 +45,7 @@ Model make(const Case& c, LossKind loss = LossKind::CrossEntropy) {
 TEST_CASE("gradient, HVP and JVP match central finite differences") {
   for (const Case& c : kCases) {
     for (LossKind loss : {LossKind::CrossEntropy, LossKind::Mse}) {
-      CAPTURE(c.name);
+      CAPTURE(std::string(c.name));
       CAPTURE(loss_kind_name(loss));
       Model m = make(c, loss);
       const Dataset d = random_dataset(m.graph, c.samples, c.classes, 11, c.id_range);
@@ -67,7 +69,7 @@ TEST_CASE("gradient, HVP and JVP match central finite differences") {
 
 TEST_CASE("dense Hessian from HVPs equals the finite-difference Hessian and is symmetric") {
   for (const Case& c : kCases) {
-    CAPTURE(c.name);
+    CAPTURE(std::string(c.name));
     Model m = make(c);
     const Dataset d = random_dataset(m.graph, c.samples, c.classes, 5, c.id_range);
     auto obj = double_objective(m, d, 3);
@@ -88,7 +90,7 @@ TEST_CASE("dense Hessian from HVPs equals the finite-difference Hessian and is s
 TEST_CASE("GGN equals Jᵀ H_L J assembled densely and is positive semidefinite") {
   for (const Case& c : kCases) {
     for (LossKind loss : {LossKind::CrossEntropy, LossKind::Mse}) {
-      CAPTURE(c.name);
+      CAPTURE(std::string(c.name));
       CAPTURE(loss_kind_name(loss));
       Model m = make(c, loss);
       const Dataset d = random_dataset(m.graph, c.samples, c.classes, 8, c.id_range);
@@ -107,7 +109,7 @@ TEST_CASE("GGN equals Jᵀ H_L J assembled densely and is positive semidefinite"
 TEST_CASE("k-column products equal k single products") {
   for (const Case& c : kCases) {
     for (Curvature kind : {Curvature::Hessian, Curvature::GGN}) {
-      CAPTURE(c.name);
+      CAPTURE(std::string(c.name));
       Model m = make(c);
       const Dataset d = random_dataset(m.graph, c.samples, c.classes, 4, c.id_range);
       auto obj = double_objective(m, d, 4);
@@ -124,7 +126,7 @@ TEST_CASE("k-column products equal k single products") {
 
 TEST_CASE("float agrees with double to float precision") {
   for (const Case& c : kCases) {
-    CAPTURE(c.name);
+    CAPTURE(std::string(c.name));
     Model m = make(c);
     const Dataset d = random_dataset(m.graph, c.samples, c.classes, 9, c.id_range);
     ObjectiveOptions o;

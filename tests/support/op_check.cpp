@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "engine/graph_builder.h"
 #include "engine/objective.h"
 #include "engine/random.h"
@@ -81,6 +83,16 @@ OpModel op_model(OpKind kind, const Attrs& attrs, const std::vector<OpInput>& in
   d.targets.resize(n * t);
   for (float& v : d.targets) v = static_cast<float>(rng.normal());
   return om;
+}
+
+std::vector<double> away_from_zero(int64_t n, uint64_t seed, double margin) {
+  Rng rng(seed);
+  std::vector<double> v(n);
+  for (double& x : v) {
+    const double z = rng.normal();
+    x = (z >= 0 ? 1 : -1) * (margin + std::abs(z));
+  }
+  return v;
 }
 
 void check_op(OpKind kind, const Attrs& attrs, const std::vector<OpInput>& inputs, uint64_t seed) {

@@ -41,6 +41,10 @@ struct OpModel {
 };
 OpModel op_model(OpKind kind, const Attrs& attrs, const std::vector<OpInput>& inputs, uint64_t seed);
 
+// n values N(0, 1) pushed at least `margin` away from 0 (sign kept): inputs that keep finite
+// differences off a kink (relu) or a pole (1/x).
+std::vector<double> away_from_zero(int64_t n, uint64_t seed, double margin);
+
 // Runs the derivative checks with doctest CHECKs.
 void check_op(OpKind kind, const Attrs& attrs, const std::vector<OpInput>& inputs, uint64_t seed = 1);
 

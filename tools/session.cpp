@@ -1,0 +1,89 @@
+#include "tools/session.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <thread>
+
+#include "engine/arch.h"
+#include "engine/random.h"
+#include "tools/cli_error.h"
+
+namespace hess::cli {
+
+std::vector<int64_t> analysis_rows(int64_t available, int64_t samples, uint64_t seed) {
+  if (samples < 0) throw UsageError("--samples must be non-negative, got " + std::to_string(samples));
+  if (samples == 0 || samples >= available) {
+    std::vector<int64_t> all(available);
+    for (int64_t i = 0; i < available; ++i) all[i] = i;
+    return all;
+  }
+  std::vector<int64_t> rows = random_subset(available, samples, seed);
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+Model open_model(const CommonOptions& o, std::string* label, const Shape& sample_shape) {
+  if (!o.model.empty() && !o.arch.empty()) throw UsageError("give --model or --arch, not both");
+  if (o.model.empty() && o.arch.empty()) throw UsageError("no model: give --model FILE or --arch SPEC");
+  if (!o.arch.empty()) {
+    ArchOptions a;
+    a.loss = as_usage([&] { return loss_kind_from_name(o.loss); });
+    a.seed = o.seed;
+    a.sample_shape = sample_shape;
+    *label = "arch:" + o.arch;
+    return as_usage([&] { return build_arch(o.arch, a); });
+  }
+  throw std::runtime_error(o.model + ": reading model files is not available in this build yet");
+}
+
+namespace {
+Dataset synthetic_data(const Graph& g, int64_t n, uint64_t seed) {
+  Rng rng(seed);
+  Dataset d;
+  d.sample_shape = g.input_shape;
+  d.x.resize(n * numel(g.input_shape));
+  for (float& v : d.x) v = static_cast<float>(rng.normal());
+  const std::vector<Shape> shapes = infer_shapes(g, 1);
+  const int64_t outputs = numel(shapes[g.output]);
+  if (g.label_kind == LabelKind::Class) {
+    d.labels.resize(n);
+    for (int64_t& l : d.labels) l = rng.below(outputs);
+  } else {
+    d.target_dim = g.target_dim;
+    d.targets.resize(n * g.target_dim);
+    for (float& t : d.targets) t = static_cast<float>(rng.normal());
+  }
+  return d;
+}
+}  // namespace
+
+std::unique_ptr<Session> open_session(const CommonOptions& o, bool need_data) {
+  auto session = std::make_unique<Session>();
+  Session& s = *session;
+  s.precision = as_usage([&] { return precision_from_name(o.precision); });
+  s.objective_options.batch_size = o.batch_size;
+  s.objective_options.threads =
+      o.threads > 0 ? o.threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  s.objective_options.weight_decay = o.weight_decay;
+  if (o.threads < 0) throw UsageError("--threads must be non-negative, got " + std::to_string(o.threads));
+  as_usage([&] { s.objective_options.validate(); });
+
+  if (!o.data.empty()) {
+    throw std::runtime_error(o.data + ": reading data files is not available in this build yet");
+  }
+  s.model = open_model(o, &s.model_label, s.data.sample_shape);
+  if (!need_data) return session;
+  if (o.arch.empty()) throw UsageError("no data: give --data FILE");
+  s.data_label = "synthetic";
+  s.data = synthetic_data(s.model.graph, o.samples > 0 ? o.samples : kSyntheticSamples, o.seed);
+  s.rows = analysis_rows(s.data.size(), o.samples, o.seed);
+  try {
+    s.objective = make_objective(s.model.graph, s.data, s.rows, s.objective_options, s.precision);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(s.data_label + ": " + e.what());
+  }
+  s.objective->set_parameters(s.model.theta);
+  return session;
+}
+
+}  // namespace hess::cli

@@ -1,0 +1,46 @@
+#pragma once
+// What a command works on: the model, the data, the analysis set and the objective, loaded from the
+// common flags. Errors in flag values are UsageError (exit 2); errors in files are runtime errors
+// naming the file (exit 1).
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/dataset.h"
+#include "engine/graph.h"
+#include "engine/objective.h"
+#include "tools/common_options.h"
+
+namespace hess::cli {
+
+// The objective refers to the model and data held here, so a Session never moves.
+struct Session {
+  Session() = default;
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  Model model;
+  std::string model_label;  // the model file's path, or "arch:SPEC"
+  Dataset data;
+  std::string data_label;  // the data file's path, or "synthetic"
+  std::vector<int64_t> rows;  // the analysis set: rows of `data`
+  ObjectiveOptions objective_options;
+  Precision precision = Precision::F64;
+  std::unique_ptr<Objective> objective;  // θ = model.theta
+};
+
+// Samples synthesized for an --arch model when no --data is given.
+constexpr int64_t kSyntheticSamples = 1024;
+
+// Loads the model (--model or --arch) and, when `need_data`, the data (--data, or synthetic data for
+// --arch) and builds the objective over the analysis set.
+std::unique_ptr<Session> open_session(const CommonOptions& o, bool need_data);
+
+// Loads only the model.
+Model open_model(const CommonOptions& o, std::string* label, const Shape& sample_shape = {});
+
+// The analysis set: all rows in order, or a seeded random subset of `samples` rows, sorted.
+std::vector<int64_t> analysis_rows(int64_t available, int64_t samples, uint64_t seed);
+
+}  // namespace hess::cli
