@@ -72,9 +72,9 @@ const std::array<OpInfo, kOpKindCount>& table() {
       row<DropoutOp>(OpKind::Dropout, "dropout", 1, 1, OpCurvature::None),
       row<SoftmaxOp>(OpKind::Softmax, "softmax", 1, 1),
       row<LogSoftmaxOp>(OpKind::LogSoftmax, "log_softmax", 1, 1),
-      row<BatchNormOp>(OpKind::BatchNorm, "batch_norm", 5, 5),
+      row<BatchNormOp>(OpKind::BatchNorm, "batch_norm", 5, 5, OpCurvature::Bilinear),
       row<LayerNormOp>(OpKind::LayerNorm, "layer_norm", 3, 3),
-      row<EmbeddingOp>(OpKind::Embedding, "embedding", 2, 2),
+      row<EmbeddingOp>(OpKind::Embedding, "embedding", 2, 2, OpCurvature::None),
       row<CrossEntropyOp>(OpKind::CrossEntropy, "cross_entropy", 2, 2),
       row<MseOp>(OpKind::Mse, "mse", 2, 2),
   };
