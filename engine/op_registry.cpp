@@ -36,7 +36,6 @@ OpInfo row(OpKind kind, std::string_view name, int min_arity, int max_arity,
 
 OpInfo source(OpKind kind, std::string_view name) { return OpInfo{kind, name, 0, 0, nullptr, {}, {}}; }
 
-
 // The op table. Order follows OpKind; op_info() checks it. The last column, the shape of the op's
 // second derivative (OpCurvature), lets an HVP skip adjoints nothing needs; General when omitted.
 const std::array<OpInfo, kOpKindCount>& table() {

@@ -9,6 +9,10 @@
 // Tangent tensors carry k directions at once: a tangent of a value of shape S has shape [k, S...],
 // column j being the contiguous slice j*numel(S) ... (j+1)*numel(S).
 //
+// Buffers start on a 64-byte boundary. Eigen's vectorized kernels peel a head whose length depends
+// on the address, so with malloc's varying alignment the same product could round differently in
+// two workspaces; with a fixed alignment every evaluation of the same θ and v gives the same bits.
+//
 // Matrices for GEMM are views, not copies: mat(t, rows, cols) maps the buffer as a row-major
 // Eigen matrix, so `mat(y, B, out) = mat(x, B, in) * mat(w, out, in).transpose()` is a linear layer.
 //
@@ -20,18 +24,40 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cassert>
+#include <cstddef>
+#include <new>
 #include <vector>
 
 #include "engine/shape.h"
 
 namespace hess {
 
+// The allocator of tensor buffers: every buffer starts on a kTensorAlignment-byte boundary.
+inline constexpr std::size_t kTensorAlignment = 64;
+
+template <class T>
+struct AlignedAllocator {
+  using value_type = T;
+  AlignedAllocator() = default;
+  template <class U>
+  AlignedAllocator(const AlignedAllocator<U>&) {}
+  T* allocate(std::size_t n) {
+    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{kTensorAlignment}));
+  }
+  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t{kTensorAlignment}); }
+  template <class U>
+  bool operator==(const AlignedAllocator<U>&) const {
+    return true;
+  }
+};
+
 template <class T>
 class Tensor {
  public:
   Tensor() = default;
   explicit Tensor(Shape shape) : shape_(std::move(shape)), data_(numel(shape_), T(0)) {}
-  Tensor(Shape shape, std::vector<T> data) : shape_(std::move(shape)), data_(std::move(data)) {
+  Tensor(Shape shape, const std::vector<T>& data)
+      : shape_(std::move(shape)), data_(data.begin(), data.end()) {
     assert(static_cast<int64_t>(data_.size()) == numel(shape_));
   }
 
@@ -73,7 +99,7 @@ class Tensor {
 
  private:
   Shape shape_;
-  std::vector<T> data_;
+  std::vector<T, AlignedAllocator<T>> data_;
 };
 
 template <class T>

@@ -9,6 +9,7 @@
 
 #include "engine/arch.h"
 #include "engine/curvature_operator.h"
+#include "engine/random.h"
 #include "support/fd_check.h"
 
 using namespace hess;
@@ -29,15 +30,38 @@ const Case kCases[] = {
     {"mlp-tanh", "mlp:6-12-10-4:tanh", 9, 4, 0},
     {"mlp-gelu-sigmoid", "mlp:5-8-3:gelu", 7, 3, 0},
     {"cnn-tanh", "cnn:1x8x8-c4k3-pool2-c6k3p1-gap-5:tanh", 6, 5, 0},  // 297 parameters
-    {"transformer", "transformer:s4-v7-d8-h2-f16-3", 5, 3, 7},
-    {"resnet-batchnorm", "resnet:1x6x6-w4-b1-3:tanh", 5, 3, 0},  // smooth: ReLU kinks sit at exact zeros here
+    {"transformer", "transformer:s4-v7-d8-h2-f16-3", 5, 3, 7},         // 715 parameters
+    // 363 parameters; smooth activation: ReLU kinks sit at exact zeros here
+    {"resnet-batchnorm", "resnet:1x6x6-w4-b1-3:tanh", 5, 3, 0},
 };
+
+// Spread of the norm parameters and running statistics around their defaults.
+constexpr double kNormSpread = 0.3;
+
+// Norm parameters (γ = 1, β = 0 when built) and BatchNorm running statistics (mean 0, variance 1)
+// moved off their defaults, so the checks exercise every term of the normalization rules.
+void perturb_norms(Model& m, uint64_t seed) {
+  Rng rng(seed);
+  for (const Block& b : m.graph.blocks) {
+    if (b.role != BlockRole::Norm) continue;
+    for (int64_t i = 0; i < b.size(); ++i) m.theta[b.offset + i] += kNormSpread * rng.normal();
+  }
+  for (const Node& n : m.graph.nodes) {
+    if (n.op != OpKind::BatchNorm) continue;
+    for (double& mean : m.graph.constants[m.graph.nodes[n.inputs[3]].constant])
+      mean = kNormSpread * rng.normal();
+    for (double& var : m.graph.constants[m.graph.nodes[n.inputs[4]].constant])
+      var = 0.5 + rng.uniform();
+  }
+}
 
 Model make(const Case& c, LossKind loss = LossKind::CrossEntropy) {
   ArchOptions o;
   o.seed = 7;
   o.loss = loss;
-  return build_arch(c.spec, o);
+  Model m = build_arch(c.spec, o);
+  perturb_norms(m, 8);
+  return m;
 }
 
 }  // namespace

@@ -20,5 +20,8 @@ struct Command {
 const std::vector<Command>& commands();
 
 int run_info(const std::vector<std::string>& args);
+int run_landscape(const std::vector<std::string>& args);
+int run_roughness(const std::vector<std::string>& args);
+int run_sharpness(const std::vector<std::string>& args);
 
 }  // namespace hess::cli

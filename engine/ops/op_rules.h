@@ -56,13 +56,13 @@ class Scratch {
   // Buffer i with room for at least n values; contents unspecified.
   T* get(int i, int64_t n) {
     assert(i >= 0 && i < kBuffers);
-    std::vector<T>& b = bufs_[i];
+    std::vector<T, AlignedAllocator<T>>& b = bufs_[i];
     if (static_cast<int64_t>(b.size()) < n) b.resize(n);
     return b.data();
   }
 
  private:
-  std::array<std::vector<T>, kBuffers> bufs_;
+  std::array<std::vector<T, AlignedAllocator<T>>, kBuffers> bufs_;  // aligned as tensors are
 };
 
 // One rule call: the node, its output slot and its inputs' slots.

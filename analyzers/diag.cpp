@@ -1,0 +1,72 @@
+#include "analyzers/diag.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "analyzers/checked_operator.h"
+#include "analyzers/probes.h"
+#include "analyzers/running_mean.h"
+#include "engine/random.h"
+
+namespace hess {
+
+namespace {
+
+GroupDiag summarize(const ParamGroup& g, const Eigen::VectorXd& diagonal,
+                    const RunningMean<double>& sums) {
+  GroupDiag s{g.name,
+              g.size(),
+              sums.mean(),
+              sums.std_error(),
+              sums.mean() / g.size(),
+              diagonal(g.ranges[0].first),
+              diagonal(g.ranges[0].first)};
+  for (const auto& [offset, length] : g.ranges) {
+    s.min = std::min(s.min, diagonal.segment(offset, length).minCoeff());
+    s.max = std::max(s.max, diagonal.segment(offset, length).maxCoeff());
+  }
+  return s;
+}
+
+void estimate(const DiagOptions& o, const CheckedOperator& A, DiagResult& r) {
+  const int64_t P = A.rows();
+  Rng rng(o.seed);
+  RunningMean<Eigen::ArrayXd> entries(Eigen::ArrayXd::Zero(P));
+  std::vector<RunningMean<double>> sums(o.groups.size(), RunningMean<double>(0.0));
+  Eigen::MatrixXd V, HV;
+  while (entries.count() < o.probes) {
+    const int b = static_cast<int>(std::min<int64_t>(o.block, o.probes - entries.count()));
+    V.resize(P, b);
+    fill_probes(ProbeKind::Rademacher, rng, V);
+    A.apply(V, HV);
+    for (int j = 0; j < b; ++j) {
+      entries.add(V.col(j).array() * HV.col(j).array());
+      for (size_t g = 0; g < sums.size(); ++g) {
+        sums[g].add(group_dot(o.groups[g], V.col(j).data(), HV.col(j).data()));
+      }
+    }
+  }
+  r.diagonal = entries.mean().matrix();
+  r.std_error = entries.std_error().matrix();
+  r.probes = entries.count();
+  for (size_t g = 0; g < sums.size(); ++g)
+    r.groups.push_back(summarize(o.groups[g], r.diagonal, sums[g]));
+}
+
+}  // namespace
+
+void DiagOptions::validate() const {
+  if (probes < 2) {
+    throw std::invalid_argument("probes must be at least 2 (got " + std::to_string(probes) + ")");
+  }
+  if (block < 1) throw std::invalid_argument("block must be at least 1");
+}
+
+DiagResult run(const DiagOptions& options, const CurvatureOperator& op) {
+  options.validate();
+  check_groups(options.groups, op.rows(), "groups");
+  return run_checked<DiagResult>(
+      op, [&](const CheckedOperator& A, DiagResult& r) { estimate(options, A, r); });
+}
+
+}  // namespace hess

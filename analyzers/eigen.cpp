@@ -1,0 +1,320 @@
+#include "analyzers/eigen.h"
+
+#include <Spectra/SymEigsSolver.h>
+
+#include <Eigen/Eigenvalues>
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+#include <vector>
+
+#include "analyzers/checked_operator.h"
+#include "analyzers/format_number.h"
+#include "engine/random.h"
+
+namespace hess {
+
+namespace {
+
+constexpr int kMinKrylov = 20;  // the default ncv is at least this (capped at P)
+
+// How many eigenvalues each end contributes.
+struct Ends {
+  int top = 0;
+  int bottom = 0;
+  int total() const { return top + bottom; }
+};
+
+Ends ends_of(const EigenOptions& o) {
+  switch (o.which) {
+    case Which::Largest:
+      return {o.k, 0};
+    case Which::Smallest:
+      return {0, o.k};
+    case Which::Both:
+      return {o.k, o.k};
+  }
+  return {};
+}
+
+Spectra::SortRule selection_rule(Which w) {
+  switch (w) {
+    case Which::Largest:
+      return Spectra::SortRule::LargestAlge;
+    case Which::Smallest:
+      return Spectra::SortRule::SmallestAlge;
+    case Which::Both:
+      return Spectra::SortRule::BothEnds;
+  }
+  return Spectra::SortRule::LargestAlge;
+}
+
+Eigen::VectorXd gaussian_vector(int64_t n, Rng& rng) {
+  Eigen::VectorXd v(n);
+  for (int64_t i = 0; i < n; ++i) v(i) = rng.normal();
+  return v;
+}
+
+// The pairs at the wanted ends of a symmetric eigendecomposition (ascending eigenvalues):
+// `top` from the largest, then `bottom` from the smallest.
+void pick_ends(const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>& es, Ends ends,
+               Eigen::VectorXd& values, Eigen::MatrixXd& coefficients) {
+  const Eigen::Index n = es.eigenvalues().size();
+  values.resize(ends.total());
+  coefficients.resize(n, ends.total());
+  for (int i = 0; i < ends.top; ++i) {
+    values(i) = es.eigenvalues()(n - 1 - i);
+    coefficients.col(i) = es.eigenvectors().col(n - 1 - i);
+  }
+  for (int i = 0; i < ends.bottom; ++i) {
+    values(ends.top + i) = es.eigenvalues()(i);
+    coefficients.col(ends.top + i) = es.eigenvectors().col(i);
+  }
+}
+
+// Spectra's restarted Lanczos, opened to read the Ritz pairs of its final Krylov basis (Spectra
+// itself returns only the converged ones).
+class LanczosSolver final : public Spectra::SymEigsSolver<CurvatureOperator> {
+ public:
+  using Spectra::SymEigsSolver<CurvatureOperator>::SymEigsSolver;
+
+  void ritz_pairs(Ends ends, Eigen::VectorXd& values, Eigen::MatrixXd& vectors) const {
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(m_fac.matrix_H());
+    Eigen::MatrixXd coefficients;
+    pick_ends(es, ends, values, coefficients);
+    vectors = m_fac.matrix_V() * coefficients;
+  }
+};
+
+// Residuals from one explicit product per vector, then everything sorted by descending eigenvalue.
+// With `rayleigh`, the eigenvalues are replaced by the Rayleigh quotients uᵀHu of the vectors.
+void finish(const CheckedOperator& A, Eigen::VectorXd values, const Eigen::MatrixXd& U,
+            bool rayleigh, bool save_vectors, EigenResult& r) {
+  Eigen::MatrixXd HU;
+  A.apply(U, HU);
+  const Eigen::Index n = values.size();
+  Eigen::VectorXd residuals(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    if (rayleigh) values(i) = U.col(i).dot(HU.col(i));
+    residuals(i) = (HU.col(i) - values(i) * U.col(i)).norm();
+  }
+  std::vector<Eigen::Index> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](Eigen::Index a, Eigen::Index b) { return values(a) > values(b); });
+  r.eigenvalues.resize(n);
+  r.residuals.resize(n);
+  if (save_vectors) r.vectors.resize(U.rows(), n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    r.eigenvalues(i) = values(order[i]);
+    r.residuals(i) = residuals(order[i]);
+    if (save_vectors) r.vectors.col(i) = U.col(order[i]);
+  }
+}
+
+// All P eigenpairs from the assembled matrix (P products): when k reaches P, no Krylov method is
+// needed and Spectra refuses nev = P.
+void run_exhaustive(const EigenOptions& o, const CheckedOperator& A, EigenResult& r) {
+  const Eigen::MatrixXd M = assemble_dense(A);
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es((M + M.transpose()) / 2);
+  Eigen::VectorXd values;
+  Eigen::MatrixXd vectors;
+  pick_ends(es, ends_of(o), values, vectors);
+  r.converged = static_cast<int>(values.size());
+  finish(A, values, vectors, false, o.save_vectors, r);
+}
+
+void run_lanczos(const EigenOptions& o, CheckedOperator& A, Rng& rng, EigenResult& r) {
+  const int64_t P = A.rows();
+  const Ends ends = ends_of(o);
+  const int nev = ends.total();
+  if (nev >= P) {
+    run_exhaustive(o, A, r);
+    return;
+  }
+  int ncv = o.ncv;
+  if (ncv == 0) {
+    ncv = static_cast<int>(std::min<int64_t>(P, std::max(2 * nev + 1, kMinKrylov)));
+  } else if (ncv <= nev || ncv > P) {
+    throw std::invalid_argument("ncv (" + std::to_string(ncv) + ") must satisfy " +
+                                std::to_string(nev) + " eigenvalues < ncv <= P (" +
+                                std::to_string(P) + ")");
+  }
+  LanczosSolver solver(A, nev, ncv);
+  const Eigen::VectorXd start = o.warm_start.size() > 0 ? o.warm_start : gaussian_vector(P, rng);
+  solver.init(start.data());
+  const Eigen::Index converged = solver.compute(selection_rule(o.which), o.max_iterations, o.tol,
+                                                Spectra::SortRule::LargestAlge);
+  r.iterations = solver.num_iterations();
+  r.converged = static_cast<int>(converged);
+  Eigen::VectorXd values;
+  Eigen::MatrixXd vectors;
+  solver.ritz_pairs(ends, values, vectors);
+  finish(A, values, vectors, false, o.save_vectors, r);
+  if (solver.info() != Spectra::CompInfo::Successful) {
+    r.status = Status::NotConverged;
+    r.message = "lanczos: " + std::to_string(converged) + " of " + std::to_string(nev) +
+                " eigenvalues converged in " + std::to_string(o.max_iterations) +
+                " restarts; largest residual " + format_number(r.residuals.maxCoeff());
+  }
+}
+
+// The dominant eigenpair of sign·A on the complement of U's columns, by power iteration from v.
+// Converged when the Rayleigh quotient ρ changes by less than tol·max(|ρ|, scale).
+struct Dominant {
+  double value = 0.0;
+  Eigen::VectorXd vector;
+  int64_t iterations = 0;
+  bool converged = false;
+};
+
+void deflate(Eigen::VectorXd& v, const Eigen::MatrixXd& U) {
+  if (U.cols() > 0) v -= U * (U.transpose() * v);
+}
+
+Dominant dominant(const CurvatureOperator& A, double sign, double scale, const Eigen::MatrixXd& U,
+                  Eigen::VectorXd v, const EigenOptions& o) {
+  deflate(v, U);
+  v.normalize();
+  Dominant d;
+  Eigen::VectorXd w(v.size());
+  double previous = 0.0;
+  for (int it = 1; it <= o.max_iterations; ++it) {
+    A.perform_op(v.data(), w.data());
+    w *= sign;
+    const double rho = v.dot(w);
+    d = {rho, v, it, false};
+    deflate(w, U);  // rounding would bring the found directions back
+    const double norm = w.norm();
+    if (norm == 0.0 ||
+        (it > 1 && std::abs(rho - previous) <= o.tol * std::max(std::abs(rho), scale))) {
+      d.converged = true;
+      return d;
+    }
+    previous = rho;
+    v = w / norm;
+  }
+  return d;
+}
+
+// k eigenpairs at one end: sign +1 the largest, −1 the smallest (the largest of −H).
+void power_end(const EigenOptions& o, const CheckedOperator& A, double sign, int k, Rng& rng,
+               std::vector<double>& values, Eigen::MatrixXd& U, int64_t& iterations,
+               int& converged) {
+  const int64_t P = A.rows();
+  Eigen::MatrixXd found(P, 0);
+  for (int i = 0; i < k; ++i) {
+    const bool warm = i == 0 && o.warm_start.size() > 0;
+    Dominant d = dominant(A, sign, 0.0, found, warm ? o.warm_start : gaussian_vector(P, rng), o);
+    iterations += d.iterations;
+    double value = d.value;
+    if (d.value < 0.0) {
+      // The dominant eigenvalue μ of sign·H is negative, so it is the far end: sign·H − μI has
+      // eigenvalues ≥ 0 and its dominant one is the wanted end minus μ.
+      const double mu = d.value;
+      const ShiftedOperator shifted(A, sign * mu);
+      d = dominant(shifted, sign, std::abs(mu), found, gaussian_vector(P, rng), o);
+      iterations += d.iterations;
+      value = d.value + mu;
+    }
+    if (d.converged) ++converged;
+    values.push_back(sign * value);
+    found.conservativeResize(P, i + 1);
+    found.col(i) = d.vector;
+  }
+  U.conservativeResize(P, U.cols() + k);
+  U.rightCols(k) = found;
+}
+
+void run_power(const EigenOptions& o, const CheckedOperator& A, Rng& rng, EigenResult& r) {
+  const Ends ends = ends_of(o);
+  std::vector<double> values;
+  Eigen::MatrixXd U(A.rows(), 0);
+  power_end(o, A, 1.0, ends.top, rng, values, U, r.iterations, r.converged);
+  power_end(o, A, -1.0, ends.bottom, rng, values, U, r.iterations, r.converged);
+  finish(A, Eigen::Map<const Eigen::VectorXd>(values.data(), values.size()), U, true,
+         o.save_vectors, r);
+  if (r.converged < ends.total()) {
+    r.status = Status::NotConverged;
+    r.message = "power: " + std::to_string(r.converged) + " of " + std::to_string(ends.total()) +
+                " eigenvalues converged within " + std::to_string(o.max_iterations) +
+                " iterations; largest residual " + format_number(r.residuals.maxCoeff());
+  }
+}
+
+}  // namespace
+
+std::string_view which_name(Which w) {
+  switch (w) {
+    case Which::Largest:
+      return "largest";
+    case Which::Smallest:
+      return "smallest";
+    case Which::Both:
+      return "both";
+  }
+  return "unknown";
+}
+
+Which which_from_name(std::string_view name) {
+  for (Which w : {Which::Largest, Which::Smallest, Which::Both}) {
+    if (which_name(w) == name) return w;
+  }
+  throw std::invalid_argument("which '" + std::string(name) + "' (largest, smallest, both)");
+}
+
+std::string_view eigen_method_name(EigenMethod m) {
+  switch (m) {
+    case EigenMethod::Lanczos:
+      return "lanczos";
+    case EigenMethod::Power:
+      return "power";
+  }
+  return "unknown";
+}
+
+EigenMethod eigen_method_from_name(std::string_view name) {
+  for (EigenMethod m : {EigenMethod::Lanczos, EigenMethod::Power}) {
+    if (eigen_method_name(m) == name) return m;
+  }
+  throw std::invalid_argument("eigen method '" + std::string(name) + "' (lanczos, power)");
+}
+
+void EigenOptions::validate() const {
+  if (k < 1) throw std::invalid_argument("k must be at least 1 (got " + std::to_string(k) + ")");
+  if (!(tol > 0.0) || !std::isfinite(tol)) {
+    throw std::invalid_argument("tol must be positive and finite (got " + format_number(tol) + ")");
+  }
+  if (ncv < 0) throw std::invalid_argument("ncv must be 0 (automatic) or positive");
+  if (max_iterations < 1) throw std::invalid_argument("max_iterations must be at least 1");
+  if (warm_start.size() > 0 && (!warm_start.allFinite() || warm_start.norm() == 0.0)) {
+    throw std::invalid_argument("warm_start must be finite and nonzero");
+  }
+}
+
+EigenResult run(const EigenOptions& options, const CurvatureOperator& op) {
+  options.validate();
+  const int64_t P = op.rows();
+  const int nev = ends_of(options).total();
+  if (nev > P) {
+    throw std::invalid_argument("k (" + std::to_string(options.k) +
+                                (options.which == Which::Both ? " per end" : "") + ") exceeds P (" +
+                                std::to_string(P) + ")");
+  }
+  if (options.warm_start.size() > 0 && options.warm_start.size() != P) {
+    throw std::invalid_argument("warm_start has length " +
+                                std::to_string(options.warm_start.size()) +
+                                ", the operator has P = " + std::to_string(P) + " rows");
+  }
+  return run_checked<EigenResult>(op, [&](CheckedOperator& A, EigenResult& r) {
+    Rng rng(options.seed);
+    if (options.method == EigenMethod::Lanczos) {
+      run_lanczos(options, A, rng, r);
+    } else {
+      run_power(options, A, rng, r);
+    }
+  });
+}
+
+}  // namespace hess

@@ -1,0 +1,83 @@
+#pragma once
+// Extreme eigenvalues of a curvature operator: the k largest, the k smallest, or both ends, chosen
+// by *algebraic* value. "Top" is never "largest magnitude": a Hessian away from a minimum has
+// negative eigenvalues, and its most negative one can exceed λmax in magnitude (PyHessian's power
+// iteration and SciPy's eigsh default 'LM' then report it as the top eigenvalue).
+//
+// Methods.
+//   lanczos  Spectra's implicitly restarted Lanczos (SymEigsSolver) with SortRule::LargestAlge,
+//            SmallestAlge or BothEnds, on a Krylov space of `ncv` vectors, restarted until the k
+//            wanted Ritz values have residual estimates below tol·max(|λ|, ε^⅔). The Ritz pairs are
+//            read from the final Lanczos basis, so a run that stops at `max_iterations` still
+//            reports its best pairs, with status NotConverged.
+//   power    power iteration with deflation, as PyHessian does it (kept for comparison), but
+//            correct: each eigenvalue is the dominant one of the operator restricted to the
+//            complement of those found; when that dominant eigenvalue μ has the wrong sign for the
+//            end asked (μ < 0 for `largest`), the iteration continues on H − μI, whose dominant
+//            eigenvalue is λmax − μ. Stops when the Rayleigh quotient changes by less than
+//            tol·|Rayleigh quotient| between iterations.
+//
+// Every method ends with one explicit product per eigenvector to report the residual ‖Hu − λu‖
+// (counted in `hvps`). Eigenvalues are returned in descending order, residuals and vectors aligned.
+//
+//   hess::EigenOptions o;
+//   o.k = 5;
+//   o.which = hess::Which::Largest;
+//   hess::EigenResult r = hess::run(o, H);   // H: a hess::CurvatureOperator
+//   if (r.status != hess::Status::Ok) ...    // r.message says why; r.residuals say how far
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "analyzers/status.h"
+#include "engine/curvature_operator.h"
+
+namespace hess {
+
+// Which end of the spectrum, by algebraic value.
+enum class Which : uint8_t { Largest, Smallest, Both };
+// The one enum<->string mapping: "largest", "smallest", "both".
+std::string_view which_name(Which w);
+Which which_from_name(std::string_view name);
+
+enum class EigenMethod : uint8_t { Lanczos, Power };
+// The one enum<->string mapping: "lanczos", "power".
+std::string_view eigen_method_name(EigenMethod m);
+EigenMethod eigen_method_from_name(std::string_view name);
+
+struct EigenOptions {
+  EigenMethod method = EigenMethod::Lanczos;
+  Which which = Which::Largest;
+  int k = 1;  // eigenvalues per end (Both: k largest and k smallest)
+  double tol =
+      1e-10;    // lanczos: relative residual estimate; power: relative change of the quotient
+  int ncv = 0;  // lanczos Krylov dimension; 0: max(2 nev + 1, 20) capped at P
+  int max_iterations = 1000;  // lanczos: restarts; power: iterations per eigenvalue and shift
+  uint64_t seed = 0;          // start vectors (Gaussian) when no warm start is given
+  Eigen::VectorXd
+      warm_start;             // empty, or a start vector of length P (e.g. the previous top vector)
+  bool save_vectors = false;  // keep the eigenvectors in the result
+
+  // Throws std::invalid_argument naming the bad field.
+  void validate() const;
+};
+
+struct EigenResult {
+  Eigen::VectorXd eigenvalues;  // descending
+  Eigen::VectorXd residuals;    // ‖H u − λ u‖ for each eigenvalue (u of unit norm)
+  Eigen::MatrixXd vectors;      // P x n eigenvectors when save_vectors, else empty
+  int64_t iterations = 0;       // lanczos: restarts; power: total iterations
+  int converged = 0;            // eigenvalues that met the tolerance
+  int64_t hvps = 0;             // operator applications, the residual products included
+  double seconds = 0.0;
+  Status status = Status::Ok;
+  std::string message;
+};
+
+// Throws std::invalid_argument for bad options, k beyond P (naming k and P) or a warm start of the
+// wrong length; numerical outcomes are in the result's status.
+EigenResult run(const EigenOptions& options, const CurvatureOperator& op);
+
+}  // namespace hess

@@ -1,0 +1,321 @@
+#include "analyzers/sharpness.h"
+
+#include <Eigen/QR>
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "analyzers/enum_names.h"
+#include "analyzers/parameter_guard.h"
+#include "analyzers/stopwatch.h"
+#include "engine/numerical_error.h"
+#include "engine/random.h"
+
+namespace hess {
+
+namespace {
+
+constexpr std::string_view kMeasureNames[] = {"average", "worst", "keskar", "overlap"};
+constexpr std::string_view kBallNames[] = {"l2", "linf"};
+
+// APGD (Croce & Hein 2020): first step size 2ρ, momentum α, checkpoint rule.
+constexpr double kInitialStepFactor = 2.0;
+constexpr double kMomentum = 0.75;
+constexpr double kMinSuccessRatio = 0.75;
+constexpr double kFirstCheckpoint = 0.22;
+constexpr double kCheckpointShrink = 0.03;
+constexpr double kMinCheckpointGap = 0.06;
+// Keskar et al. report the sharpness in percent of 1 + L.
+constexpr double kKeskarPercent = 100.0;
+
+// The iterations after which APGD may halve its step: ⌈p_j T⌉ for j ≥ 1.
+std::vector<int> apgd_checkpoints(int steps) {
+  std::vector<double> p = {0.0, kFirstCheckpoint};
+  std::vector<int> w = {static_cast<int>(std::ceil(kFirstCheckpoint * steps))};
+  while (w.back() < steps) {
+    const double next =
+        p.back() + std::max(p.back() - p[p.size() - 2] - kCheckpointShrink, kMinCheckpointGap);
+    p.push_back(next);
+    const int at = static_cast<int>(std::ceil(next * steps));
+    if (at == w.back()) break;
+    w.push_back(at);
+  }
+  return w;
+}
+
+struct Ascent {
+  Ball ball = Ball::L2;
+  double radius = 0.0;
+  std::vector<double> scale;  // c
+  int steps = 0;
+  int restarts = 0;
+  uint64_t seed = 0;
+};
+
+double ball_norm(const std::vector<double>& u, Ball ball) {
+  double s = 0.0;
+  for (double v : u) s = ball == Ball::L2 ? s + v * v : std::max(s, std::abs(v));
+  return ball == Ball::L2 ? std::sqrt(s) : s;
+}
+
+void project(std::vector<double>& u, Ball ball, double radius) {
+  if (ball == Ball::Linf) {
+    for (double& v : u) v = std::clamp(v, -radius, radius);
+    return;
+  }
+  const double n = ball_norm(u, Ball::L2);
+  if (n > radius) {
+    for (double& v : u) v *= radius / n;
+  }
+}
+
+// max over the ball of L(θ + c⊙u), by APGD; returns the outcome with value = max L − L(θ).
+AscentSharpness ascend(Objective& obj, const std::vector<double>& theta, double loss0,
+                       const Ascent& a) {
+  const size_t P = theta.size();
+  const std::vector<int> checkpoints = apgd_checkpoints(a.steps);
+  AscentSharpness out;
+  out.loss_max = loss0;
+  std::vector<double> point(P), g(P), u(P), u_prev(P), z(P), best_u(P), best_g(P), next(P);
+  auto at = [&](const std::vector<double>& v) {
+    for (size_t i = 0; i < P; ++i) point[i] = theta[i] + a.scale[i] * v[i];
+    obj.set_parameters(point);
+  };
+  const Rng base(a.seed);
+  for (int restart = 0; restart < a.restarts; ++restart) {
+    Rng rng = base.split(restart);
+    for (size_t i = 0; i < P; ++i) {
+      const double draw =
+          a.ball == Ball::L2 ? rng.normal() : a.radius * (2.0 * rng.uniform() - 1.0);
+      u[i] = a.scale[i] != 0.0 ? draw : 0.0;
+    }
+    if (a.ball == Ball::L2) {
+      const double n = ball_norm(u, Ball::L2);
+      for (double& v : u) v = n > 0 ? v * a.radius / n : 0.0;
+    }
+    at(u);
+    double loss = obj.gradient(g.data()).loss;
+    u_prev = u;
+    best_u = u;
+    best_g = g;
+    double best = loss, best_at_checkpoint = loss, eta = kInitialStepFactor * a.radius,
+           eta_at_checkpoint = eta;
+    int successes = 0, last_checkpoint = 0;
+    size_t next_checkpoint = 0;
+    if (loss > out.loss_max) {
+      out.loss_max = loss;
+      out.u_norm = ball_norm(u, a.ball);
+    }
+    for (int k = 0; k < a.steps; ++k) {
+      // Normalized ascent direction in u: s = c ⊙ g, then s/‖s‖ (ℓ2) or sign(s) (ℓ∞).
+      double gn = 0.0;
+      for (size_t i = 0; i < P; ++i) {
+        z[i] = a.scale[i] * g[i];
+        gn += z[i] * z[i];
+      }
+      gn = std::sqrt(gn);
+      if (gn == 0.0) break;  // no ascent direction (θ + c⊙u is a critical point in u)
+      for (size_t i = 0; i < P; ++i) {
+        const double s = a.ball == Ball::L2 ? z[i] / gn : (z[i] > 0) - (z[i] < 0);
+        z[i] = u[i] + eta * s;
+      }
+      project(z, a.ball, a.radius);
+      if (k == 0) {
+        next = z;
+      } else {
+        for (size_t i = 0; i < P; ++i) {
+          next[i] = u[i] + kMomentum * (z[i] - u[i]) + (1.0 - kMomentum) * (u[i] - u_prev[i]);
+        }
+        project(next, a.ball, a.radius);
+      }
+      u_prev = u;
+      u = next;
+      at(u);
+      const bool last = k + 1 == a.steps;
+      loss = last ? obj.value().loss : obj.gradient(g.data()).loss;
+      ++out.steps;
+      if (loss > best) {
+        best = loss;
+        best_u = u;
+        if (!last) best_g = g;
+        ++successes;
+      }
+      if (loss > out.loss_max) {
+        out.loss_max = loss;
+        out.u_norm = ball_norm(u, a.ball);
+      }
+      if (next_checkpoint < checkpoints.size() && k + 1 == checkpoints[next_checkpoint]) {
+        const int since = k + 1 - last_checkpoint;
+        const bool few_successes = successes < kMinSuccessRatio * since;
+        const bool stalled = eta == eta_at_checkpoint && best == best_at_checkpoint;
+        eta_at_checkpoint = eta;
+        best_at_checkpoint = best;
+        last_checkpoint = k + 1;
+        successes = 0;
+        ++next_checkpoint;
+        if (few_successes || stalled) {
+          eta *= 0.5;
+          ++out.step_halvings;
+          u = best_u;
+          u_prev = best_u;
+          g = best_g;
+        }
+      }
+    }
+  }
+  out.value = out.loss_max - loss0;
+  return out;
+}
+
+AverageSharpness average_case(Objective& obj, const std::vector<double>& theta, double loss0,
+                              const std::vector<double>& scale, const SharpnessOptions& o) {
+  const size_t P = theta.size();
+  AverageSharpness r;
+  r.sigma = o.ball == Ball::L2 ? o.rho / std::sqrt(static_cast<double>(P)) : o.rho;
+  r.samples = o.samples;
+  Rng rng = Rng(o.seed).split(static_cast<uint64_t>(SharpnessMeasure::Average));
+  std::vector<double> point(P);
+  double sum = 0.0, sq = 0.0;
+  std::vector<double> diffs(o.samples);
+  for (int s = 0; s < o.samples; ++s) {
+    for (size_t i = 0; i < P; ++i) point[i] = theta[i] + scale[i] * r.sigma * rng.normal();
+    obj.set_parameters(point);
+    diffs[s] = obj.value().loss - loss0;
+    sum += diffs[s];
+  }
+  r.value = sum / o.samples;
+  for (double d : diffs) sq += (d - r.value) * (d - r.value);
+  r.standard_error = o.samples > 1 ? std::sqrt(sq / (o.samples - 1) / o.samples) : 0.0;
+  return r;
+}
+
+double gradient_overlap(Objective& obj, const Eigen::MatrixXd& U) {
+  Eigen::VectorXd g(obj.num_params());
+  obj.gradient(g.data());
+  const Eigen::MatrixXd Q = Eigen::HouseholderQR<Eigen::MatrixXd>(U).householderQ() *
+                            Eigen::MatrixXd::Identity(U.rows(), U.cols());
+  return (Q.transpose() * g).squaredNorm() / g.squaredNorm();
+}
+
+}  // namespace
+
+std::string_view sharpness_measure_name(SharpnessMeasure m) {
+  return kMeasureNames[static_cast<int>(m)];
+}
+
+SharpnessMeasure sharpness_measure_from_name(std::string_view name) {
+  return enum_from_name<SharpnessMeasure>(kMeasureNames, name, "sharpness measure");
+}
+
+std::string_view ball_name(Ball b) {
+  return kBallNames[static_cast<int>(b)];
+}
+
+Ball ball_from_name(std::string_view name) {
+  return enum_from_name<Ball>(kBallNames, name, "ball");
+}
+
+void SharpnessOptions::validate() const {
+  if (measures.empty()) throw std::invalid_argument("measures: none asked");
+  if (!std::isfinite(rho) || rho <= 0)
+    throw std::invalid_argument("rho: must be positive and finite, got " + std::to_string(rho));
+  if (samples < 2)
+    throw std::invalid_argument("samples: at least 2 for a standard error, got " +
+                                std::to_string(samples));
+  if (steps < 1)
+    throw std::invalid_argument("steps: must be at least 1, got " + std::to_string(steps));
+  if (restarts < 1)
+    throw std::invalid_argument("restarts: must be at least 1, got " + std::to_string(restarts));
+  if (!std::isfinite(epsilon) || epsilon <= 0) {
+    throw std::invalid_argument("epsilon: must be positive and finite, got " +
+                                std::to_string(epsilon));
+  }
+}
+
+SharpnessResult run(const SharpnessOptions& options, Objective& objective,
+                    const Eigen::MatrixXd* top_eigenvectors) {
+  options.validate();
+  const bool wants_overlap = std::find(options.measures.begin(), options.measures.end(),
+                                       SharpnessMeasure::Overlap) != options.measures.end();
+  const int64_t P = objective.num_params();
+  if (wants_overlap) {
+    if (!top_eigenvectors || top_eigenvectors->cols() < 1) {
+      throw std::invalid_argument("eigenvectors: the overlap needs the top-k Hessian eigenvectors");
+    }
+    if (top_eigenvectors->rows() != P || top_eigenvectors->cols() > P) {
+      throw std::invalid_argument("eigenvectors: expected " + std::to_string(P) +
+                                  " rows and at most as many columns");
+    }
+  }
+  const Stopwatch clock;
+  const ObjectiveCounters before = objective.counters();
+  ParameterGuard guard({&objective});
+  const std::vector<double>& theta = guard.saved();
+  SharpnessResult r;
+  auto counts = [&] {
+    r.passes = objective.counters().passes - before.passes;
+    r.gradients = objective.counters().gradients - before.gradients;
+    r.seconds = clock.seconds();
+  };
+  try {
+    r.loss = objective.value().loss;
+  } catch (const NumericalError& e) {
+    r.status = Status::NonFinite;
+    r.message = std::string("at theta: ") + e.what();
+    counts();
+    return r;
+  }
+  std::vector<double> scale(P, 1.0);
+  if (options.adaptive) {
+    for (int64_t i = 0; i < P; ++i) scale[i] = std::abs(theta[i]);
+  }
+  for (SharpnessMeasure m : options.measures) {
+    try {
+      objective.set_parameters(theta);
+      switch (m) {
+        case SharpnessMeasure::Average:
+          r.average = average_case(objective, theta, r.loss, scale, options);
+          break;
+        case SharpnessMeasure::Worst: {
+          const Ascent a{options.ball,
+                         options.rho,
+                         scale,
+                         options.steps,
+                         options.restarts,
+                         Rng(options.seed).split(static_cast<uint64_t>(m)).next()};
+          r.worst = ascend(objective, theta, r.loss, a);
+          break;
+        }
+        case SharpnessMeasure::Keskar: {
+          Ascent a{Ball::Linf,
+                   options.epsilon,
+                   std::vector<double>(P),
+                   options.steps,
+                   options.restarts,
+                   Rng(options.seed).split(static_cast<uint64_t>(m)).next()};
+          for (int64_t i = 0; i < P; ++i) a.scale[i] = std::abs(theta[i]) + 1.0;
+          AscentSharpness k = ascend(objective, theta, r.loss, a);
+          k.value = kKeskarPercent * k.value / (1.0 + r.loss);
+          r.keskar = k;
+          break;
+        }
+        case SharpnessMeasure::Overlap:
+          r.overlap = gradient_overlap(objective, *top_eigenvectors);
+          r.overlap_k = static_cast<int>(top_eigenvectors->cols());
+          break;
+      }
+    } catch (const NumericalError& e) {
+      r.status = Status::NonFinite;
+      r.message += (r.message.empty() ? "" : "; ") + std::string(sharpness_measure_name(m)) + ": " +
+                   e.what();
+    }
+  }
+  if (r.overlap && !std::isfinite(*r.overlap)) {
+    r.status = Status::NonFinite;
+    r.message += (r.message.empty() ? "" : "; ") + std::string("overlap: the gradient is zero");
+  }
+  counts();
+  return r;
+}
+
+}  // namespace hess

@@ -1,0 +1,110 @@
+#pragma once
+// Sharpness of the loss around θ, by perturbation of the parameters.
+//
+// Perturbations δ = c ⊙ u with u in a ball ‖u‖_p ≤ ρ (p = 2 or ∞): c = 1 for the standard measures,
+// c = |θ| elementwise for the adaptive ones (Kwon et al. 2021; Andriushchenko et al. 2023), which
+// are invariant to rescaling a layer's weights (a coordinate with θ_i = 0 is not perturbed).
+//
+//   average   E_u L(θ + c⊙u) − L(θ), u ~ N(0, σ²I) in the ball's scale: σ = ρ/√P for ℓ2 (so
+//             E‖u‖² = ρ²), σ = ρ for ℓ∞ (each coordinate's spread is the box's half-width; this is
+//             Andriushchenko et al.'s σ = ρ). n seeded samples; their mean and its standard error
+//             (sample standard deviation / √n).
+//   worst     max_{‖u‖_p ≤ ρ} L(θ + c⊙u) − L(θ), by projected gradient ascent on u (the gradient
+//             in u is c ⊙ ∇L): APGD of Croce & Hein (2020) as Andriushchenko et al. use it — a
+//             random start (ℓ2: on the sphere of radius ρ; ℓ∞: uniform in the box), normalized
+//             steps (ℓ2: g/‖g‖; ℓ∞: sign g) of size η = 2ρ, momentum 0.75 from the second step on,
+//             projection onto the ball, and η halved at the checkpoints ⌈p_j T⌉ (p₀ = 0, p₁ = 0.22,
+//             p_{j+1} = p_j + max(p_j − p_{j−1} − 0.03, 0.06)) when fewer than 75% of the steps
+//             since the last checkpoint raised the best loss or neither η nor the best loss
+//             changed, the iterate then restarting from the best point. The value is the largest
+//             loss met, θ itself included, so it is ≥ 0 and a lower bound of the true maximum.
+//   keskar    Keskar et al. (2017), with A = I: 100 · (max_{y ∈ C_ε} L(θ + y) − L(θ)) / (1 + L(θ)),
+//             C_ε = {y : |y_i| ≤ ε(|θ_i| + 1)}: the ℓ∞ worst case with c = |θ| + 1 and ρ = ε. The
+//             paper maximizes with L-BFGS-B; here the same projected ascent as `worst`.
+//   overlap   ‖P_k g‖² / ‖g‖² with g = ∇L(θ) and P_k the projector on the span of the given top-k
+//             Hessian eigenvectors (orthonormalized first): the fraction of the gradient in the
+//             top eigenspace (Gur-Ari et al. 2018).
+//
+// All of it is on the full analysis set (Andriushchenko et al. average over batches; we do not).
+// For a quadratic at a minimum with Hessian H: average = σ² tr(C H C)/2, ℓ2 worst = ρ² λmax(C H
+// C)/2, so worst ≥ average and both vanish like ρ².
+//
+//   hess::SharpnessOptions o;
+//   o.measures = {hess::SharpnessMeasure::Average, hess::SharpnessMeasure::Worst};
+//   o.rho = 0.05;
+//   hess::SharpnessResult r = hess::run(o, objective);
+//   r.worst->value, r.average->value, r.average->standard_error
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyzers/status.h"
+#include "engine/objective.h"
+
+namespace hess {
+
+enum class SharpnessMeasure : uint8_t { Average, Worst, Keskar, Overlap };
+// The one enum<->string mapping: "average", "worst", "keskar", "overlap".
+std::string_view sharpness_measure_name(SharpnessMeasure m);
+SharpnessMeasure sharpness_measure_from_name(std::string_view name);
+
+enum class Ball : uint8_t { L2, Linf };
+// The one enum<->string mapping: "l2", "linf".
+std::string_view ball_name(Ball b);
+Ball ball_from_name(std::string_view name);
+
+struct SharpnessOptions {
+  std::vector<SharpnessMeasure> measures = {SharpnessMeasure::Average, SharpnessMeasure::Worst,
+                                            SharpnessMeasure::Keskar};
+  double rho = 0.05;  // radius of the ball (average and worst)
+  Ball ball = Ball::L2;
+  bool adaptive = false;  // c = |θ| instead of 1
+  int samples = 100;      // average: Gaussian samples
+  int steps = 20;         // worst, keskar: ascent steps per restart
+  int restarts = 1;       // worst, keskar: random starts
+  double epsilon = 1e-3;  // keskar: ε of the box
+  uint64_t seed = 0;
+  // Throws std::invalid_argument naming the field.
+  void validate() const;
+};
+
+struct AverageSharpness {
+  double value = 0.0;           // mean of L(θ + c⊙u) − L(θ)
+  double standard_error = 0.0;  // of the mean
+  double sigma = 0.0;           // per-coordinate standard deviation of u
+  int64_t samples = 0;
+};
+
+struct AscentSharpness {
+  double value = 0.0;     // worst: max L − L(θ); keskar: normalized as in the paper
+  double loss_max = 0.0;  // the largest loss met
+  double u_norm = 0.0;    // ‖u‖_p of the maximizer (≤ ρ)
+  int64_t steps = 0;      // ascent steps, all restarts
+  int64_t step_halvings = 0;
+};
+
+struct SharpnessResult {
+  double loss = 0.0;  // L(θ)
+  std::optional<AverageSharpness> average;
+  std::optional<AscentSharpness> worst;
+  std::optional<AscentSharpness> keskar;
+  std::optional<double> overlap;
+  int overlap_k = 0;
+  int64_t passes = 0;     // passes over the analysis set
+  int64_t gradients = 0;  // of which gradient passes
+  double seconds = 0.0;
+  Status status = Status::Ok;  // NonFinite when a pass met NaN or Inf (that measure is left empty)
+  std::string message;
+};
+
+// Computes options.measures at the objective's current θ and restores it. `top_eigenvectors`
+// (P x k, k ≥ 1) is needed for the overlap. Throws std::invalid_argument for bad options or
+// eigenvectors of the wrong shape.
+SharpnessResult run(const SharpnessOptions& options, Objective& objective,
+                    const Eigen::MatrixXd* top_eigenvectors = nullptr);
+
+}  // namespace hess

@@ -1,0 +1,267 @@
+// engine/objective: the mean over N samples computed batch by batch and thread by thread, weight
+// decay, the DESIGN.md §8 regressions (accumulators start at zero, per-batch results are not summed
+// as means, the operator is deterministic), NaN reporting and data that does not fit the graph.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "engine/arch.h"
+#include "engine/curvature_operator.h"
+#include "engine/numerical_error.h"
+#include "support/fd_check.h"
+
+using namespace hess;
+using namespace hess::test;
+
+namespace {
+
+constexpr double kSumOrderTol = 1e-12;  // the same sum added in another order
+constexpr int64_t kSamples = 13;        // a prime: every batch size below leaves a partial batch
+constexpr int64_t kClasses = 3;
+
+Model small_model(LossKind loss = LossKind::CrossEntropy) {
+  ArchOptions o;
+  o.seed = 3;
+  o.loss = loss;
+  return build_arch("mlp:5-7-3:tanh", o);
+}
+
+std::unique_ptr<Objective> objective(const Model& m, const Dataset& d, int64_t batch,
+                                     int threads = 1, double weight_decay = 0.0) {
+  ObjectiveOptions o;
+  o.batch_size = batch;
+  o.threads = threads;
+  o.weight_decay = weight_decay;
+  auto obj = make_objective(m.graph, d, all_rows(d.size()), o, Precision::F64);
+  obj->set_parameters(m.theta);
+  return obj;
+}
+
+// Loss, gradient and two curvature columns (Hessian) of one objective.
+struct Products {
+  double loss;
+  Eigen::VectorXd grad;
+  Eigen::MatrixXd hv;
+};
+
+Products products(Objective& obj, const Eigen::MatrixXd& V) {
+  Products p{0, Eigen::VectorXd(obj.num_params()), Eigen::MatrixXd(obj.num_params(), V.cols())};
+  p.loss = obj.gradient(p.grad.data()).loss;
+  obj.curvature(V.data(), static_cast<int>(V.cols()), p.hv.data(), Curvature::Hessian);
+  return p;
+}
+
+Eigen::MatrixXd directions(int64_t P, int k, uint64_t seed) {
+  Eigen::MatrixXd V(P, k);
+  for (int j = 0; j < k; ++j) V.col(j) = random_vector(P, seed + j);
+  return V;
+}
+
+// Loss, gradient and curvature agree with `ref` up to the order of summation.
+void check_same_sum(const Products& p, const Products& ref) {
+  CHECK(p.loss == doctest::Approx(ref.loss).epsilon(kSumOrderTol));
+  CHECK(rel_err(p.grad, ref.grad) < kSumOrderTol);
+  CHECK(rel_err(p.hv, ref.hv) < kSumOrderTol);
+}
+
+bool bitwise_equal(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
+  return a.rows() == b.rows() && a.cols() == b.cols() &&
+         std::equal(a.data(), a.data() + a.size(), b.data());
+}
+
+}  // namespace
+
+TEST_CASE("a partial last batch is weighted by its size") {
+  const Model m = small_model();
+  const Dataset d = random_dataset(m.graph, kSamples, kClasses, 1);
+  const Eigen::MatrixXd V = directions(m.graph.num_params(), 2, 10);
+  auto whole = objective(m, d, kSamples);
+  const Products ref = products(*whole, V);
+  // The mean over N as its definition: Σ per-sample loss / N, one sample at a time.
+  double mean = 0;
+  for (int64_t i = 0; i < kSamples; ++i) {
+    ObjectiveOptions o;
+    auto one = make_objective(m.graph, d, {i}, o, Precision::F64);
+    one->set_parameters(m.theta);
+    mean += one->value().loss / kSamples;
+  }
+  CHECK(ref.loss == doctest::Approx(mean).epsilon(kSumOrderTol));
+  for (int64_t batch : {1, 3, 7}) {
+    CAPTURE(batch);
+    auto obj = objective(m, d, batch);
+    check_same_sum(products(*obj, V), ref);
+  }
+}
+
+TEST_CASE("results are bit-for-bit repeatable for a thread count and agree across thread counts") {
+  const Model m = small_model();
+  const Dataset d = random_dataset(m.graph, kSamples, kClasses, 2);
+  const Eigen::MatrixXd V = directions(m.graph.num_params(), 3, 20);
+  auto one = objective(m, d, 2, 1);
+  const Products ref = products(*one, V);
+  for (int threads : {1, 2, 3}) {
+    CAPTURE(threads);
+    auto obj = objective(m, d, 2, threads);
+    const Products a = products(*obj, V);
+    const Products b = products(*obj, V);
+    CHECK(a.loss == b.loss);
+    CHECK(bitwise_equal(a.grad, b.grad));
+    CHECK(bitwise_equal(a.hv, b.hv));
+    check_same_sum(a, ref);
+  }
+}
+
+TEST_CASE("fresh objectives, wherever their buffers land, give the same bits") {
+  // Vectorized kernels round according to buffer addresses unless buffers are aligned; allocations
+  // of growing size between objectives move them around the heap.
+  constexpr int kTrials = 16;
+  ArchOptions o;
+  o.seed = 4;
+  for (const std::string spec :
+       {"mlp:5-7-3:tanh", "cnn:1x6x6-c3k3-pool2-4:tanh", "resnet:1x5x5-w3-b1-3:tanh"}) {
+    CAPTURE(spec);
+    const Model m = build_arch(spec, o);
+    const Dataset d = random_dataset(m.graph, kSamples, kClasses, 9);
+    const Eigen::MatrixXd V = directions(m.graph.num_params(), 2, 90);
+    const Products ref = products(*objective(m, d, 4), V);
+    std::vector<std::vector<char>> moved;
+    int same = 0;
+    for (int t = 0; t < kTrials; ++t) {
+      moved.emplace_back(static_cast<size_t>(8 * t + 1));
+      const Products p = products(*objective(m, d, 4), V);
+      same += p.loss == ref.loss && bitwise_equal(p.grad, ref.grad) && bitwise_equal(p.hv, ref.hv);
+    }
+    CHECK(same == kTrials);
+  }
+}
+
+TEST_CASE("weight decay adds (λ/2)‖θ‖², λθ and λv exactly") {
+  const Model m = small_model();
+  const Dataset d = random_dataset(m.graph, kSamples, kClasses, 3);
+  const Eigen::MatrixXd V = directions(m.graph.num_params(), 2, 30);
+  const double lambda = 0.3;
+  auto plain = objective(m, d, 4);
+  auto decayed = objective(m, d, 4, 1, lambda);
+  const Products p = products(*plain, V), q = products(*decayed, V);
+  const Eigen::Map<const Eigen::VectorXd> theta(m.theta.data(), m.theta.size());
+  double sq = 0;
+  for (double t : m.theta) sq += t * t;
+  CHECK(q.loss == p.loss + 0.5 * lambda * sq);
+  CHECK(bitwise_equal(q.grad, Eigen::VectorXd(p.grad + lambda * theta)));
+  CHECK(bitwise_equal(q.hv, Eigen::MatrixXd(p.hv + lambda * V)));
+  ObjectiveOptions bad;
+  bad.weight_decay = -1.0;
+  CHECK_THROWS_WITH_AS(bad.validate(), doctest::Contains("weight_decay"), std::invalid_argument);
+}
+
+TEST_CASE("§8: the HVP accumulator starts at zero") {
+  const Model m = small_model();
+  const Dataset d = random_dataset(m.graph, kSamples, kClasses, 4);
+  const int64_t P = m.graph.num_params();
+  const Eigen::VectorXd v = random_vector(P, 40);
+  auto obj = objective(m, d, 5);
+  Eigen::VectorXd first(P), second(P), after_grad(P), g(P);
+  obj->curvature(v.data(), 1, first.data(), Curvature::Hessian);
+  second.setConstant(std::numeric_limits<double>::quiet_NaN());  // garbage in the output buffer
+  obj->curvature(v.data(), 1, second.data(), Curvature::Hessian);
+  CHECK(bitwise_equal(first, second));
+  obj->gradient(g.data());
+  after_grad.setConstant(1e30);
+  obj->curvature(v.data(), 1, after_grad.data(), Curvature::Hessian);
+  CHECK(bitwise_equal(first, after_grad));
+  // and it is the Hessian: against finite differences of the gradient
+  CHECK(rel_err(first, fd_hvp(*obj, m.theta, v)) < kFdRelTol);
+}
+
+TEST_CASE("§8: per-batch results are not summed as means") {
+  // With b batches, summing per-batch means would scale the result by about b.
+  const Model m = small_model();
+  const Dataset d = random_dataset(m.graph, kSamples, kClasses, 5);
+  const Eigen::MatrixXd V = directions(m.graph.num_params(), 1, 50);
+  const Products one_batch = products(*objective(m, d, kSamples), V);
+  const Products many = products(*objective(m, d, 1), V);  // 13 batches
+  check_same_sum(many, one_batch);
+}
+
+TEST_CASE("§8: the operator is deterministic") {
+  const Model m = small_model(LossKind::Mse);
+  const Dataset d = random_dataset(m.graph, kSamples, kClasses, 6);
+  auto obj = objective(m, d, 4, 2);
+  for (Curvature kind : {Curvature::Hessian, Curvature::GGN}) {
+    CAPTURE(curvature_name(kind));
+    ObjectiveOperator H(*obj, kind);
+    const int64_t P = H.rows();
+    const Eigen::VectorXd v = random_vector(P, 60), u = random_vector(P, 61);
+    Eigen::VectorXd a(P), b(P), other(P);
+    H.perform_op(v.data(), a.data());
+    H.perform_op(u.data(), other.data());  // another direction in between
+    H.perform_op(v.data(), b.data());
+    CHECK(bitwise_equal(a, b));
+    CHECK(H.applications() == 3);
+  }
+}
+
+TEST_CASE("NaN in a parameter is a NumericalError naming the node") {
+  Model m = small_model();
+  const Dataset d = random_dataset(m.graph, kSamples, kClasses, 7);
+  const Block& bias = m.graph.blocks[m.graph.find_block("fc2.bias")];
+  m.theta[bias.offset + 1] = std::numeric_limits<double>::quiet_NaN();
+  const int64_t P = m.graph.num_params();
+  const Eigen::VectorXd v = random_vector(P, 70);
+  Eigen::VectorXd g(P), hv(P);
+  for (int threads : {1, 2}) {
+    CAPTURE(threads);
+    auto obj = objective(m, d, 4, threads);
+    CHECK_THROWS_WITH_AS(obj->value(), doctest::Contains("node 'fc2.bias' (param)"),
+                         NumericalError);
+    CHECK_THROWS_WITH_AS(obj->gradient(g.data()), doctest::Contains("node 'fc2.bias'"),
+                         NumericalError);
+    CHECK_THROWS_WITH_AS(obj->curvature(v.data(), 1, hv.data(), Curvature::Hessian),
+                         doctest::Contains("node 'fc2.bias'"), NumericalError);
+  }
+}
+
+TEST_CASE("data that does not fit the graph is refused") {
+  const Model m = small_model();
+  const Dataset good = random_dataset(m.graph, kSamples, kClasses, 8);
+  ObjectiveOptions o;
+  auto make = [&](const Dataset& d) {
+    return make_objective(m.graph, d, all_rows(d.size()), o, Precision::F64);
+  };
+  CHECK_NOTHROW(make(good));
+
+  Dataset shape = good;
+  shape.sample_shape = {6};
+  shape.x.resize(kSamples * 6);
+  CHECK_THROWS_WITH_AS(
+      make(shape), doctest::Contains("data samples have shape [6] but the model's input is [5]"),
+      std::invalid_argument);
+
+  Dataset label = good;
+  label.labels[4] = kClasses;
+  CHECK_THROWS_WITH_AS(make(label),
+                       doctest::Contains("label 3 of sample 4 is out of range for 3 classes"),
+                       std::invalid_argument);
+  label.labels[4] = -2;
+  CHECK_THROWS_WITH_AS(make(label), doctest::Contains("label -2 of sample 4"),
+                       std::invalid_argument);
+
+  Dataset nan = good;
+  nan.x[5 * 2 + 3] = std::numeric_limits<float>::quiet_NaN();
+  CHECK_THROWS_WITH_AS(make(nan), doctest::Contains("X holds a non-finite value at sample 2"),
+                       std::invalid_argument);
+
+  Dataset targets = good;
+  targets.labels.clear();
+  targets.target_dim = 3;
+  targets.targets.assign(kSamples * 3, 0.0f);
+  CHECK_THROWS_WITH_AS(make(targets), doctest::Contains("the model needs class labels"),
+                       std::invalid_argument);
+
+  CHECK_THROWS_WITH_AS(make_objective(m.graph, good, {0, kSamples}, o, Precision::F64),
+                       doctest::Contains("sample index 13 out of range"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(make_objective(m.graph, good, {}, o, Precision::F64),
+                       doctest::Contains("the analysis set is empty"), std::invalid_argument);
+}
