@@ -38,7 +38,8 @@ Shape with_columns(int k, const Shape& s) {
 }  // namespace
 
 template <class T>
-EvalContext<T>::EvalContext(const Graph& graph) : graph_(graph), slots_(graph.nodes.size()) {
+EvalContext<T>::EvalContext(const Graph& graph)
+    : graph_(graph), slots_(graph.nodes.size()), hvp_adj_(graph.nodes.size(), false) {
   for (size_t i = 0; i < graph_.nodes.size(); ++i) {
     const Node& n = graph_.nodes[i];
     Slot<T>& s = slots_[i];
@@ -46,6 +47,15 @@ EvalContext<T>::EvalContext(const Graph& graph) : graph_(graph), slots_(graph.no
       s.varies = true;
     } else {
       for (int in : n.inputs) s.varies = s.varies || slots_[in].varies;
+    }
+    // An HVP needs this node's adjoint when its own op has a curvature term (which reads ȳ) or when
+    // it must pass ȳ on to an input whose adjoint is needed.
+    if (s.varies && !is_source(n.op)) {
+      const OpCurvature kind = op_info(n.op).curvature;
+      bool need = kind == OpCurvature::General ||
+                  (kind == OpCurvature::Bilinear && slots_[n.inputs[0]].varies && slots_[n.inputs[1]].varies);
+      for (int in : n.inputs) need = need || hvp_adj_[in];
+      hvp_adj_[i] = need;
     }
     if (n.op == OpKind::Constant) {
       const Tensor<double>& c = graph_.constants[n.constant];
@@ -118,22 +128,28 @@ void EvalContext<T>::value_pass() {
 }
 
 template <class T>
-void EvalContext<T>::tangent_pass(const double* V, int k) {
+void EvalContext<T>::load_directions(const double* V, int k) {
   const int64_t P = graph_.num_params();
   for (size_t i = 0; i < graph_.nodes.size(); ++i) {
     const Node& n = graph_.nodes[i];
-    Slot<T>& s = slots_[i];
-    if (!s.varies) continue;
-    if (n.op == OpKind::Param) {
-      const Block& b = graph_.blocks[n.block];
-      s.tan.resize(with_columns<T>(k, b.shape));
-      for (int j = 0; j < k; ++j) {
-        const double* src = V + j * P + b.offset;
-        T* dst = s.tan.data() + j * b.size();
-        for (int64_t e = 0; e < b.size(); ++e) dst[e] = static_cast<T>(src[e]);
-      }
-      continue;
+    if (n.op != OpKind::Param) continue;
+    const Block& b = graph_.blocks[n.block];
+    Tensor<T>& tan = slots_[i].tan;
+    tan.resize(with_columns<T>(k, b.shape));
+    for (int j = 0; j < k; ++j) {
+      const double* src = V + j * P + b.offset;
+      T* dst = tan.data() + j * b.size();
+      for (int64_t e = 0; e < b.size(); ++e) dst[e] = static_cast<T>(src[e]);
     }
+  }
+}
+
+template <class T>
+void EvalContext<T>::tangent_pass(int k) {
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    const Node& n = graph_.nodes[i];
+    Slot<T>& s = slots_[i];
+    if (!s.varies || n.op == OpKind::Param) continue;  // parameter tangents: loaded by begin()
     s.tan.resize(with_columns<T>(k, shapes_[i]));
     OpCall<T> c = call(static_cast<int>(i), k);
     op_rules<T>(n.op).tangent(c);
@@ -142,17 +158,10 @@ void EvalContext<T>::tangent_pass(const double* V, int k) {
 
 template <class T>
 void EvalContext<T>::reverse_sweep(const EvalRequest& req) {
-  const bool hessian_terms = req.curvature && req.kind == Curvature::Hessian;
-  // Adjoints of activations are needed for the gradient and for the Hessian's curvature terms;
-  // parameter adjoints only for the gradient.
-  const bool activation_adj = req.gradient || hessian_terms;
   const int n_nodes = static_cast<int>(graph_.nodes.size());
   for (int i = 0; i < n_nodes; ++i) {
     Slot<T>& s = slots_[i];
-    const bool param = graph_.nodes[i].op == OpKind::Param;
-    s.want_adj = s.varies && (param ? req.gradient : activation_adj);
-    s.want_adjt = s.varies && req.curvature;
-    s.adj_on = s.want_adj && hessian_terms;
+    if (graph_.nodes[i].op == OpKind::Param) continue;  // accumulate over batches; begin() zeroes them
     if (s.want_adj) s.adj.reset(shapes_[i]);
     if (s.want_adjt) s.adjt.reset(with_columns<T>(req.k, shapes_[i]));
   }
@@ -172,13 +181,61 @@ void EvalContext<T>::reverse_sweep(const EvalRequest& req) {
 }
 
 template <class T>
-void EvalContext<T>::collect(const EvalRequest& req, const EvalOutput& out) {
+void EvalContext<T>::begin(const EvalRequest& req) {
+  if (req.k < 0 || (req.k > 0 && !req.directions)) {
+    throw std::invalid_argument("EvalContext: directions missing for k = " + std::to_string(req.k));
+  }
+  if (req.curvature && req.k == 0) throw std::invalid_argument("EvalContext: curvature needs k > 0");
+  req_ = req;
+  begun_ = true;
+  const bool hessian_terms = req.curvature && req.kind == Curvature::Hessian;
+  // Adjoints of activations are needed for the gradient, and for the Hessian's curvature terms
+  // where some op downstream has one; parameter adjoints only for the gradient.
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    Slot<T>& s = slots_[i];
+    const bool param = graph_.nodes[i].op == OpKind::Param;
+    s.want_adj = s.varies && (param ? req.gradient : req.gradient || (hessian_terms && hvp_adj_[i]));
+    s.want_adjt = s.varies && req.curvature;
+    s.adj_on = s.want_adj && hessian_terms;
+    if (!param) continue;
+    const Shape& shape = graph_.blocks[graph_.nodes[i].block].shape;
+    if (s.want_adj) s.adj.reset(shape);
+    if (s.want_adjt) s.adjt.reset(with_columns<T>(req.k, shape));
+  }
+  if (req.k > 0) load_directions(req.directions, req.k);
+}
+
+template <class T>
+BatchStats EvalContext<T>::run_batch() {
+  if (!begun_) throw std::invalid_argument("EvalContext::run_batch: begin() was not called");
+  if (batch_ <= 0) throw std::invalid_argument("EvalContext::run_batch: no batch set");
+  value_pass();
+  BatchStats stats;
+  stats.loss_sum = static_cast<double>(slots_[graph_.loss].val.at(0));
+  if (!std::isfinite(stats.loss_sum)) throw NumericalError(find_non_finite());
+  stats.correct = count_correct();
+  if (req_.k > 0) tangent_pass(req_.k);
+  if (req_.gradient || req_.curvature) reverse_sweep(req_);
+  return stats;
+}
+
+template <class T>
+void EvalContext<T>::finish(const EvalOutput& out) {
+  if (!begun_) throw std::invalid_argument("EvalContext::finish: begin() was not called");
+  begun_ = false;
+  const EvalRequest& req = req_;
+  if ((req.gradient && !out.grad) || (req.curvature && !out.curv)) {
+    throw std::invalid_argument("EvalContext::finish: output buffer missing");
+  }
   const int64_t P = graph_.num_params();
   for (size_t i = 0; i < graph_.nodes.size(); ++i) {
     const Node& n = graph_.nodes[i];
     if (n.op != OpKind::Param) continue;
-    const Block& b = graph_.blocks[n.block];
     const Slot<T>& s = slots_[i];
+    if ((s.want_adj && !all_finite(s.adj)) || (s.want_adjt && !all_finite(s.adjt))) {
+      throw NumericalError(find_non_finite());
+    }
+    const Block& b = graph_.blocks[n.block];
     if (req.gradient) {
       for (int64_t e = 0; e < b.size(); ++e) out.grad[b.offset + e] += static_cast<double>(s.adj.at(e));
     }
@@ -194,31 +251,12 @@ void EvalContext<T>::collect(const EvalRequest& req, const EvalOutput& out) {
 
 template <class T>
 BatchStats EvalContext<T>::run(const EvalRequest& req, const EvalOutput& out) {
-  if (batch_ <= 0) throw std::invalid_argument("EvalContext::run: no batch set");
-  if (req.k < 0 || (req.k > 0 && !req.directions)) {
-    throw std::invalid_argument("EvalContext::run: directions missing for k = " + std::to_string(req.k));
-  }
-  if (req.curvature && req.k == 0) throw std::invalid_argument("EvalContext::run: curvature needs k > 0");
   if ((req.gradient && !out.grad) || (req.curvature && !out.curv)) {
     throw std::invalid_argument("EvalContext::run: output buffer missing");
   }
-  value_pass();
-  BatchStats stats;
-  stats.loss_sum = static_cast<double>(slots_[graph_.loss].val.at(0));
-  if (!std::isfinite(stats.loss_sum)) throw NumericalError(find_non_finite());
-  stats.correct = count_correct();
-  if (req.k > 0) tangent_pass(req.directions, req.k);
-  if (req.gradient || req.curvature) {
-    reverse_sweep(req);
-    for (size_t i = 0; i < graph_.nodes.size(); ++i) {
-      const Slot<T>& s = slots_[i];
-      if (graph_.nodes[i].op != OpKind::Param) continue;
-      if ((s.want_adj && !all_finite(s.adj)) || (s.want_adjt && !all_finite(s.adjt))) {
-        throw NumericalError(find_non_finite());
-      }
-    }
-    collect(req, out);
-  }
+  begin(req);
+  const BatchStats stats = run_batch();
+  finish(out);
   return stats;
 }
 

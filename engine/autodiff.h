@@ -14,7 +14,10 @@
 // The adjoint-tangent of a parameter block is its slice of H v; its adjoint is its slice of ∇ℓ.
 // The cost is about twice a gradient and no graph of the gradient is ever built. Passes 3 and 4 are
 // fused into one reverse sweep. An HVP needs the adjoints of activations but not of parameters, so
-// parameter adjoints (the gradient's weight GEMMs) are computed only when the gradient is requested.
+// parameter adjoints (the gradient's weight GEMMs) are computed only when the gradient is requested;
+// and it needs an activation's adjoint only when an op at or after it has a curvature term (the op
+// table's OpCurvature), so a ReLU network skips the adjoints below its first bilinear layer with
+// two varying inputs.
 //
 // k directions at once: tangents carry k columns ([k, shape...]); the value and adjoint passes are
 // shared by all columns and matrix-vector work becomes GEMMs. That is how H V for a Lanczos block,
@@ -26,16 +29,24 @@
 // for convex losses. Mode Curvature::GGN does exactly that.
 //
 // State lives in this context, one per thread: no global tape. Buffers are allocated on the first
-// evaluation and reused afterwards.
+// evaluation and reused afterwards. Over several batches, the directions are loaded once (begin) and
+// the parameters' gradient and curvature columns accumulate inside the context (in T) until finish
+// adds them to the caller's double vectors: per-batch work is only the passes.
 //
 //   hess::EvalContext<double> ctx(graph);
 //   ctx.set_parameters(theta.data());
-//   ctx.set_batch(data, rows.data(), rows.size());
 //   hess::EvalRequest req;
 //   req.gradient = true;
 //   req.directions = V.data();  req.k = V.cols();  req.curvature = true;
 //   std::vector<double> g(P, 0.0), HV(P * k, 0.0);
-//   hess::BatchStats s = ctx.run(req, {g.data(), HV.data()});   // accumulates into g and HV
+//   ctx.begin(req);
+//   for (const auto& rows : batches) {
+//     ctx.set_batch(data, rows.data(), rows.size());
+//     hess::BatchStats s = ctx.run_batch();
+//   }
+//   ctx.finish({g.data(), HV.data()});   // accumulates into g and HV
+//
+// or, for one batch, ctx.run(req, {g.data(), HV.data()}).
 
 #include <cstdint>
 #include <string>
@@ -84,8 +95,18 @@ class EvalContext {
   void set_parameters(const double* theta);
   // Loads rows `rows[0..count)` of `data` as the batch.
   void set_batch(const Dataset& data, const int64_t* rows, int64_t count);
-  // Runs the passes the request needs on the current batch and parameters.
-  // Throws NumericalError naming the first node whose value or derivative is not finite.
+  // Starts an evaluation of `req` over one or more batches: checks it, loads its directions into
+  // the parameters' tangents (converted to T) and zeroes the parameters' accumulated results.
+  // Parameters must not change until finish().
+  void begin(const EvalRequest& req);
+  // Runs the passes the request needs on the current batch; the parameters' gradient and curvature
+  // columns accumulate in the context. Throws NumericalError naming the first node whose value is
+  // not finite.
+  BatchStats run_batch();
+  // Adds the accumulated results (scaled by req.scale) into `out`. Throws NumericalError naming the
+  // first node whose derivatives are not finite.
+  void finish(const EvalOutput& out);
+  // One batch: begin(req), run_batch(), finish(out).
   BatchStats run(const EvalRequest& req, const EvalOutput& out);
 
   // After run(): the output node's value [B, ...] and, when k > 0, its tangent J V [k, B, ...].
@@ -95,9 +116,9 @@ class EvalContext {
 
  private:
   void value_pass();
-  void tangent_pass(const double* V, int k);
+  void load_directions(const double* V, int k);
+  void tangent_pass(int k);
   void reverse_sweep(const EvalRequest& req);
-  void collect(const EvalRequest& req, const EvalOutput& out);
   int64_t count_correct() const;
   // Names the first node whose tensors hold NaN or Inf, e.g. "node 'fc1' (linear): value is NaN".
   std::string find_non_finite() const;
@@ -106,9 +127,11 @@ class EvalContext {
   const Graph& graph_;
   std::vector<Slot<T>> slots_;
   std::vector<Shape> shapes_;
+  std::vector<bool> hvp_adj_;  // adjoints an HVP needs: a curvature term at or below the node
   Scratch<T> scratch_;
   int64_t batch_ = -1;
-  int k_ = 0;
+  EvalRequest req_;     // the evaluation begun
+  bool begun_ = false;  // begin() called, finish() not yet
 };
 
 extern template class EvalContext<float>;

@@ -140,14 +140,16 @@ class DatasetObjective final : public Objective {
         b.curv.assign(curv_len, 0.0);
         EvalContext<T>& ctx = *contexts_[t];
         const int64_t first = nb * t / threads_, last = nb * (t + 1) / threads_;
+        ctx.begin(req);
         for (int64_t bi = first; bi < last; ++bi) {
           const int64_t begin = bi * opt_.batch_size;
           const int64_t count = std::min(opt_.batch_size, N - begin);
           ctx.set_batch(data_, rows_.data() + begin, count);
-          const BatchStats s = ctx.run(req, {b.grad.data(), b.curv.data()});
+          const BatchStats s = ctx.run_batch();
           stats[t].loss_sum += s.loss_sum;
           stats[t].correct += s.correct;
         }
+        ctx.finish({b.grad.data(), b.curv.data()});
       } catch (...) {
         errors[t] = std::current_exception();
       }

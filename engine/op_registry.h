@@ -2,12 +2,23 @@
 // The op table: one row per OpKind with its name, arity, shape inference and rules for float and
 // double. Files, error messages and ONNX import all go through it.
 
+#include <cstdint>
 #include <string_view>
 
 #include "engine/op_kind.h"
 #include "engine/ops/op_rules.h"
 
 namespace hess {
+
+// The shape of an op's second derivative. An HVP needs the adjoint of an activation only when some
+// op downstream of it has a curvature term (the part of its adjoint-tangent rule proportional to ȳ);
+// the evaluation context skips the others (e.g. every adjoint below the first layer of a ReLU MLP).
+//   None      second derivative zero: linear (add, reshape, average pooling) or piecewise linear
+//             (relu, max pooling)
+//   Bilinear  linear in input 0 and in input 1 separately, later inputs additive (linear, matmul,
+//             conv2d, mul): a curvature term only when inputs 0 and 1 both vary
+//   General   anything else; the safe default
+enum class OpCurvature : uint8_t { None, Bilinear, General };
 
 struct OpInfo {
   OpKind kind;
@@ -17,6 +28,7 @@ struct OpInfo {
   InferFn infer;  // nullptr for source kinds
   OpRules<float> rules_f;
   OpRules<double> rules_d;
+  OpCurvature curvature = OpCurvature::General;
 };
 
 const OpInfo& op_info(OpKind kind);

@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <limits>
 
+#include "engine/blas_threads.h"
 #include "engine/numerical_error.h"
 #include "engine/trainer.h"
-#include "tools/blas_threads.h"
 #include "tools/cli_error.h"
 #include "tools/commands.h"
 #include "tools/json.h"
@@ -145,7 +145,7 @@ int run_train(const std::vector<std::string>& args) {
         " already holds a training run; add --resume to continue it or choose another directory");
   }
 
-  single_threaded_blas();
+  set_blas_threads(1);  // a minibatch is split over the batch threads: one level of parallelism
   std::unique_ptr<Session> session = open_session(o, true);
   topt.batch_size = op.kind == OptimizerKind::GD ? 0 : o.batch_size;
   topt.eval_batch_size = o.batch_size;

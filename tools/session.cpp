@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "engine/arch.h"
+#include "engine/blas_threads.h"
 #include "engine/random.h"
 #include "io/model_file.h"
 #include "tools/cli_error.h"
@@ -114,6 +115,12 @@ std::unique_ptr<Session> open_session(const CommonOptions& o, bool need_data) {
     throw std::runtime_error(s.data_label + ": does not fit the model " + s.model_label + ": " + e.what());
   }
   s.rows = analysis_rows(s.data.size(), o.samples, o.seed);
+  // One level of parallelism at a time (docs/algorithms.md, "Performance and threads").
+  const int64_t batches =
+      (static_cast<int64_t>(s.rows.size()) + s.objective_options.batch_size - 1) / s.objective_options.batch_size;
+  const ThreadPlan plan = plan_threads(s.objective_options.threads, std::max<int64_t>(1, batches));
+  s.objective_options.threads = plan.batch_threads;
+  set_blas_threads(plan.blas_threads);
   try {
     s.objective = make_objective(s.model.graph, s.data, s.rows, s.objective_options, s.precision);
   } catch (const std::invalid_argument& e) {

@@ -122,7 +122,12 @@ void im2col(const ConvGeom& g, int64_t grp, const T* x, T* cols) {
       return;
     }
     std::fill(dst, dst + lo, T(0));
-    for (int64_t ow = lo; ow < hi; ++ow) dst[ow] = x[img + ow * sw + off];
+    if (sw == 1) {
+      const T* src = x + (img + lo + off);
+      std::copy(src, src + (hi - lo), dst + lo);
+    } else {
+      for (int64_t ow = lo; ow < hi; ++ow) dst[ow] = x[img + ow * sw + off];
+    }
     std::fill(dst + hi, dst + OW, T(0));
   });
 }
@@ -134,7 +139,12 @@ void col2im(const ConvGeom& g, int64_t grp, const T* cols, T* x) {
   for_segments(g, grp, [&](int64_t col, int64_t img, int64_t lo, int64_t hi, int64_t off) {
     if (img < 0) return;
     const T* src = cols + col;
-    for (int64_t ow = lo; ow < hi; ++ow) x[img + ow * sw + off] += src[ow];
+    if (sw == 1) {
+      T* dst = x + (img + lo + off);
+      for (int64_t e = 0; e < hi - lo; ++e) dst[e] += src[lo + e];
+    } else {
+      for (int64_t ow = lo; ow < hi; ++ow) x[img + ow * sw + off] += src[ow];
+    }
   });
 }
 

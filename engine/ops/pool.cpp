@@ -40,22 +40,36 @@ struct PoolGeom {
   int64_t out_size() const { return images * OH * OW; }
 };
 
+// One axis of the windows: for output position o, the input range [lo, hi) it covers and its
+// extent clipped to the padded input (padding included).
+struct AxisWindows {
+  std::vector<int64_t> lo, hi, cells;
+  AxisWindows(int64_t n, int64_t out, int64_t k, int64_t s, int64_t p0, int64_t p1)
+      : lo(out), hi(out), cells(out) {
+    for (int64_t o = 0; o < out; ++o) {
+      const int64_t start = o * s - p0;
+      const int64_t end = std::min(start + k, n + p1);
+      lo[o] = std::max<int64_t>(start, 0);
+      hi[o] = std::min(end, n);
+      cells[o] = end - start;
+    }
+  }
+};
+
 // Calls f(out, in, h0, h1, w0, w1, cells) for every window of `images` images: `out` is the flat
 // output index, `in` the flat index of the image's first input element, [h0, h1) x [w0, w1) the
 // window clipped to the input, `cells` its extent clipped to the padded input (padding included).
 template <class F>
 void for_windows(const PoolGeom& g, int64_t images, F&& f) {
   const Window2d& w = g.win;
+  const AxisWindows rows(g.H, g.OH, w.kh, w.sh, w.pt, w.pb),
+      cols(g.W, g.OW, w.kw, w.sw, w.pl, w.pr);
   for (int64_t img = 0; img < images; ++img) {
     for (int64_t oh = 0; oh < g.OH; ++oh) {
-      const int64_t hs = oh * w.sh - w.pt;
-      const int64_t he = std::min(hs + w.kh, g.H + w.pb);
-      const int64_t h0 = std::max<int64_t>(hs, 0), h1 = std::min(he, g.H);
+      const int64_t out = (img * g.OH + oh) * g.OW;
       for (int64_t ow = 0; ow < g.OW; ++ow) {
-        const int64_t ws = ow * w.sw - w.pl;
-        const int64_t we = std::min(ws + w.kw, g.W + w.pr);
-        const int64_t w0 = std::max<int64_t>(ws, 0), w1 = std::min(we, g.W);
-        f((img * g.OH + oh) * g.OW + ow, img * g.H * g.W, h0, h1, w0, w1, (he - hs) * (we - ws));
+        f(out + ow, img * g.H * g.W, rows.lo[oh], rows.hi[oh], cols.lo[ow], cols.hi[ow],
+          rows.cells[oh] * cols.cells[ow]);
       }
     }
   }
