@@ -2,15 +2,18 @@
 // sample (data/digits-mlp.h5 on data/digits.h5) with small settings: the JSON summary and the
 // /roughness result group agree with each other and with the definition of RI; RI is reproducible
 // for a seed and changes with it; --along gives one entry per checkpoint of a run made by
-// `hessian train`; bad input gives one-line errors with the right exit codes and leaves the result
-// file as it was.
+// `hessian train` (or the same models in a checkpoint series file); bad input gives one-line errors
+// with the right exit codes and leaves the result file as it was.
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "analyzers/roughness.h"
+#include "io/checkpoint_series.h"
+#include "io/model_file.h"
 #include "io/result_reader.h"
 #include "support/run_cli.h"
 #include "support/scratch_dir.h"
@@ -145,6 +148,28 @@ TEST_CASE("roughness --along: one entry per checkpoint of a run made by hessian 
   const std::vector<double> tv = g.values("tv");
   CHECK(ResultReader(dir.file("last.h5")).group("roughness").values("tv") ==
         std::vector<double>(tv.begin() + 2 * kDirections, tv.end()));
+
+  // The same run as a checkpoint series file gives the same entries.
+  for (const auto& [step, name] : std::vector<std::pair<int64_t, std::string>>{
+           {20, "step-000000020.h5"}, {0, "step-000000000.h5"}, {10, "step-000000010.h5"}}) {
+    append_checkpoint(dir.file("series.h5"), step, read_model(dir.file("run/checkpoints/" + name)));
+  }
+  const CliRun series = run_hessian(
+      small_run({"--along", "series.h5", "--seed", "5", "--json", "--out", "series-r.h5"}),
+      dir.path());
+  CAPTURE(series.err);
+  REQUIRE(series.code == 0);
+  const ResultReader series_reader(dir.file("series-r.h5"));
+  CHECK(series_reader.group("roughness").ints("steps") == std::vector<int64_t>{0, 10, 20});
+  CHECK(series_reader.group("roughness").values("ri") == ri);
+
+  // A checkpoint of another model in the glob: an error naming it, nothing written.
+  std::filesystem::copy_file(kModel, dir.file("run/checkpoints/step-000000030.h5"));
+  const CliRun mixed = run_hessian(small_run({"--along", glob, "--out", "mixed.h5"}), dir.path());
+  CHECK(mixed.code == 1);
+  CHECK(is_one_error_line(mixed));
+  CHECK(mixed.err.find("step-000000030.h5: not the model of") != std::string::npos);
+  CHECK(!file_exists(dir.file("mixed.h5")));
 }
 
 TEST_CASE("roughness: bad input gives one error line, the exit code, and the file untouched") {
