@@ -139,6 +139,13 @@ TEST_CASE("l2 worst case at a minimum is rho^2 lambda_max(CHC)/2; average case s
     CHECK(r.gradients == o.steps);
     CHECK(obj->parameters() == ls.model.theta);
   }
+  // The same relation with λmax from the lambda_max measure (Lanczos on the Hessian operator).
+  SharpnessOptions o = only(SharpnessMeasure::Worst, 0.01);
+  o.measures.push_back(SharpnessMeasure::LambdaMax);
+  o.steps = 40;
+  const SharpnessResult r = run(o, *obj);
+  REQUIRE(r.lambda_max);
+  CHECK(r.worst->value == doctest::Approx(0.5 * 0.01 * 0.01 * *r.lambda_max).epsilon(1e-3));
 }
 
 TEST_CASE("both sharpness measures vanish like rho^2 at a minimum") {
