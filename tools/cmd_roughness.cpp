@@ -12,6 +12,7 @@
 #include "tools/commands.h"
 #include "tools/json.h"
 #include "tools/point_workers.h"
+#include "tools/progress.h"
 #include "tools/result_metadata.h"
 #include "tools/session.h"
 #include "tools/table.h"
@@ -57,10 +58,13 @@ struct Along {
 // graph. The same seed draws the same Gaussian directions at every checkpoint (normalized to each
 // checkpoint's θ).
 Along roughness_along(Session& session, PointWorkers& workers, const RoughnessOptions& ro,
-                      std::vector<Checkpoint> checkpoints) {
+                      std::vector<Checkpoint> checkpoints, bool quiet) {
   Along a;
   a.checkpoints = std::move(checkpoints);
+  Progress progress(static_cast<int64_t>(a.checkpoints.size()), quiet);
   for (size_t i = 0; i < a.checkpoints.size(); ++i) {
+    progress.update(static_cast<int64_t>(i),
+                    "checkpoints, at step " + std::to_string(a.checkpoints[i].step));
     if (i > 0) {
       const Checkpoint& c = a.checkpoints[i];
       ModelFile mf = read_checkpoint(c);
@@ -74,6 +78,7 @@ Along roughness_along(Session& session, PointWorkers& workers, const RoughnessOp
     }
     a.results.push_back(run(ro, workers.pointers));
   }
+  progress.finish();
   return a;
 }
 
@@ -88,7 +93,7 @@ int along_command(CommonOptions& o, const RoughnessOptions& ro, const std::strin
   ResultFile rf(o.out);
   ResultGroup& g = rf.group("roughness");
   const Stopwatch clock;
-  const Along a = roughness_along(*session, workers, ro, std::move(checkpoints));
+  const Along a = roughness_along(*session, workers, ro, std::move(checkpoints), o.quiet);
   const double seconds = clock.seconds();
 
   const size_t C = a.checkpoints.size(), M = ro.directions, T = ro.points + 1;
