@@ -165,7 +165,7 @@ int run_roughness(const std::vector<std::string>& args) {
                      "random directions (profiles)")(
       "points", po::value(&ro.points)->value_name("m")->default_value(ro.points),
       "intervals per profile: t_k = -l + k 2l/m, k = 0..m")(
-      "radius", po::value(&ro.radius)->value_name("l")->default_value(ro.radius),
+      "radius", po::value(&ro.radius)->value_name("l")->default_value(ro.radius, num(ro.radius)),
       "half-width l of each profile")(
       "norm", po::value(&norm)->value_name("filter|layer|none")->default_value(norm),
       "direction normalization")("include-1d", po::bool_switch(&ro.include_1d),

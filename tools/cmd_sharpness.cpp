@@ -110,7 +110,7 @@ int run_sharpness(const std::vector<std::string>& args) {
   desc.add_options()(
       "measures", po::value(&measures)->multitoken()->value_name("NAME..."),
       "measures to compute: lambda_max trace frobenius overlap average worst keskar, or all "
-      "(default)")("rho", po::value(&so.rho)->value_name("R")->default_value(so.rho),
+      "(default)")("rho", po::value(&so.rho)->value_name("R")->default_value(so.rho, num(so.rho)),
                    "average and worst case: radius of the perturbation ball")(
       "ball", po::value(&ball)->value_name("l2|linf")->default_value(ball), "norm of the ball")(
       "adaptive", po::bool_switch(&so.adaptive),
@@ -121,11 +121,13 @@ int run_sharpness(const std::vector<std::string>& args) {
       "worst case and keskar: gradient-ascent steps (one gradient pass each)")(
       "restarts", po::value(&so.restarts)->value_name("R")->default_value(so.restarts),
       "worst case and keskar: random starts")(
-      "epsilon", po::value(&so.epsilon)->value_name("E")->default_value(so.epsilon),
+      "epsilon",
+      po::value(&so.epsilon)->value_name("E")->default_value(so.epsilon, num(so.epsilon)),
       "keskar: the box is |y_i| <= E (|theta_i| + 1)")(
       "k", po::value(&so.k)->value_name("K")->default_value(so.k),
       "overlap: dimension of the top Hessian eigenspace (Lanczos)")(
-      "eigen-tol", po::value(&so.eigen_tol)->value_name("TOL")->default_value(so.eigen_tol),
+      "eigen-tol",
+      po::value(&so.eigen_tol)->value_name("TOL")->default_value(so.eigen_tol, num(so.eigen_tol)),
       "lambda_max and overlap: Lanczos relative residual tolerance")(
       "trace-products",
       po::value(&so.trace_products)->value_name("N")->default_value(so.trace_products),
