@@ -144,7 +144,7 @@ int along_command(CommonOptions& o, const RoughnessOptions& ro, const std::strin
                 glob.c_str(), C, ro.directions,
                 std::string(normalization_name(ro.normalization)).c_str(), ro.points,
                 num(ro.radius, 4).c_str(), num(ro.radius, 4).c_str(), t.str().c_str());
-    std::printf("\n%s s; results in %s:/roughness\n", num(seconds, 3).c_str(), o.out.c_str());
+    std::printf("\n%s s; results in %s:/roughness\n", num(seconds, 4).c_str(), o.out.c_str());
   }
   for (size_t i = 0; i < C; ++i) warn(a.checkpoints[i].label() + ": ", a.results[i]);
   return kExitOk;
@@ -226,7 +226,7 @@ int run_roughness(const std::vector<std::string>& args) {
                 std::string(normalization_name(ro.normalization)).c_str(), ro.points,
                 num(ro.radius, 4).c_str(), num(ro.radius, 4).c_str(), t.str().c_str());
     std::printf("\n%lld passes, %s s; results in %s:/roughness\n", static_cast<long long>(r.passes),
-                num(r.seconds, 3).c_str(), o.out.c_str());
+                num(r.seconds, 4).c_str(), o.out.c_str());
   }
   warn("", r);
   return kExitOk;

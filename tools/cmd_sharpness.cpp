@@ -200,7 +200,7 @@ int run_sharpness(const std::vector<std::string>& args) {
                 std::string(ball_name(so.ball)).c_str(), num(so.rho, 4).c_str(), t.str().c_str());
     std::printf("\n%lld passes (%lld gradients), %lld HVPs, %s s; results in %s:/sharpness\n",
                 static_cast<long long>(r.passes), static_cast<long long>(r.gradients),
-                static_cast<long long>(r.hvps), num(r.seconds, 3).c_str(), o.out.c_str());
+                static_cast<long long>(r.hvps), num(r.seconds, 4).c_str(), o.out.c_str());
   }
   if (r.status != Status::Ok) std::fprintf(stderr, "hessian: warning: %s\n", r.message.c_str());
   return kExitOk;
