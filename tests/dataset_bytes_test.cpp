@@ -2,6 +2,7 @@
 // anything else is refused.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstring>
 #include <limits>
 
