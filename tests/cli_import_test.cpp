@@ -86,10 +86,8 @@ TEST_CASE("IDX import: values scaled to [0, 1], rows limited or subset with a se
 }
 
 TEST_CASE("Debian's Fashion-MNIST test set: a seeded subset, per-channel normalization") {
-  if (!exists(kImages)) {
-    MESSAGE("dataset-fashion-mnist is not installed; skipped");
-    return;
-  }
+  REQUIRE_MESSAGE(exists(kImages),
+                  "dataset-fashion-mnist is not installed (scripts/setup.sh installs it)");
   ScratchDir dir;
   const CliRun r = run_hessian({"import", "--idx", kImages, "--labels", kLabels, "--subset", "500",
                                 "--seed", "4", "--normalize", "channel", "--out", "f.h5", "--json"},
@@ -117,10 +115,8 @@ TEST_CASE("Debian's Fashion-MNIST test set: a seeded subset, per-channel normali
 }
 
 TEST_CASE("sklearn's digits CSV (gzip) as 1x8x8 images scaled by 16") {
-  if (!exists(kDigits)) {
-    MESSAGE("python3-sklearn is not installed; skipped");
-    return;
-  }
+  REQUIRE_MESSAGE(exists(kDigits),
+                  "python3-sklearn is not installed (scripts/setup.sh installs it)");
   ScratchDir dir;
   const CliRun r = run_hessian({"import", "--csv", kDigits, "--label-column", "-1",
                                 "--images-shape", "1x8x8", "--scale", "16", "--out", "digits.h5"},
