@@ -207,9 +207,9 @@ TEST_CASE("flag mistakes are usage errors (exit 2)") {
   ScratchDir dir;
   check_usage(dir, {"import", "--csv", "a.csv"}, "no output: give --out FILE");
   check_usage(dir, {"import", "--out", "d.h5"},
-              "give one input: --idx IMAGES --labels LABELS, or --csv FILE");
+              "give one input: --idx IMAGES --labels LABELS, --csv FILE, or --onnx MODEL");
   check_usage(dir, {"import", "--csv", "a.csv", "--idx", "i", "--labels", "l", "--out", "d.h5"},
-              "give one input: --idx IMAGES --labels LABELS, or --csv FILE");
+              "give one input: --idx IMAGES --labels LABELS, --csv FILE, or --onnx MODEL");
   check_usage(dir, {"import", "--idx", "i", "--out", "d.h5"},
               "--idx needs --labels LABELS (the IDX labels file)");
   check_usage(dir, {"import", "--csv", "a.csv", "--out", "d.h5", "--normalize", "pixel"},

@@ -44,18 +44,30 @@ Model open_model(const CommonOptions& o, std::string* label, const Shape& sample
   }
   *label = o.model;
   const std::string onnx = ".onnx";
-  if (o.model.size() >= onnx.size() &&
-      o.model.compare(o.model.size() - onnx.size(), onnx.size(), onnx) == 0) {
-#ifdef HESS_ONNX_IMPORT
-    OnnxImportOptions opt;
-    opt.loss = as_usage([&] { return loss_kind_from_name(o.loss); });
-    opt.sample_shape = sample_shape;
-    return import_onnx(o.model, opt);
-#else
-    throw std::runtime_error(o.model + ": ONNX import is not available in this build");
-#endif
+  if (o.model.size() >= onnx.size() && o.model.compare(o.model.size() - onnx.size(), onnx.size(), onnx) == 0) {
+    // A graph input with known extents stands alone (check_data_fits then compares it with the
+    // data); the data's sample shape fills symbolic extents only when the import needs it.
+    if (sample_shape.empty()) return open_onnx(o.model, o.loss);
+    try {
+      return open_onnx(o.model, o.loss);
+    } catch (const std::runtime_error&) {
+      return open_onnx(o.model, o.loss, sample_shape);
+    }
   }
   return read_model(o.model);
+}
+
+Model open_onnx(const std::string& path, const std::string& loss, const Shape& sample_shape) {
+#ifdef HESS_ONNX_IMPORT
+  OnnxImportOptions opt;
+  opt.loss = as_usage([&] { return loss_kind_from_name(loss); });
+  opt.sample_shape = sample_shape;
+  return import_onnx(path, opt);
+#else
+  (void)loss;
+  (void)sample_shape;
+  throw std::runtime_error(path + ": ONNX import is not available in this build");
+#endif
 }
 
 bool onnx_available() {
