@@ -97,9 +97,11 @@ Dataset synthetic_data(const Graph& g, int64_t n, uint64_t seed) {
   }
   return d;
 }
-}  // namespace
 
-std::unique_ptr<Session> open_session(const CommonOptions& o, bool need_data) {
+// open_session's work; `given` is the model when the caller loaded it, else null (--model/--arch).
+std::unique_ptr<Session> open_session_with(const CommonOptions& o, bool need_data, Model* given,
+                                           const std::string& given_label,
+                                           const std::string& given_path) {
   auto session = std::make_unique<Session>();
   Session& s = *session;
   s.precision = as_usage([&] { return precision_from_name(o.precision); });
@@ -118,8 +120,14 @@ std::unique_ptr<Session> open_session(const CommonOptions& o, bool need_data) {
     s.data_provenance = std::move(file.provenance);
     s.data_label = s.data_path = o.data;
   }
-  s.model = open_model(o, &s.model_label, s.data.sample_shape);
-  if (o.arch.empty()) s.model_path = o.model;
+  if (given) {
+    s.model = std::move(*given);
+    s.model_label = given_label;
+    s.model_path = given_path;
+  } else {
+    s.model = open_model(o, &s.model_label, s.data.sample_shape);
+    if (o.arch.empty()) s.model_path = o.model;
+  }
   if (!need_data) return session;
   if (o.data.empty()) {
     if (o.arch.empty()) throw UsageError("no data: give --data FILE");
@@ -147,6 +155,16 @@ std::unique_ptr<Session> open_session(const CommonOptions& o, bool need_data) {
   }
   s.objective->set_parameters(s.model.theta);
   return session;
+}
+}  // namespace
+
+std::unique_ptr<Session> open_session(const CommonOptions& o, bool need_data) {
+  return open_session_with(o, need_data, nullptr, "", "");
+}
+
+std::unique_ptr<Session> open_session(const CommonOptions& o, Model model, std::string label,
+                                      std::string path) {
+  return open_session_with(o, true, &model, label, path);
 }
 
 }  // namespace hess::cli
