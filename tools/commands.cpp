@@ -4,6 +4,7 @@ namespace hess::cli {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
+      {"eigen", "extreme eigenvalues (largest, smallest or both ends) of the Hessian or GGN, by Lanczos or power iteration", run_eigen},
       {"info", "blocks, sizes and loss of a model; fit of a data set; timing of loss, gradient and HVP", run_info},
       {"import", "IDX (MNIST family) or CSV files into a data file; an ONNX model into a model file", run_import},
       {"landscape", "1-D and 2-D loss landscapes along filter-normalized random directions", run_landscape},
