@@ -159,6 +159,32 @@ TEST_CASE("data whose samples do not match the graph input: exit 1 naming both f
                      ": data samples have shape [1, 12, 12] but the model's input is [12]\n");
 }
 
+TEST_CASE("a graph input with symbolic extents takes its sample shape from the data") {
+  ScratchDir dir;
+  // mlp.onnx with its input declared [batch, features] (make_onnx_cli_fixtures.py).
+  const std::string model = kDir + "mlp_symbolic.onnx";
+  const double got = info_loss(model, "mlp", "ce", dir.path());
+  CHECK(rel_err(got, reference("mlp").loss) <= kLossRelTol);
+  const std::string input = model + ": graph input 'onnx::Gemm_0' ";
+  check_fails(dir, {"info", "--model", model, "--data", kDir + "cnn.h5"},
+              input + "has samples of rank 1, the expected sample shape [1, 12, 12] has rank 3");
+  check_fails(dir, {"info", "--model", model},
+              input + "has a symbolic extent on axis 1; give the sample shape");
+  check_fails(dir, {"import", "--onnx", model, "--out", "m.h5"},
+              input + "has a symbolic extent on axis 1; give the sample shape");
+  check_fails(dir, {"import", "--onnx", kDir + "mlp.onnx", "--sample-shape", "13", "--out", "m.h5"},
+              kDir + "mlp.onnx: graph input 'onnx::Gemm_0' has samples [12], expected [13]");
+
+  CliRun r =
+      run_hessian({"import", "--onnx", model, "--sample-shape", "12", "--out", "m.h5"}, dir.path());
+  REQUIRE(r.code == 0);
+  CHECK(info_loss("m.h5", "mlp", "ce", dir.path()) == got);
+  r = run_hessian({"import", "--onnx", model, "--sample-shape", "12x", "--out", "x.h5"},
+                  dir.path());
+  CHECK(r.code == 2);
+  CHECK(r.err == "hessian: error: --sample-shape '12x' is not a shape like 1x28x28\n");
+}
+
 TEST_CASE("train, landscape, roughness and sharpness take an ONNX model") {
   ScratchDir dir;
   const std::string model = kDir + "cnn.onnx", data = kDir + "cnn.h5";
