@@ -12,6 +12,7 @@
 #include "engine/random.h"
 #include "io/hdf5_file.h"
 #include "io/onnx/onnx_import.h"
+#include "support/json_value.h"
 #include "support/run_cli.h"
 #include "support/scratch_dir.h"
 
@@ -22,10 +23,19 @@ namespace {
 
 // Agreement with PyTorch in double (DESIGN.md §6), as in onnx_import_test.
 constexpr double kLossRelTol = 1e-10;
+constexpr double kEigenRelTol = 1e-6;
 // The graphs were traced at batch 4: batches of 7 over the 24 samples, the last one partial.
 const std::string kBatch = "7";
 
 const std::string kDir = std::string(HESS_SOURCE_DIR) + "/tests/data/onnx/";
+
+// Every fixture with the loss it was trained with: an MLP, an MLP trained with MSE, a CNN with
+// BatchNorm, a ResNet, a transformer encoder (with dynamic_axes and traced at batch 4),
+// self-attention (traced at batch 4 and with dynamic_axes).
+const std::vector<std::pair<std::string, std::string>> kFixtures = {
+    {"mlp", "ce"},       {"mlp_mse", "mse"},         {"cnn", "ce"},
+    {"resnet", "ce"},    {"transformer", "ce"},      {"transformer_static", "ce"},
+    {"attention", "ce"}, {"attention_dynamic", "ce"}};
 
 struct Reference {
   double loss = 0;
@@ -88,16 +98,33 @@ void check_fails(const ScratchDir& dir, const std::vector<std::string>& args,
 
 TEST_CASE("info --model NAME.onnx computes PyTorch's loss") {
   ScratchDir dir;
-  // name, loss: an MLP, an MLP trained with MSE, a CNN with BatchNorm, a ResNet, a transformer
-  // encoder (traced at batch 4 and with dynamic_axes), self-attention with dynamic_axes.
-  const std::vector<std::pair<std::string, std::string>> fixtures = {
-      {"mlp", "ce"},       {"mlp_mse", "mse"},         {"cnn", "ce"},
-      {"resnet", "ce"},    {"transformer", "ce"},      {"transformer_static", "ce"},
-      {"attention", "ce"}, {"attention_dynamic", "ce"}};
-  for (const auto& [name, loss] : fixtures) {
+  for (const auto& [name, loss] : kFixtures) {
     CAPTURE(name);
     const double got = info_loss(kDir + name + ".onnx", name, loss, dir.path());
     CHECK(rel_err(got, reference(name).loss) <= kLossRelTol);
+  }
+}
+
+TEST_CASE("eigen --model NAME.onnx: PyTorch's top-3 Hessian eigenvalues") {
+  ScratchDir dir;
+  for (const auto& [name, loss] : kFixtures) {
+    CAPTURE(name);
+    const CliRun r =
+        run_hessian({"eigen", "--model", kDir + name + ".onnx", "--data", kDir + name + ".h5",
+                     "--loss", loss, "--k", "3", "--precision", "f64", "--batch-size", kBatch,
+                     "--out", name + "-eigen.h5", "--quiet", "--json"},
+                    dir.path());
+    CAPTURE(r.err);
+    REQUIRE(r.code == 0);
+    const JsonValue j = parse_json(r.out);
+    CHECK(j["status"].text == "ok");
+    const std::vector<double> got = j["eigenvalues"].numbers();
+    const std::vector<double> want = reference(name).eigenvalues;
+    REQUIRE(got.size() == want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      CAPTURE(i);
+      CHECK(rel_err(got[i], want[i]) <= kEigenRelTol);
+    }
   }
 }
 
@@ -130,6 +157,32 @@ TEST_CASE("data whose samples do not match the graph input: exit 1 naming both f
   CHECK(r.out.empty());
   CHECK(r.err == "hessian: error: " + data + ": does not fit the model " + model +
                      ": data samples have shape [1, 12, 12] but the model's input is [12]\n");
+}
+
+TEST_CASE("a graph input with symbolic extents takes its sample shape from the data") {
+  ScratchDir dir;
+  // mlp.onnx with its input declared [batch, features] (make_onnx_cli_fixtures.py).
+  const std::string model = kDir + "mlp_symbolic.onnx";
+  const double got = info_loss(model, "mlp", "ce", dir.path());
+  CHECK(rel_err(got, reference("mlp").loss) <= kLossRelTol);
+  const std::string input = model + ": graph input 'onnx::Gemm_0' ";
+  check_fails(dir, {"info", "--model", model, "--data", kDir + "cnn.h5"},
+              input + "has samples of rank 1, the expected sample shape [1, 12, 12] has rank 3");
+  check_fails(dir, {"info", "--model", model},
+              input + "has a symbolic extent on axis 1; give the sample shape");
+  check_fails(dir, {"import", "--onnx", model, "--out", "m.h5"},
+              input + "has a symbolic extent on axis 1; give the sample shape");
+  check_fails(dir, {"import", "--onnx", kDir + "mlp.onnx", "--sample-shape", "13", "--out", "m.h5"},
+              kDir + "mlp.onnx: graph input 'onnx::Gemm_0' has samples [12], expected [13]");
+
+  CliRun r =
+      run_hessian({"import", "--onnx", model, "--sample-shape", "12", "--out", "m.h5"}, dir.path());
+  REQUIRE(r.code == 0);
+  CHECK(info_loss("m.h5", "mlp", "ce", dir.path()) == got);
+  r = run_hessian({"import", "--onnx", model, "--sample-shape", "12x", "--out", "x.h5"},
+                  dir.path());
+  CHECK(r.code == 2);
+  CHECK(r.err == "hessian: error: --sample-shape '12x' is not a shape like 1x28x28\n");
 }
 
 TEST_CASE("train, landscape, roughness and sharpness take an ONNX model") {

@@ -34,11 +34,12 @@ struct ImportFlags {
   std::string scale;  // empty: the importer's default
   std::string normalize = "none";
   std::string images_shape;
+  std::string sample_shape;  // --onnx: fills symbolic extents of the graph input
   bool json = false;
 };
 
-// "1x8x8" -> [1, 8, 8].
-Shape parse_shape(const std::string& text) {
+// "1x8x8" -> [1, 8, 8]; `flag` names the flag in errors.
+Shape parse_shape(const std::string& text, const std::string& flag) {
   Shape s;
   size_t pos = 0;
   while (pos <= text.size()) {
@@ -46,7 +47,7 @@ Shape parse_shape(const std::string& text) {
     int64_t v = 0;
     const auto [p, ec] = std::from_chars(text.data() + pos, text.data() + end, v);
     if (ec != std::errc() || p != text.data() + end || v <= 0) {
-      throw UsageError("--images-shape '" + text + "' is not a shape like 1x28x28");
+      throw UsageError(flag + " '" + text + "' is not a shape like 1x28x28");
     }
     s.push_back(v);
     pos = end + 1;
@@ -129,7 +130,9 @@ std::string data_flag_given(const ImportFlags& f) {
 int import_onnx_model(const ImportFlags& f) {
   const std::string stray = data_flag_given(f);
   if (!stray.empty()) throw UsageError(stray + " belongs to data imports, not to --onnx");
-  const Model model = open_onnx(f.onnx, f.loss);
+  const Shape sample =
+      f.sample_shape.empty() ? Shape{} : parse_shape(f.sample_shape, "--sample-shape");
+  const Model model = open_onnx(f.onnx, f.loss, sample);
   Attrs metadata;
   metadata.set("source", "hessian import --onnx " + f.onnx);
   metadata.set("loss", f.loss);
@@ -187,8 +190,10 @@ int run_import(const std::vector<std::string>& args) {
       "onnx", po::value(&f.onnx)->value_name("MODEL"),
       "ONNX model exported from PyTorch (docs/onnx.md): --out is then a model file")(
       "loss", po::value(&f.loss)->value_name("ce|mse")->default_value("ce"),
-      "--onnx: loss appended to the graph output")("json", po::bool_switch(&f.json),
-                                                   "print one JSON object on stdout");
+      "--onnx: loss appended to the graph output")(
+      "sample-shape", po::value(&f.sample_shape)->value_name("CxHxW"),
+      "--onnx: one sample's shape, for a graph input with symbolic extents besides the batch")(
+      "json", po::bool_switch(&f.json), "print one JSON object on stdout");
   const char* examples =
       "  hessian import --idx /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz \\\n"
       "                 --labels /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz --out "
@@ -212,7 +217,8 @@ int run_import(const std::vector<std::string>& args) {
   pre.subset = f.subset;
   pre.seed = f.seed;
   pre.normalize = as_usage([&] { return standardization_from_name(f.normalize); });
-  if (!f.images_shape.empty()) pre.sample_shape = parse_shape(f.images_shape);
+  if (!f.sample_shape.empty()) throw UsageError("--sample-shape belongs to --onnx");
+  if (!f.images_shape.empty()) pre.sample_shape = parse_shape(f.images_shape, "--images-shape");
   if (!f.scale.empty()) pre.scale = parse_scale(f.scale);
   as_usage([&] { pre.validate(); });
 
