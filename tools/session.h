@@ -50,6 +50,10 @@ std::unique_ptr<Session> open_session(const CommonOptions& o, Model model, std::
 // file (name ending in .onnx). File problems are FileErrors naming the file.
 Model open_model(const CommonOptions& o, std::string* label, const Shape& sample_shape = {});
 
+// Imports the ONNX file at `path` with the loss named `loss` (ce|mse) appended; `sample_shape`, when
+// given, must agree with the graph input. Errors name the file.
+Model open_onnx(const std::string& path, const std::string& loss, const Shape& sample_shape = {});
+
 // Whether this build can read .onnx models.
 bool onnx_available();
 

@@ -11,7 +11,7 @@
 
 namespace hess::test {
 
-CliRun run_hessian(const std::vector<std::string>& args, const std::string& workdir) {
+pid_t start_hessian(const std::vector<std::string>& args, const std::string& workdir) {
   const std::string out_path = workdir + "/.stdout", err_path = workdir + "/.stderr";
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
@@ -30,6 +30,11 @@ CliRun run_hessian(const std::vector<std::string>& args, const std::string& work
     execv(binary.c_str(), argv.data());
     _exit(127);
   }
+  return pid;
+}
+
+CliRun finish_hessian(pid_t pid, const std::string& workdir) {
+  const std::string out_path = workdir + "/.stdout", err_path = workdir + "/.stderr";
   int status = 0;
   waitpid(pid, &status, 0);
   CliRun r;
@@ -39,6 +44,10 @@ CliRun run_hessian(const std::vector<std::string>& args, const std::string& work
   unlink(out_path.c_str());
   unlink(err_path.c_str());
   return r;
+}
+
+CliRun run_hessian(const std::vector<std::string>& args, const std::string& workdir) {
+  return finish_hessian(start_hessian(args, workdir), workdir);
 }
 
 bool is_one_error_line(const CliRun& r) {
