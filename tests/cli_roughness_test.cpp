@@ -138,6 +138,7 @@ TEST_CASE("roughness --along: one entry per checkpoint of a run made by hessian 
   const std::vector<double> ri = g.values("ri");
   REQUIRE(ri.size() == 3);
   CHECK(g.strings("checkpoints").size() == 3);
+  CHECK(g.strings("status") == std::vector<std::string>(3, "ok"));
 
   // Each entry equals a plain run on that checkpoint with the same seed.
   const CliRun last = run_hessian(small_run({"--model", "run/checkpoints/step-000000020.h5",

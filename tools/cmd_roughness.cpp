@@ -13,6 +13,7 @@
 #include "tools/json.h"
 #include "tools/point_workers.h"
 #include "tools/progress.h"
+#include "tools/result_groups.h"
 #include "tools/result_metadata.h"
 #include "tools/session.h"
 #include "tools/table.h"
@@ -102,7 +103,7 @@ int along_command(CommonOptions& o, const RoughnessOptions& ro, const std::strin
   j.set("samples", session->objective->num_samples());
   set_settings(j, g, ro, workers.pointers.size());
   std::vector<int64_t> steps;
-  std::vector<std::string> labels, hashes;
+  std::vector<std::string> labels, hashes, statuses;
   std::vector<double> loss, mu, sigma, ri, tv, profiles;
   Json list = Json::array();
   Table t({"step", "loss", "mu", "sigma", "RI"});
@@ -111,6 +112,7 @@ int along_command(CommonOptions& o, const RoughnessOptions& ro, const std::strin
     const RoughnessResult& r = a.results[i];
     steps.push_back(c.step);
     labels.push_back(c.label());
+    statuses.emplace_back(status_name(r.status));
     hashes.push_back(sha256_file(c.file));
     loss.push_back(r.loss);
     mu.push_back(r.mu);
@@ -132,6 +134,7 @@ int along_command(CommonOptions& o, const RoughnessOptions& ro, const std::strin
   g.write("mu", mu);
   g.write("sigma", sigma);
   g.write("ri", ri);
+  g.write("status", statuses);
   g.write("tv", tv.data(), {static_cast<int64_t>(C), static_cast<int64_t>(M)});
   g.write("profiles", profiles.data(),
           {static_cast<int64_t>(C), static_cast<int64_t>(M), static_cast<int64_t>(T)});
@@ -207,8 +210,7 @@ int run_roughness(const std::vector<std::string>& args) {
   g.attr("sigma", h5::Value(r.sigma));
   g.attr("ri", h5::Value(r.ri));
   g.attr("flat_profiles", r.flat_profiles);
-  g.attr("status", std::string(status_name(r.status)).c_str());
-  g.attr("message", r.message.c_str());
+  write_status(g, r.status, r.message);
   g.write("tv", r.tv);
   g.write("profiles", r.profiles.data(),
           {static_cast<int64_t>(ro.directions), static_cast<int64_t>(r.t.size())});

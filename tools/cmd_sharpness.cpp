@@ -8,6 +8,7 @@
 #include "tools/cli_error.h"
 #include "tools/commands.h"
 #include "tools/json.h"
+#include "tools/result_groups.h"
 #include "tools/result_metadata.h"
 #include "tools/session.h"
 #include "tools/table.h"
@@ -186,8 +187,7 @@ int run_sharpness(const std::vector<std::string>& args) {
       .set("hvps", r.hvps)
       .set("seconds", r.seconds);
   j.set("status", std::string(status_name(r.status))).set("message", r.message);
-  g.attr("status", std::string(status_name(r.status)).c_str());
-  g.attr("message", r.message.c_str());
+  write_status(g, r.status, r.message);
   g.attr("passes", r.passes);
   g.attr("gradients", r.gradients);
   rf.commit(result_metadata(*session, o, r.seconds));
