@@ -70,6 +70,12 @@ void add_file(const std::string& path, std::vector<Checkpoint>& out) {
   }
 }
 
+bool is_state_file(const std::string& path) {
+  const std::string suffix = kOptimizerStateSuffix;
+  return path.size() >= suffix.size() &&
+         path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 }  // namespace
 
 std::string Checkpoint::label() const {
@@ -93,13 +99,14 @@ std::vector<Checkpoint> list_checkpoints(const std::string& path_or_glob) {
     globfree(&g);
     if (matches.empty()) throw FileError(path_or_glob, "matches no file");
     for (const std::string& m : matches) {
-      if (stat(m.c_str(), &st) == 0 && S_ISREG(st.st_mode)) add_file(m, out);
+      if (stat(m.c_str(), &st) == 0 && S_ISREG(st.st_mode) && !is_state_file(m)) add_file(m, out);
     }
   } else if (stat(path_or_glob.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
     std::vector<std::string> files;
     std::error_code ec;
     for (const auto& e : std::filesystem::directory_iterator(path_or_glob, ec)) {
-      if (e.is_regular_file() && e.path().extension() == ".h5") files.push_back(e.path().string());
+      if (e.is_regular_file() && e.path().extension() == ".h5" && !is_state_file(e.path().string()))
+        files.push_back(e.path().string());
     }
     if (ec) throw FileError(path_or_glob, "cannot list the folder: " + ec.message());
     std::sort(files.begin(), files.end());

@@ -9,7 +9,9 @@
 //     /step-00000100, /step-00000200, ... (each group has the model file schema).
 //
 // list_checkpoints accepts a folder, a glob ("run/*.h5"), a series file or a single model file, and
-// returns the checkpoints sorted by step (then by name):
+// returns the checkpoints sorted by step (then by name). In folders and globs, files named
+// *.state.h5 (the optimizer state `hessian train` keeps beside each checkpoint) are skipped, so
+// a training run's checkpoints/ folder is a series as it is:
 //
 //   for (const hess::Checkpoint& c : hess::list_checkpoints("run/")) {
 //     hess::ModelFile m = hess::read_checkpoint(c);   // errors name c.label()
@@ -26,6 +28,8 @@
 namespace hess {
 
 inline constexpr const char* kCheckpointsFormat = "hessian-checkpoints";
+// The name ending of optimizer state files beside checkpoints; never a checkpoint.
+inline constexpr const char* kOptimizerStateSuffix = ".state.h5";
 constexpr int64_t kCheckpointsFormatVersion = 1;
 
 struct Checkpoint {

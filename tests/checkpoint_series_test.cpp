@@ -41,6 +41,8 @@ TEST_CASE("a folder, a glob and single files list checkpoints in step order") {
   const std::vector<int64_t> steps = {900, 10, 100000000, 200};
   for (int64_t s : steps) write_model(dir.file(checkpoint_name(s) + ".h5"), model_at(s));
   write_bytes(dir.file("notes.txt"), "not a checkpoint");
+  // Optimizer state beside the checkpoints, as `hessian train` leaves it: skipped.
+  write_bytes(dir.file(checkpoint_name(200) + ".state.h5"), "optimizer state, not a model");
   const std::vector<int64_t> sorted = {10, 200, 900, 100000000};
 
   check_models(list_checkpoints(dir.path()), sorted);

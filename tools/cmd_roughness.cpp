@@ -181,7 +181,7 @@ int run_roughness(const std::vector<std::string>& args) {
       "  hessian roughness --arch mlp:784-128-10 --samples 1024\n"
       "  hessian roughness --model model.h5 --data train.h5 --directions 100 --points 20 --radius "
       "0.1 --json\n"
-      "  hessian roughness --along 'run/checkpoints/step-*[0-9].h5' --data train.h5 --samples "
+      "  hessian roughness --along run/checkpoints --data train.h5 --samples "
       "1024\n";
   if (!parse_args("roughness", args, desc,
                   "(--model FILE | --arch SPEC | --along GLOB) [--data FILE] [options]",

@@ -9,6 +9,7 @@
 #include <regex>
 
 #include "io/atomic_output.h"
+#include "io/checkpoint_series.h"
 #include "io/file_error.h"
 #include "io/hdf5_file.h"
 #include "io/model_file.h"
@@ -60,7 +61,7 @@ std::string checkpoint_path(const std::string& dir, int64_t step) {
 }
 
 std::string state_path(const std::string& checkpoint) {
-  return checkpoint.substr(0, checkpoint.size() - 3) + ".state.h5";
+  return checkpoint.substr(0, checkpoint.size() - 3) + kOptimizerStateSuffix;
 }
 
 std::string save_checkpoint(const std::string& dir, const Model& model, const OptimizerState& state,
