@@ -4,12 +4,15 @@ namespace hess::cli {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
+      {"density", "spectral density by stochastic Lanczos quadrature: raw nodes and weights, smoothed density, negative mass", run_density},
+      {"diag", "diagonal of the Hessian or GGN by Hutchinson's estimator, with per-layer summaries", run_diag},
       {"eigen", "extreme eigenvalues (largest, smallest or both ends) of the Hessian or GGN, by Lanczos or power iteration", run_eigen},
       {"info", "blocks, sizes and loss of a model; fit of a data set; timing of loss, gradient and HVP", run_info},
       {"import", "IDX (MNIST family) or CSV files into a data file", run_import},
       {"landscape", "1-D and 2-D loss landscapes along filter-normalized random directions", run_landscape},
       {"roughness", "roughness index (Wu et al.): spread of the total variation of random 1-D loss profiles", run_roughness},
       {"sharpness", "average-case, worst-case (standard, adaptive) and Keskar sharpness by perturbation", run_sharpness},
+      {"trace", "trace of the Hessian or GGN (Hutchinson, Hutch++, XTrace) with per-layer traces and |H|_F^2", run_trace},
       {"train", "train a model (gd, sgd, momentum, nesterov, adam) into a run directory of checkpoints and a log", run_train},
   };
   return table;
