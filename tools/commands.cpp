@@ -10,6 +10,7 @@ const std::vector<Command>& commands() {
       {"info", "blocks, sizes and loss of a model; fit of a data set; timing of loss, gradient and HVP", run_info},
       {"import", "IDX (MNIST family) or CSV files into a data file", run_import},
       {"landscape", "1-D and 2-D loss landscapes along filter-normalized random directions", run_landscape},
+      {"report", "spectral summary (top eigenvalues, per-layer traces, density) of a model, the bundled sample by default: result file and Markdown", run_report},
       {"roughness", "roughness index (Wu et al.): spread of the total variation of random 1-D loss profiles", run_roughness},
       {"sharpness", "average-case, worst-case (standard, adaptive) and Keskar sharpness by perturbation", run_sharpness},
       {"trace", "trace of the Hessian or GGN (Hutchinson, Hutch++, XTrace) with per-layer traces and |H|_F^2", run_trace},
