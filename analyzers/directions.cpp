@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "analyzers/eigen.h"
 #include "analyzers/enum_names.h"
 #include "engine/op_kind.h"
 
@@ -219,6 +220,33 @@ TrajectoryPca trajectory_pca(const Graph& graph,
     for (int64_t t = 0; t < T; ++t) (*coords[k])[t] = dot(rows[t], u);
   }
   return r;
+}
+
+EigenDirections eigen_directions(const CurvatureOperator& op, int k, uint64_t seed) {
+  if (k < 1 || k > 2)
+    throw std::invalid_argument("k: 1 or 2 eigenvector axes, got " + std::to_string(k));
+  EigenOptions o;
+  o.k = k;
+  o.which = Which::Largest;
+  o.seed = seed;
+  o.save_vectors = true;
+  const EigenResult r = run(o, op);
+  EigenDirections d;
+  d.hvps = r.hvps;
+  d.status = r.status;
+  d.message = r.message;
+  for (Eigen::Index c = 0; c < r.vectors.cols(); ++c) {
+    std::vector<double> v(r.vectors.col(c).data(), r.vectors.col(c).data() + r.vectors.rows());
+    Eigen::Index top = 0;
+    r.vectors.col(c).cwiseAbs().maxCoeff(&top);
+    if (v[top] < 0) {
+      for (double& e : v) e = -e;
+    }
+    d.vectors.push_back(std::move(v));
+    d.eigenvalues.push_back(r.eigenvalues[c]);
+    d.residuals.push_back(r.residuals[c]);
+  }
+  return d;
 }
 
 }  // namespace hess

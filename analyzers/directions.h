@@ -18,6 +18,11 @@
 // `--xignore biasbn`; with `include_1d` they keep their Gaussian, normalized per block as a whole
 // (filter and layer alike; none leaves it as drawn).
 //
+// Hessian eigenvector axes: the top-k eigenvectors (k = 1 or 2, by algebraic value) of a curvature
+// operator from analyzers/eigen.h's Lanczos, of unit norm (so α is a distance in parameter space),
+// each signed so that its entry of largest magnitude is positive (the sign Lanczos returns is
+// arbitrary; this makes the axes reproducible).
+//
 // Other directions: the difference to a second model of the same graph (interpolation,
 // d = θ₂ − θ, so α = 1 is θ₂), and the PCA plane of a training trajectory: the top two principal
 // directions of {θ_t − θ_final} (centred, as sklearn's PCA in loss-landscape), computed from the
@@ -30,9 +35,12 @@
 //   hess::TrajectoryPca pca = hess::trajectory_pca(graph, checkpoints, theta, false);
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "analyzers/status.h"
+#include "engine/curvature_operator.h"
 #include "engine/graph.h"
 #include "engine/random.h"
 
@@ -71,6 +79,19 @@ void check_same_graph(const Graph& a, const Graph& b);
 // θ₂ − θ after check_same_graph(graph, graph2).
 std::vector<double> interpolation_direction(const Graph& graph, const std::vector<double>& theta,
                                             const Graph& graph2, const std::vector<double>& theta2);
+
+struct EigenDirections {
+  std::vector<std::vector<double>> vectors;  // k unit eigenvectors, λ descending
+  std::vector<double> eigenvalues;
+  std::vector<double> residuals;  // ‖H u − λ u‖
+  int64_t hvps = 0;
+  Status status = Status::Ok;  // the eigensolver's
+  std::string message;
+};
+
+// The top `k` (1 or 2) eigenvectors of `op` by Lanczos from a Gaussian start of `seed`. Throws
+// std::invalid_argument for k outside 1..2 or beyond the operator's size.
+EigenDirections eigen_directions(const CurvatureOperator& op, int k, uint64_t seed);
 
 struct TrajectoryPca {
   std::vector<double> x, y;           // unit principal directions u₁, u₂ (length P)

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <Eigen/Eigenvalues>
+#include <Eigen/QR>
 #include <cmath>
 
 #include "analyzers/directions.h"
@@ -241,7 +242,8 @@ TEST_CASE("PCA needs 3 checkpoints and reports a degenerate (collinear) trajecto
 
 TEST_CASE("filter normalization on a CNN: each output filter [C, k, k] of a conv weight") {
   const Model m = mlp("cnn:1x8x8-c4k3-pool2-c3k3-5:relu", 2);
-  const std::vector<double> d = random_direction(m.graph, m.theta, Normalization::Filter, false, Rng(4));
+  const std::vector<double> d =
+      random_direction(m.graph, m.theta, Normalization::Filter, false, Rng(4));
   int conv_blocks = 0;
   for (const Block& b : m.graph.blocks) {
     CAPTURE(b.name);
@@ -254,4 +256,44 @@ TEST_CASE("filter normalization on a CNN: each output filter [C, k, k] of a conv
     }
   }
   CHECK(conv_blocks == 2);
+}
+
+TEST_CASE("eigenvector axes: the top two eigenvectors of a dense matrix, unit, sign fixed") {
+  // A symmetric matrix with a negative eigenvalue larger in magnitude than the top one: "top" is
+  // algebraic.
+  const int n = 12;
+  Eigen::MatrixXd Q = Eigen::MatrixXd::Zero(n, n);
+  Rng rng(7);
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < n; ++j) Q(i, j) = rng.normal();
+  }
+  const Eigen::HouseholderQR<Eigen::MatrixXd> qr(Q);
+  const Eigen::MatrixXd U = qr.householderQ();
+  Eigen::VectorXd lambda(n);
+  for (int i = 0; i < n; ++i) lambda[i] = 0.5 * i - 2.0;
+  lambda[0] = -20.0;
+  const Eigen::MatrixXd A = U * lambda.asDiagonal() * U.transpose();
+  const DenseOperator op(A);
+  const EigenDirections d = eigen_directions(op, 2, 1);
+  REQUIRE(d.status == Status::Ok);
+  REQUIRE(d.vectors.size() == 2);
+  CHECK(d.eigenvalues[0] == doctest::Approx(lambda[n - 1]).epsilon(1e-10));
+  CHECK(d.eigenvalues[1] == doctest::Approx(lambda[n - 2]).epsilon(1e-10));
+  for (int k = 0; k < 2; ++k) {
+    const Eigen::Map<const Eigen::VectorXd> v(d.vectors[k].data(), n);
+    const Eigen::VectorXd want = U.col(n - 1 - k);
+    CHECK(v.norm() == doctest::Approx(1.0).epsilon(1e-12));
+    CHECK(std::abs(v.dot(want)) == doctest::Approx(1.0).epsilon(1e-10));
+    Eigen::Index top = 0;
+    v.cwiseAbs().maxCoeff(&top);
+    CHECK(v[top] > 0);
+    CHECK(d.residuals[k] < 1e-8);
+  }
+  CHECK(d.hvps > 0);
+  // Another start vector gives the same (signed) axes.
+  const EigenDirections again = eigen_directions(op, 2, 99);
+  for (int i = 0; i < n; ++i)
+    CHECK(again.vectors[0][i] == doctest::Approx(d.vectors[0][i]).epsilon(1e-8));
+  CHECK_THROWS_AS(eigen_directions(op, 3, 1), std::invalid_argument);
+  CHECK_THROWS_AS(eigen_directions(op, 0, 1), std::invalid_argument);
 }

@@ -21,7 +21,8 @@ struct PointWorkers {
   std::vector<Objective*> pointers;  // pointers[0] holds the model's θ
 };
 
-// session.objective_options.threads workers, each with θ = session.model.theta.
+// One worker per core the session planned for (its batch threads, or its OpenBLAS threads when it
+// has fewer batches than cores), each with θ = session.model.theta; OpenBLAS set to one thread.
 PointWorkers make_point_workers(const Session& session);
 
 }  // namespace hess::cli

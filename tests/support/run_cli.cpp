@@ -4,13 +4,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <stdexcept>
 
 #include "support/scratch_dir.h"
 
 namespace hess::test {
 
-CliRun run_hessian(const std::vector<std::string>& args, const std::string& workdir) {
+pid_t start_hessian(const std::vector<std::string>& args, const std::string& workdir) {
   const std::string out_path = workdir + "/.stdout", err_path = workdir + "/.stderr";
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
@@ -29,6 +30,11 @@ CliRun run_hessian(const std::vector<std::string>& args, const std::string& work
     execv(binary.c_str(), argv.data());
     _exit(127);
   }
+  return pid;
+}
+
+CliRun finish_hessian(pid_t pid, const std::string& workdir) {
+  const std::string out_path = workdir + "/.stdout", err_path = workdir + "/.stderr";
   int status = 0;
   waitpid(pid, &status, 0);
   CliRun r;
@@ -38,6 +44,33 @@ CliRun run_hessian(const std::vector<std::string>& args, const std::string& work
   unlink(out_path.c_str());
   unlink(err_path.c_str());
   return r;
+}
+
+CliRun run_hessian(const std::vector<std::string>& args, const std::string& workdir) {
+  return finish_hessian(start_hessian(args, workdir), workdir);
+}
+
+bool is_one_error_line(const CliRun& r) {
+  return r.err.rfind("hessian: error: ", 0) == 0 && r.err.find('\n') == r.err.size() - 1;
+}
+
+std::string bundled_sample(const std::string& name) {
+  return std::string(HESS_SOURCE_DIR) + "/data/" + name;
+}
+
+double json_field(const std::string& json, const std::string& key) {
+  const std::string k = "\"" + key + "\": ";
+  const size_t at = json.find(k);
+  if (at == std::string::npos) throw std::runtime_error("no key '" + key + "' in the JSON output");
+  if (json.compare(at + k.size(), 4, "null") == 0) return std::nan("");
+  return std::stod(json.substr(at + k.size()));
+}
+
+int json_key_count(const std::string& json, const std::string& key) {
+  const std::string k = "\"" + key + "\": ";
+  int n = 0;
+  for (size_t at = json.find(k); at != std::string::npos; at = json.find(k, at + k.size())) ++n;
+  return n;
 }
 
 }  // namespace hess::test

@@ -6,6 +6,8 @@
 //   CHECK(r.code == 1);
 //   CHECK(r.err == "hessian: error: d.h5: no such file\n");
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -17,5 +19,23 @@ struct CliRun {
 };
 
 CliRun run_hessian(const std::vector<std::string>& args, const std::string& workdir);
+
+// The same in two halves, to signal the process meanwhile (one at a time per workdir):
+//   pid_t pid = hess::test::start_hessian(args, dir.path());
+//   kill(pid, SIGTERM);
+//   hess::test::CliRun r = hess::test::finish_hessian(pid, dir.path());
+pid_t start_hessian(const std::vector<std::string>& args, const std::string& workdir);
+CliRun finish_hessian(pid_t pid, const std::string& workdir);
+
+// Whether stderr is exactly one line `hessian: error: ...`.
+bool is_one_error_line(const CliRun& r);
+// The path of a file of the bundled sample, data/NAME in the source tree.
+std::string bundled_sample(const std::string& name);
+
+// The number after the first `"key": ` in one-line JSON output (`--json`), NaN for null; throws
+// std::runtime_error naming the key when it is absent.
+double json_field(const std::string& json, const std::string& key);
+// How many times `"key": ` occurs (entries of a list of objects carrying that key).
+int json_key_count(const std::string& json, const std::string& key);
 
 }  // namespace hess::test

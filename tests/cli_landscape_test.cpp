@@ -1,0 +1,353 @@
+// Tests of `hessian landscape` (tools/cmd_landscape.cpp), running the built binary on the bundled
+// sample (data/digits-mlp.h5, data/digits.h5): a 41 x 31 surface is laid out (ny, nx) with
+// train_loss[j, i] = L(x_i, y_j) against direct evaluation through the library, its centre is the
+// model's loss as `hessian info` reports it; a run stopped by SIGTERM and rerun equals an
+// uninterrupted run and evaluates only the missing points; interpolation end points are both
+// models' losses; the PCA plane of a `hessian train` run and its projected path; direction files
+// read back; bad input refused with the right exit code and nothing overwritten.
+#include <doctest/doctest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <thread>
+
+#include "engine/arch.h"
+#include "engine/objective.h"
+#include "io/data_file.h"
+#include "io/hdf5_file.h"
+#include "io/landscape_files.h"
+#include "io/model_file.h"
+#include "support/fd_check.h"
+#include "support/run_cli.h"
+#include "support/scratch_dir.h"
+
+using namespace hess;
+using namespace hess::test;
+
+namespace {
+
+const std::string kModel = std::string(HESS_SOURCE_DIR) + "/data/digits-mlp.h5";
+const std::string kData = std::string(HESS_SOURCE_DIR) + "/data/digits.h5";
+// Relative difference of two evaluations of the same θ by different objectives.
+constexpr double kSameLoss = 1e-12;
+// θ + 1·(θ₂ − θ) is θ₂ up to rounding of each parameter.
+constexpr double kEndpointLoss = 1e-9;
+constexpr double kPercent = 100.0;
+
+double json_number(const std::string& json, const std::string& key) {
+  const std::string k = "\"" + key + "\": ";
+  const size_t at = json.find(k);
+  REQUIRE_MESSAGE(at != std::string::npos, key);
+  return std::stod(json.substr(at + k.size()));
+}
+
+// A dataset of the root ("train_loss") or of a group ("landscape/train_loss").
+std::vector<double> read(const std::string& file, const std::string& name) {
+  const h5::File f = h5::File::open_read(file);
+  const size_t slash = name.find('/');
+  if (slash == std::string::npos) return f.dataset(name).read<double>();
+  return f.group(name.substr(0, slash)).dataset(name.substr(slash + 1)).read<double>();
+}
+
+bool one_error_line(const CliRun& r) {
+  return r.err.rfind("hessian: error: ", 0) == 0 && r.err.find('\n') == r.err.size() - 1;
+}
+
+// Loss and accuracy of `model` on the sample, as `hessian info` reports them.
+std::pair<double, double> info_loss(const std::string& model, const std::string& dir) {
+  const CliRun r = run_hessian({"info", "--model", model, "--data", kData, "--json"}, dir);
+  REQUIRE(r.code == 0);
+  return {json_number(r.out, "loss"), json_number(r.out, "accuracy")};
+}
+
+// L(θ + x d_x + y d_y) over the whole sample, evaluated directly through the library.
+double direct_loss(const Model& m, const Dataset& data, const std::vector<std::vector<double>>& d,
+                   double x, double y) {
+  std::vector<double> t = m.theta;
+  for (size_t p = 0; p < t.size(); ++p) {
+    t[p] += x * d[0][p];
+    if (d.size() > 1) t[p] += y * d[1][p];
+  }
+  ObjectiveOptions o;
+  o.threads = 1;
+  auto obj = make_objective(m.graph, data, all_rows(data.size()), o, Precision::F64);
+  obj->set_parameters(t);
+  return obj->value().loss;
+}
+
+// The 41 x 31 landscape of the sample (random filter-normalized axes of --seed).
+std::vector<std::string> grid_args(const std::string& out, const std::string& threads,
+                                   const std::string& seed = "3") {
+  return {"landscape",     "--model", kModel, "--data", kData, "--x",       "-1:1:41", "--y",
+          "-0.75:0.75:31", "--seed",  seed,   "--out",  out,   "--threads", threads,   "--json"};
+}
+
+int count_computed(const std::vector<double>& v) {
+  int n = 0;
+  for (double e : v) n += e != -1.0;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a 41 x 31 grid on the sample is (ny, nx), train_loss[j, i] = L(x_i, y_j), centre = L") {
+  ScratchDir dir;
+  std::vector<std::string> args = grid_args(dir.file("r.h5"), "2");
+  args.insert(args.end(), {"--surface", dir.file("s.h5")});
+  const CliRun r = run_hessian(args, dir.path());
+  CAPTURE(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(json_number(r.out, "evaluated_points") == 41 * 31);
+
+  const h5::File s = h5::File::open_read(dir.file("s.h5"));
+  CHECK(s.dataset("train_loss").shape() == Shape{31, 41});
+  CHECK(s.dataset("train_acc").shape() == Shape{31, 41});
+  const std::vector<double> xs = s.dataset("xcoordinates").read<double>();
+  const std::vector<double> ys = s.dataset("ycoordinates").read<double>();
+  REQUIRE(xs.size() == 41);
+  REQUIRE(ys.size() == 31);
+  CHECK(xs[20] == 0.0);
+  CHECK(ys[15] == 0.0);
+  const std::vector<double> loss = s.dataset("train_loss").read<double>();
+  const std::vector<double> acc = s.dataset("train_acc").read<double>();
+  CHECK(count_computed(loss) == 41 * 31);
+  // The result group holds the same surface.
+  CHECK(read(dir.file("r.h5"), "landscape/train_loss") == loss);
+
+  const Model m = read_model(kModel);
+  const Dataset data = read_data_file(kData).data;
+  const auto d = read_direction_file(dir.file("s.dirs.h5"), m.graph, 2);
+  for (auto [i, j] : {std::pair{0, 0}, {40, 30}, {7, 22}, {33, 4}, {20, 15}}) {
+    CAPTURE(i);
+    CAPTURE(j);
+    const double want = direct_loss(m, data, d, xs[i], ys[j]);
+    CHECK(std::abs(loss[j * 41 + i] - want) <= kSameLoss * want);
+  }
+  // A transposed layout would put L(x_7, y_22) at [7, 22]: the grid is far from symmetric there.
+  CHECK(std::abs(loss[22 * 41 + 7] - loss[7 * 41 + 22]) > 1e-6);
+  const auto [l0, a0] = info_loss(kModel, dir.path());
+  CHECK(std::abs(loss[15 * 41 + 20] - l0) <= kSameLoss * l0);
+  CHECK(std::abs(acc[15 * 41 + 20] - kPercent * a0) <= 1e-9);
+}
+
+TEST_CASE("SIGTERM in a 2-D run, then the same command: only missing points, equal result") {
+  ScratchDir dir;
+  const std::string ref = dir.file("ref.h5"), out = dir.file("r.h5");
+  const CliRun full = run_hessian(grid_args(ref, "2"), dir.path());
+  REQUIRE(full.code == 0);
+  const int total = 41 * 31;
+
+  const pid_t pid = start_hessian(grid_args(out, "1"), dir.path());
+  const std::string progress = out + ".progress.partial";
+  for (int k = 0; k < 2000 && !file_exists(progress); ++k)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  kill(pid, SIGTERM);
+  const CliRun stopped = finish_hessian(pid, dir.path());
+  CHECK(stopped.code == 1);
+  CHECK(one_error_line(stopped));
+  CHECK(stopped.err.find("interrupted by SIGTERM") != std::string::npos);
+  CHECK_FALSE(file_exists(out));
+  const int done = count_computed(read(progress, "landscape/train_loss"));
+  CHECK(done > 0);
+  REQUIRE(done < total);
+
+  // Another landscape (another seed) is refused; the progress is kept as it was.
+  const std::string before = read_bytes(progress);
+  const CliRun refused = run_hessian(grid_args(out, "2", "4"), dir.path());
+  CHECK(refused.code == 1);
+  CHECK(one_error_line(refused));
+  CHECK(refused.err.find("seed") != std::string::npos);
+  CHECK(read_bytes(progress) == before);
+
+  const CliRun rerun = run_hessian(grid_args(out, "2"), dir.path());
+  CAPTURE(rerun.err);
+  REQUIRE(rerun.code == 0);
+  CHECK(json_number(rerun.out, "evaluated_points") == total - done);
+  CHECK(json_number(rerun.out, "resumed_points") == done);
+  CHECK_FALSE(file_exists(progress));
+  CHECK(read(out, "landscape/train_loss") == read(ref, "landscape/train_loss"));
+  CHECK(read(out, "landscape/train_acc") == read(ref, "landscape/train_acc"));
+
+  // The same command once more: nothing left to evaluate, the result untouched.
+  const std::string result = read_bytes(out);
+  const CliRun again = run_hessian(grid_args(out, "2"), dir.path());
+  CHECK(again.code == 0);
+  CHECK(json_number(again.out, "evaluated_points") == 0);
+  CHECK(read_bytes(out) == result);
+}
+
+TEST_CASE("interp ends at both models' losses; PCA plane of a training run; direction files") {
+  ScratchDir dir;
+  const CliRun train =
+      run_hessian({"train", "--data", kData, "--model", kModel, "--optimizer", "sgd", "--lr", "0.2",
+                   "--steps", "20", "--checkpoint-every", "5", "--out", dir.file("run"), "--quiet"},
+                  dir.path());
+  CAPTURE(train.err);
+  REQUIRE(train.code == 0);
+  const std::string last = dir.file("run/checkpoints/step-000000020.h5");
+  REQUIRE(file_exists(last));
+
+  const CliRun interp =
+      run_hessian({"landscape", "--model", kModel, "--data", kData, "--dirs", "interp", "--to",
+                   last, "--x", "-0.5:1.5:5", "--out", dir.file("i.h5"), "--json"},
+                  dir.path());
+  CAPTURE(interp.err);
+  REQUIRE(interp.code == 0);
+  const std::vector<double> line = read(dir.file("i.h5"), "landscape/train_loss");
+  REQUIRE(line.size() == 5);
+  const double l1 = info_loss(kModel, dir.path()).first, l2 = info_loss(last, dir.path()).first;
+  CHECK(std::abs(line[1] - l1) <= kSameLoss * l1);
+  CHECK(std::abs(line[3] - l2) <= kEndpointLoss * l2);
+  CHECK(std::abs(l2 - l1) > 1e-6);
+
+  const std::string glob = dir.file("run/checkpoints/step-?????????.h5");
+  const CliRun pca = run_hessian({"landscape", "--model", last, "--data", kData, "--dirs", "pca",
+                                  "--checkpoints", glob, "--x", "-1:1:5", "--y", "-1:1:3", "--out",
+                                  dir.file("p.h5"), "--surface", dir.file("ps.h5"), "--json"},
+                                 dir.path());
+  CAPTURE(pca.err);
+  REQUIRE(pca.code == 0);
+  const Model final_model = read_model(last);
+  const auto uv = read_direction_file(dir.file("ps.dirs.h5"), final_model.graph, 2);
+  const std::vector<double> px = read(dir.file("ps.proj.h5"), "proj_xcoord");
+  const std::vector<double> py = read(dir.file("ps.proj.h5"), "proj_ycoord");
+  REQUIRE(px.size() == 5);
+  double uu = 0, vv = 0, uvd = 0;
+  for (size_t p = 0; p < uv[0].size(); ++p) {
+    uu += uv[0][p] * uv[0][p];
+    vv += uv[1][p] * uv[1][p];
+    uvd += uv[0][p] * uv[1][p];
+  }
+  CHECK(uu == doctest::Approx(1.0).epsilon(1e-12));
+  CHECK(vv == doctest::Approx(1.0).epsilon(1e-12));
+  CHECK(std::abs(uvd) < 1e-12);
+  // Each checkpoint's coordinates are its displacement from the final model along the axes.
+  for (int t = 0; t < 5; ++t) {
+    char name[64];
+    std::snprintf(name, sizeof name, "run/checkpoints/step-%09d.h5", 5 * t);
+    const Model c = read_model(dir.file(name));
+    double x = 0, y = 0;
+    for (size_t p = 0; p < c.theta.size(); ++p) {
+      x += (c.theta[p] - final_model.theta[p]) * uv[0][p];
+      y += (c.theta[p] - final_model.theta[p]) * uv[1][p];
+    }
+    CAPTURE(t);
+    CHECK(px[t] == doctest::Approx(x).epsilon(1e-9));
+    CHECK(py[t] == doctest::Approx(y).epsilon(1e-9));
+  }
+  CHECK(px[4] == 0.0);
+  CHECK(py[4] == 0.0);
+  const std::vector<double> ratio = read(dir.file("ps.dirs.h5"), "explained_variance_ratio_");
+  CHECK(ratio[0] >= ratio[1]);
+  CHECK(ratio[0] + ratio[1] <= 1.0 + 1e-12);
+  const std::vector<double> plane = read(dir.file("ps.h5"), "train_loss");
+  CHECK(std::abs(plane[1 * 5 + 2] - l2) <= kSameLoss * l2);
+
+  // The direction file read back as axes gives the same surface.
+  const CliRun file = run_hessian(
+      {"landscape", "--model", last, "--data", kData, "--dirs", "file", "--dir-file",
+       dir.file("ps.dirs.h5"), "--x", "-1:1:5", "--y", "-1:1:3", "--out", dir.file("f.h5")},
+      dir.path());
+  CAPTURE(file.err);
+  REQUIRE(file.code == 0);
+  CHECK(read(dir.file("f.h5"), "landscape/train_loss") == plane);
+
+  // Fewer than 3 checkpoints: a usage error.
+  const CliRun two = run_hessian(
+      {"landscape", "--model", last, "--data", kData, "--dirs", "pca", "--checkpoints",
+       dir.file("run/checkpoints/step-00000001?.h5"), "--x", "-1:1:3", "--out", dir.file("two.h5")},
+      dir.path());
+  CHECK(two.code == 2);
+  CHECK(one_error_line(two));
+  CHECK(two.err.find("at least 3") != std::string::npos);
+  CHECK_FALSE(file_exists(dir.file("two.h5")));
+}
+
+TEST_CASE("eigenvector axes: unit Hessian eigenvectors, the centre is the model's loss") {
+  ScratchDir dir;
+  const CliRun r = run_hessian(
+      {"landscape", "--model", kModel, "--data", kData, "--samples", "300", "--dirs", "eigen",
+       "--x", "-0.2:0.2:3", "--y", "-0.2:0.2:3", "--out", dir.file("e.h5"), "--json"},
+      dir.path());
+  CAPTURE(r.err);
+  REQUIRE(r.code == 0);
+  const std::vector<double> ev = read(dir.file("e.h5"), "landscape/eigenvalues");
+  REQUIRE(ev.size() == 2);
+  CHECK(ev[0] >= ev[1]);
+  const std::vector<double> u = read(dir.file("e.h5"), "landscape/xdirection");
+  double n = 0;
+  for (double e : u) n += e * e;
+  CHECK(n == doctest::Approx(1.0).epsilon(1e-10));
+  // Along the top eigenvector the loss curves upward by about λ t²/2 on both sides.
+  const std::vector<double> loss = read(dir.file("e.h5"), "landscape/train_loss");
+  CHECK(loss[3] > loss[4]);
+  CHECK(loss[5] > loss[4]);
+}
+
+TEST_CASE("bad input: grid specs, flags of other kinds, other graphs, another model's result") {
+  ScratchDir dir;
+  const std::vector<std::string> base = {"landscape", "--model", kModel,          "--data",
+                                         kData,       "--out",   dir.file("r.h5")};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> a = base;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return run_hessian(a, dir.path());
+  };
+  for (const auto& extra : std::vector<std::vector<std::string>>{
+           {"--x", "-1:1:1"},
+           {"--x", "1:1:5"},
+           {"--x", "2:1:5"},
+           {"--x", "-1:1:5", "--y", "0:-1:5"},
+           {"--x", "-1:1:5", "--y", "-1:1:0"},
+           {"--x", "-1:1"},
+           {"--dirs", "interp"},
+           {"--dirs", "random", "--to", kModel},
+           {"--dirs", "pca"},
+           {"--dirs", "file"},
+           {"--dirs", "sideways"},
+       }) {
+    const CliRun r = with(extra);
+    CAPTURE(extra[0] + " " + extra[1]);
+    CHECK(r.code == 2);
+    CHECK(one_error_line(r));
+  }
+  CHECK_FALSE(file_exists(dir.file("r.h5")));
+
+  // A second model of another graph for interp, directions of another model: exit 1.
+  ArchOptions ao;
+  write_model(dir.file("other.h5"), build_arch("mlp:64-16-10:tanh", ao));
+  const CliRun graph = with({"--dirs", "interp", "--to", dir.file("other.h5"), "--x", "0:1:3"});
+  CHECK(graph.code == 1);
+  CHECK(one_error_line(graph));
+  CHECK(graph.err.find("same model structure") != std::string::npos);
+  const Model other = read_model(dir.file("other.h5"));
+  write_direction_file(dir.file("od.h5"), other.graph,
+                       {std::vector<double>(other.graph.num_params(), 0.1)});
+  const CliRun dirs = with({"--dirs", "file", "--dir-file", dir.file("od.h5"), "--x", "0:1:3"});
+  CHECK(dirs.code == 1);
+  CHECK(dirs.err.find("od.h5") != std::string::npos);
+  CHECK_FALSE(file_exists(dir.file("r.h5")));
+  CHECK_FALSE(file_exists(dir.file("r.h5.progress.partial")));
+
+  // A complete landscape of one model in --out: another model's is refused, nothing overwritten.
+  REQUIRE(with({"--x", "-1:1:3", "--samples", "100"}).code == 0);
+  const std::string before = read_bytes(dir.file("r.h5"));
+  std::vector<std::string> a = base;
+  a[2] = dir.file("other2.h5");
+  write_model(a[2], read_model(kModel));
+  {
+    Model shifted = read_model(kModel);
+    shifted.theta[0] += 0.5;
+    write_model(a[2], shifted);
+  }
+  a.insert(a.end(), {"--x", "-1:1:3", "--samples", "100"});
+  const CliRun refused = run_hessian(a, dir.path());
+  CHECK(refused.code == 1);
+  CHECK(one_error_line(refused));
+  CHECK(refused.err.find("model_sha256") != std::string::npos);
+  CHECK(read_bytes(dir.file("r.h5")) == before);
+  CHECK_FALSE(file_exists(dir.file("r.h5.progress.partial")));
+}
