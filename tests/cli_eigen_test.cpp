@@ -18,7 +18,8 @@ using namespace hess::test;
 namespace {
 
 constexpr int64_t P = kSpectralParams;
-constexpr double kRelTol = 1e-8;  // Lanczos to its default tol 1e-10, against the dense solver
+constexpr double kRelTol = 1e-8;       // Lanczos to its default tol 1e-10, against the dense solver
+constexpr double kRelTolFloat = 1e-4;  // the passes in float
 
 // Eigenvalues of a symmetric matrix, descending.
 std::vector<double> descending(const Eigen::MatrixXd& A) {
@@ -67,6 +68,20 @@ TEST_CASE("eigen --json: the top and bottom eigenvalues of the dense Hessian, wi
   REQUIRE(bottom.size() == 2);
   CHECK(std::abs(bottom[0] - all[P - 2]) < 1e-6 * scale);
   CHECK(std::abs(bottom[1] - all[P - 1]) < 1e-6 * scale);
+}
+
+TEST_CASE("eigen --precision f32: the top eigenvalues within 1e-4 of the double dense ones") {
+  ScratchDir dir;
+  const DenseReference ref = dense_reference(spectral_options(), Curvature::Hessian);
+  const std::vector<double> all = descending(ref.H);
+  const CliRun r = run_ok(
+      dir, spectral_args({"eigen", "--k", "5", "--precision", "f32", "--tol", "1e-6", "--json"}));
+  const std::vector<double> top = parse_json(r.out)["eigenvalues"].numbers();
+  REQUIRE(top.size() == 5);
+  for (size_t i = 0; i < 5; ++i) {
+    CAPTURE(i);
+    CHECK(std::abs(top[i] - all[i]) <= kRelTolFloat * all[0]);
+  }
 }
 
 TEST_CASE("eigen --layers and --curvature ggn: the eigenvalues of the submatrix and of the GGN") {

@@ -55,10 +55,8 @@ int run_eigen(const std::vector<std::string>& args) {
   const EigenResult r = as_usage([&] { return run(eo, target.op()); });
   fail_if_non_finite("eigen", r.status, r.message);
 
-  ResultGroup& g = rf.group("eigen");
-  write_eigen(g, eo, r);
-  target.describe(g);
-  rf.commit(analysis_metadata(*session, o, r.hvps, r.seconds));
+  commit_group(rf, "eigen", target, analysis_metadata(*session, o, r.hvps, r.seconds),
+               [&](ResultGroup& g) { write_eigen(g, eo, r); });
 
   const bool converged = r.status == Status::Ok;
   if (o.json) {

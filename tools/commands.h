@@ -19,12 +19,16 @@ struct Command {
 
 const std::vector<Command>& commands();
 
+int run_density(const std::vector<std::string>& args);
+int run_diag(const std::vector<std::string>& args);
 int run_eigen(const std::vector<std::string>& args);
 int run_info(const std::vector<std::string>& args);
 int run_import(const std::vector<std::string>& args);
 int run_landscape(const std::vector<std::string>& args);
+int run_report(const std::vector<std::string>& args);
 int run_roughness(const std::vector<std::string>& args);
 int run_sharpness(const std::vector<std::string>& args);
+int run_trace(const std::vector<std::string>& args);
 int run_train(const std::vector<std::string>& args);
 
 }  // namespace hess::cli

@@ -79,6 +79,14 @@ ResultMetadata analysis_metadata(const Session& s, const CommonOptions& o, int64
   return m;
 }
 
+void commit_group(ResultFile& rf, const std::string& name, const CurvatureTarget& target,
+                  const ResultMetadata& meta, const std::function<void(ResultGroup&)>& fill) {
+  ResultGroup& g = rf.group(name);
+  fill(g);
+  target.describe(g);
+  rf.commit(meta);
+}
+
 void fail_if_non_finite(const char* analysis, Status status, const std::string& message) {
   if (status == Status::NonFinite) throw std::runtime_error(std::string(analysis) + ": " + message);
 }

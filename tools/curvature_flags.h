@@ -10,6 +10,7 @@
 // A layer is the blocks sharing a name prefix (engine/block_select.h, group_layers); with --layers
 // only its selected blocks count.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,6 +62,11 @@ class CurvatureTarget {
 // own HVP count and seconds (a report runs several analyses on one session).
 ResultMetadata analysis_metadata(const Session& s, const CommonOptions& o, int64_t hvps,
                                  double seconds);
+
+// Writes group `name` of `rf` (`fill` writes the analysis's datasets and attributes), the target's
+// attributes, and commits `rf` with `meta`.
+void commit_group(ResultFile& rf, const std::string& name, const CurvatureTarget& target,
+                  const ResultMetadata& meta, const std::function<void(ResultGroup&)>& fill);
 
 // Throws a runtime error (exit 1) "ANALYSIS: MESSAGE" when the analysis met NaN or Inf; other
 // statuses are reported, not errors.
