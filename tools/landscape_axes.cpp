@@ -78,8 +78,9 @@ Axes pca_axes(const AxesRequest& q, const Session& s) {
                                           p.explained_variance_ratio[1]};
   a.stats["singular_values_"] = {p.singular_values[0], p.singular_values[1]};
   if (p.rank < (q.two_d ? 2 : 1)) {
-    a.warning = "the checkpoints span " + std::to_string(p.rank) +
-                " dimension(s): a missing PCA axis is zero";
+    throw std::runtime_error("--checkpoints " + q.checkpoints + ": the checkpoints span " +
+                             std::to_string(p.rank) + " dimension(s) around the model, the " +
+                             (q.two_d ? "PCA plane needs 2" : "PCA axis needs 1"));
   }
   return a;
 }
