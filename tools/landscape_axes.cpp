@@ -52,8 +52,10 @@ Axes interp_axes(const AxesRequest& q, const CommonOptions& o, const Session& s)
 Axes pca_axes(const AxesRequest& q, const Session& s) {
   const std::vector<Checkpoint> list = list_checkpoints(q.checkpoints);
   if (list.size() < kMinPcaCheckpoints) {
-    throw UsageError("--checkpoints " + q.checkpoints + ": " + std::to_string(list.size()) +
-                     " checkpoint(s), the PCA plane of a trajectory needs at least 3");
+    throw UsageError(
+        "--checkpoints " + q.checkpoints + ": " + std::to_string(list.size()) +
+        " checkpoint(s), the PCA plane of a trajectory needs at least 3" +
+        (list.size() == 1 ? " (quote a glob so that the shell does not expand it)" : ""));
   }
   std::vector<std::vector<double>> thetas;
   Axes a;
