@@ -5,9 +5,11 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "analyzers/eigen.h"
 #include "analyzers/enum_names.h"
 #include "analyzers/parameter_guard.h"
 #include "analyzers/stopwatch.h"
+#include "analyzers/trace.h"
 #include "engine/numerical_error.h"
 #include "engine/random.h"
 
@@ -15,7 +17,8 @@ namespace hess {
 
 namespace {
 
-constexpr std::string_view kMeasureNames[] = {"average", "worst", "keskar", "overlap"};
+constexpr std::string_view kMeasureNames[] = {"average",    "worst", "keskar",   "overlap",
+                                              "lambda_max", "trace", "frobenius"};
 constexpr std::string_view kBallNames[] = {"l2", "linf"};
 
 // APGD (Croce & Hein 2020): first step size 2ρ, momentum α, checkpoint rule.
@@ -27,6 +30,8 @@ constexpr double kCheckpointShrink = 0.03;
 constexpr double kMinCheckpointGap = 0.06;
 // Keskar et al. report the sharpness in percent of 1 + L.
 constexpr double kKeskarPercent = 100.0;
+// Hutch++ splits its products in thirds.
+constexpr int kMinHutchppProducts = 3;
 
 // The iterations after which APGD may halve its step: ⌈p_j T⌉ for j ≥ 1.
 std::vector<int> apgd_checkpoints(int steps) {
@@ -189,6 +194,37 @@ AverageSharpness average_case(Objective& obj, const std::vector<double>& theta, 
   return r;
 }
 
+bool wants(const SharpnessOptions& o, SharpnessMeasure m) {
+  return std::find(o.measures.begin(), o.measures.end(), m) != o.measures.end();
+}
+
+// The top eigenpairs for lambda_max and the overlap: one Lanczos run of k = options.k when the
+// overlap needs it, else k = 1.
+EigenResult top_eigenpairs(const SharpnessOptions& o, const ObjectiveOperator& H) {
+  EigenOptions eo;
+  eo.which = Which::Largest;
+  eo.k = wants(o, SharpnessMeasure::Overlap) ? o.k : 1;
+  eo.tol = o.eigen_tol;
+  eo.seed = Rng(o.seed).split(static_cast<uint64_t>(SharpnessMeasure::LambdaMax)).next();
+  eo.save_vectors = true;
+  return run(eo, H);
+}
+
+TraceResult trace_estimate(const SharpnessOptions& o, const ObjectiveOperator& H,
+                           SharpnessMeasure m) {
+  TraceOptions to;
+  to.seed = Rng(o.seed).split(static_cast<uint64_t>(m)).next();
+  if (m == SharpnessMeasure::Trace) {
+    to.method = TraceMethod::HutchPP;
+    to.max_probes = o.trace_products;
+  } else {
+    to.method = TraceMethod::Hutchinson;
+    to.min_probes = to.max_probes = o.frobenius_probes;
+    to.rtol = 0.0;
+  }
+  return run(to, H);
+}
+
 double gradient_overlap(Objective& obj, const Eigen::MatrixXd& U) {
   Eigen::VectorXd g(obj.num_params());
   obj.gradient(g.data());
@@ -230,29 +266,58 @@ void SharpnessOptions::validate() const {
     throw std::invalid_argument("epsilon: must be positive and finite, got " +
                                 std::to_string(epsilon));
   }
+  if (k < 1) throw std::invalid_argument("k: must be at least 1, got " + std::to_string(k));
+  if (!std::isfinite(eigen_tol) || eigen_tol <= 0) {
+    throw std::invalid_argument("eigen_tol: must be positive and finite, got " +
+                                std::to_string(eigen_tol));
+  }
+  if (trace_products < kMinHutchppProducts) {
+    throw std::invalid_argument("trace_products: Hutch++ needs at least 3, got " +
+                                std::to_string(trace_products));
+  }
+  if (frobenius_probes < 2) {
+    throw std::invalid_argument("frobenius_probes: at least 2 for a standard error, got " +
+                                std::to_string(frobenius_probes));
+  }
 }
 
 SharpnessResult run(const SharpnessOptions& options, Objective& objective,
                     const Eigen::MatrixXd* top_eigenvectors) {
   options.validate();
-  const bool wants_overlap = std::find(options.measures.begin(), options.measures.end(),
-                                       SharpnessMeasure::Overlap) != options.measures.end();
   const int64_t P = objective.num_params();
-  if (wants_overlap) {
-    if (!top_eigenvectors || top_eigenvectors->cols() < 1) {
-      throw std::invalid_argument("eigenvectors: the overlap needs the top-k Hessian eigenvectors");
-    }
-    if (top_eigenvectors->rows() != P || top_eigenvectors->cols() > P) {
-      throw std::invalid_argument("eigenvectors: expected " + std::to_string(P) +
-                                  " rows and at most as many columns");
-    }
+  if (top_eigenvectors && (top_eigenvectors->cols() < 1 || top_eigenvectors->rows() != P ||
+                           top_eigenvectors->cols() > P)) {
+    throw std::invalid_argument("eigenvectors: expected " + std::to_string(P) +
+                                " rows and between 1 and " + std::to_string(P) + " columns");
+  }
+  const bool lanczos = wants(options, SharpnessMeasure::LambdaMax) ||
+                       (wants(options, SharpnessMeasure::Overlap) && !top_eigenvectors);
+  if (lanczos && wants(options, SharpnessMeasure::Overlap) && options.k > P) {
+    throw std::invalid_argument("k: " + std::to_string(options.k) + " exceeds the " +
+                                std::to_string(P) + " parameters");
   }
   const Stopwatch clock;
   const ObjectiveCounters before = objective.counters();
   ParameterGuard guard({&objective});
   const std::vector<double>& theta = guard.saved();
   SharpnessResult r;
+  const ObjectiveOperator H(objective, Curvature::Hessian);
+  std::optional<EigenResult> eig;
+  auto note = [&](Status s, std::string_view what, const std::string& message) {
+    if (r.status == Status::Ok || s == Status::NonFinite) r.status = s;
+    r.message += (r.message.empty() ? "" : "; ") + std::string(what) + ": " + message;
+  };
+  // The Lanczos pairs, computed once for lambda_max and the overlap.
+  auto eigenpairs = [&]() -> const EigenResult& {
+    if (!eig) {
+      eig = top_eigenpairs(options, H);
+      r.top_eigenvalues = eig->eigenvalues;
+      if (eig->status != Status::Ok) note(eig->status, "lanczos", eig->message);
+    }
+    return *eig;
+  };
   auto counts = [&] {
+    r.hvps = H.applications();
     r.passes = objective.counters().passes - before.passes;
     r.gradients = objective.counters().gradients - before.gradients;
     r.seconds = clock.seconds();
@@ -299,20 +364,43 @@ SharpnessResult run(const SharpnessOptions& options, Objective& objective,
           r.keskar = k;
           break;
         }
-        case SharpnessMeasure::Overlap:
-          r.overlap = gradient_overlap(objective, *top_eigenvectors);
-          r.overlap_k = static_cast<int>(top_eigenvectors->cols());
+        case SharpnessMeasure::Overlap: {
+          const Eigen::MatrixXd& U = top_eigenvectors ? *top_eigenvectors : eigenpairs().vectors;
+          if (U.cols() == 0) break;  // Lanczos failed: its status says why
+          objective.set_parameters(theta);
+          r.overlap = gradient_overlap(objective, U);
+          r.overlap_k = static_cast<int>(U.cols());
           break;
+        }
+        case SharpnessMeasure::LambdaMax: {
+          const EigenResult& e = eigenpairs();
+          if (e.eigenvalues.size() > 0) {
+            r.lambda_max = e.eigenvalues(0);
+            r.lambda_max_residual = e.residuals(0);
+          }
+          break;
+        }
+        case SharpnessMeasure::Trace: {
+          const TraceResult t = trace_estimate(options, H, m);
+          if (t.status != Status::Ok) note(t.status, "trace", t.message);
+          r.trace = Estimate{t.trace, t.std_error};
+          break;
+        }
+        case SharpnessMeasure::Frobenius: {
+          const TraceResult t = trace_estimate(options, H, m);
+          if (t.status != Status::Ok) note(t.status, "frobenius", t.message);
+          const double f = std::sqrt(std::max(t.frobenius2, 0.0));
+          r.frobenius =
+              Estimate{f, f > 0 ? t.frobenius2_std_error / (2 * f) : t.frobenius2_std_error};
+          break;
+        }
       }
     } catch (const NumericalError& e) {
-      r.status = Status::NonFinite;
-      r.message += (r.message.empty() ? "" : "; ") + std::string(sharpness_measure_name(m)) + ": " +
-                   e.what();
+      note(Status::NonFinite, sharpness_measure_name(m), e.what());
     }
   }
   if (r.overlap && !std::isfinite(*r.overlap)) {
-    r.status = Status::NonFinite;
-    r.message += (r.message.empty() ? "" : "; ") + std::string("overlap: the gradient is zero");
+    note(Status::NonFinite, "overlap", "the gradient is zero");
   }
   counts();
   return r;

@@ -21,9 +21,18 @@
 //   keskar    Keskar et al. (2017), with A = I: 100 · (max_{y ∈ C_ε} L(θ + y) − L(θ)) / (1 + L(θ)),
 //             C_ε = {y : |y_i| ≤ ε(|θ_i| + 1)}: the ℓ∞ worst case with c = |θ| + 1 and ρ = ε. The
 //             paper maximizes with L-BFGS-B; here the same projected ascent as `worst`.
-//   overlap   ‖P_k g‖² / ‖g‖² with g = ∇L(θ) and P_k the projector on the span of the given top-k
+//   overlap   ‖P_k g‖² / ‖g‖² with g = ∇L(θ) and P_k the projector on the span of the top-k
 //             Hessian eigenvectors (orthonormalized first): the fraction of the gradient in the
-//             top eigenspace (Gur-Ari et al. 2018).
+//             top eigenspace (Gur-Ari et al. 2018). The eigenvectors are the caller's when given,
+//             else the k largest (algebraic) by Lanczos (analyzers/eigen.h).
+//
+// Spectral measures of the Hessian H at θ, from the spectral analyzers:
+//   lambda_max  the largest eigenvalue by Lanczos (analyzers/eigen.h, k = 1, or the top of the
+//               overlap's k when both are asked: one run), with its residual ‖Hu − λu‖.
+//   trace       tr(H) by Hutch++ (analyzers/trace.h) with `trace_products` products; its
+//               standard error is NaN (Hutch++ has none).
+//   frobenius   ‖H‖_F = √(E‖Hv‖²) from Hutchinson's ‖H‖_F² estimate (`frobenius_probes`
+//               Rademacher probes); standard error by the delta method, se(‖H‖_F²)/(2‖H‖_F).
 //
 // All of it is on the full analysis set (Andriushchenko et al. average over batches; we do not).
 // For a quadratic at a minimum with Hessian H: average = σ² tr(C H C)/2, ℓ2 worst = ρ² λmax(C H
@@ -47,8 +56,17 @@
 
 namespace hess {
 
-enum class SharpnessMeasure : uint8_t { Average, Worst, Keskar, Overlap };
-// The one enum<->string mapping: "average", "worst", "keskar", "overlap".
+enum class SharpnessMeasure : uint8_t {
+  Average,
+  Worst,
+  Keskar,
+  Overlap,
+  LambdaMax,
+  Trace,
+  Frobenius
+};
+// The one enum<->string mapping: "average", "worst", "keskar", "overlap", "lambda_max", "trace",
+// "frobenius".
 std::string_view sharpness_measure_name(SharpnessMeasure m);
 SharpnessMeasure sharpness_measure_from_name(std::string_view name);
 
@@ -62,11 +80,15 @@ struct SharpnessOptions {
                                             SharpnessMeasure::Keskar};
   double rho = 0.05;  // radius of the ball (average and worst)
   Ball ball = Ball::L2;
-  bool adaptive = false;  // c = |θ| instead of 1
-  int samples = 100;      // average: Gaussian samples
-  int steps = 20;         // worst, keskar: ascent steps per restart
-  int restarts = 1;       // worst, keskar: random starts
-  double epsilon = 1e-3;  // keskar: ε of the box
+  bool adaptive = false;       // c = |θ| instead of 1
+  int samples = 100;           // average: Gaussian samples
+  int steps = 20;              // worst, keskar: ascent steps per restart
+  int restarts = 1;            // worst, keskar: random starts
+  double epsilon = 1e-3;       // keskar: ε of the box
+  int k = 1;                   // overlap: dimension of the top eigenspace
+  double eigen_tol = 1e-8;     // lambda_max, overlap: Lanczos relative residual tolerance
+  int trace_products = 99;     // trace: Hutch++ products (at least 3)
+  int frobenius_probes = 100;  // frobenius: Hutchinson probes (at least 2)
   uint64_t seed = 0;
   // Throws std::invalid_argument naming the field.
   void validate() const;
@@ -87,6 +109,12 @@ struct AscentSharpness {
   int64_t step_halvings = 0;
 };
 
+// A stochastic estimate and its standard error (NaN when the method gives none).
+struct Estimate {
+  double value = 0.0;
+  double std_error = 0.0;
+};
+
 struct SharpnessResult {
   double loss = 0.0;  // L(θ)
   std::optional<AverageSharpness> average;
@@ -94,16 +122,24 @@ struct SharpnessResult {
   std::optional<AscentSharpness> keskar;
   std::optional<double> overlap;
   int overlap_k = 0;
+  std::optional<double> lambda_max;
+  double lambda_max_residual = 0.0;  // ‖Hu − λu‖ of its unit eigenvector
+  Eigen::VectorXd top_eigenvalues;   // the Lanczos run's k largest, descending (empty if none ran)
+  std::optional<Estimate> trace;
+  std::optional<Estimate> frobenius;
   int64_t passes = 0;     // passes over the analysis set
   int64_t gradients = 0;  // of which gradient passes
+  int64_t hvps = 0;       // Hessian-vector products of the spectral measures
   double seconds = 0.0;
-  Status status = Status::Ok;  // NonFinite when a pass met NaN or Inf (that measure is left empty)
+  // NonFinite when a pass met NaN or Inf (that measure is left empty); NotConverged when Lanczos
+  // stopped before its tolerance (its best values are reported).
+  Status status = Status::Ok;
   std::string message;
 };
 
 // Computes options.measures at the objective's current θ and restores it. `top_eigenvectors`
-// (P x k, k ≥ 1) is needed for the overlap. Throws std::invalid_argument for bad options or
-// eigenvectors of the wrong shape.
+// (P x k, k ≥ 1), when given, span the overlap's eigenspace instead of a Lanczos run. Throws
+// std::invalid_argument for bad options, k beyond P or eigenvectors of the wrong shape.
 SharpnessResult run(const SharpnessOptions& options, Objective& objective,
                     const Eigen::MatrixXd* top_eigenvectors = nullptr);
 

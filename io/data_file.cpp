@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "io/atomic_output.h"
+#include "io/dataset_bytes.h"
 #include "io/isolated_read.h"
 
 namespace hess {
@@ -133,16 +134,10 @@ DataFile read_data_group(const h5::Group& root) {
 }
 
 DataFile read_data_file(const std::string& path) {
-  const std::string image = run_isolated(
-      path,
-      [&] {
-        const DataFile d = read_data_group(h5::File::open_read(path));
-        h5::File out = h5::File::create_image(path);
-        write_data_group(out, d.data, d.provenance);
-        return out.image();
-      },
+  const std::string bytes = run_isolated(
+      path, [&] { return pack_data(read_data_group(h5::File::open_read(path))); },
       isolation_time_limit(path));
-  return read_data_group(h5::File::open_image(image, path));
+  return unpack_data(bytes, path);
 }
 
 Dataset read_data(const std::string& path) {

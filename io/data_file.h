@@ -39,8 +39,8 @@ struct DataFile {
 // the file cannot be written.
 void write_data(const std::string& path, const Dataset& data, const DataProvenance& provenance);
 // Reads and checks a data file. Throws FileError naming the file and what is wrong. The file is
-// decoded in a child process (io/isolated_read.h): a file that crashes the HDF5 library is an
-// error, not a crash.
+// decoded in a child process (io/isolated_read.h), which hands the checked data set back as bytes
+// (io/dataset_bytes.h): a file that crashes the HDF5 library is an error, not a crash.
 Dataset read_data(const std::string& path);
 DataFile read_data_file(const std::string& path);
 // The same in this process from an open file (the fuzzers read file images), and the writer's

@@ -10,7 +10,7 @@ packages=(
   libboost-program-options-dev doctest-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   zlib1g-dev
-  dataset-fashion-mnist
+  dataset-fashion-mnist python3-sklearn
 )
 
 missing=()

@@ -86,10 +86,8 @@ TEST_CASE("IDX import: values scaled to [0, 1], rows limited or subset with a se
 }
 
 TEST_CASE("Debian's Fashion-MNIST test set: a seeded subset, per-channel normalization") {
-  if (!exists(kImages)) {
-    MESSAGE("dataset-fashion-mnist is not installed; skipped");
-    return;
-  }
+  REQUIRE_MESSAGE(exists(kImages),
+                  "dataset-fashion-mnist is not installed (scripts/setup.sh installs it)");
   ScratchDir dir;
   const CliRun r = run_hessian({"import", "--idx", kImages, "--labels", kLabels, "--subset", "500",
                                 "--seed", "4", "--normalize", "channel", "--out", "f.h5", "--json"},
@@ -117,10 +115,8 @@ TEST_CASE("Debian's Fashion-MNIST test set: a seeded subset, per-channel normali
 }
 
 TEST_CASE("sklearn's digits CSV (gzip) as 1x8x8 images scaled by 16") {
-  if (!exists(kDigits)) {
-    MESSAGE("python3-sklearn is not installed; skipped");
-    return;
-  }
+  REQUIRE_MESSAGE(exists(kDigits),
+                  "python3-sklearn is not installed (scripts/setup.sh installs it)");
   ScratchDir dir;
   const CliRun r = run_hessian({"import", "--csv", kDigits, "--label-column", "-1",
                                 "--images-shape", "1x8x8", "--scale", "16", "--out", "digits.h5"},
@@ -211,9 +207,9 @@ TEST_CASE("flag mistakes are usage errors (exit 2)") {
   ScratchDir dir;
   check_usage(dir, {"import", "--csv", "a.csv"}, "no output: give --out FILE");
   check_usage(dir, {"import", "--out", "d.h5"},
-              "give one input: --idx IMAGES --labels LABELS, or --csv FILE");
+              "give one input: --idx IMAGES --labels LABELS, --csv FILE, or --onnx MODEL");
   check_usage(dir, {"import", "--csv", "a.csv", "--idx", "i", "--labels", "l", "--out", "d.h5"},
-              "give one input: --idx IMAGES --labels LABELS, or --csv FILE");
+              "give one input: --idx IMAGES --labels LABELS, --csv FILE, or --onnx MODEL");
   check_usage(dir, {"import", "--idx", "i", "--out", "d.h5"},
               "--idx needs --labels LABELS (the IDX labels file)");
   check_usage(dir, {"import", "--csv", "a.csv", "--out", "d.h5", "--normalize", "pixel"},

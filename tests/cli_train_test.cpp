@@ -22,6 +22,7 @@
 #include "io/data_file.h"
 #include "io/model_file.h"
 #include "support/fd_check.h"
+#include "support/learnable_data.h"
 #include "support/scratch_dir.h"
 
 using namespace hess;
@@ -32,24 +33,6 @@ namespace {
 
 constexpr const char* kSpec = "mlp:6-12-3:tanh";
 constexpr int64_t kSamples = 120;
-
-// Labels a small MLP can learn: the argmax of the first three features.
-Dataset learnable_data(int64_t n, uint64_t seed) {
-  Dataset d;
-  d.sample_shape = {6};
-  Rng rng(seed);
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t best = 0;
-    float best_v = -1e9f;
-    for (int j = 0; j < 6; ++j) {
-      const float v = static_cast<float>(rng.normal());
-      d.x.push_back(v);
-      if (j < 3 && v > best_v) best_v = v, best = j;
-    }
-    d.labels.push_back(best);
-  }
-  return d;
-}
 
 struct Run {
   int code = -1;

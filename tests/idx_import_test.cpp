@@ -100,10 +100,8 @@ TEST_CASE("every IDX value type decodes to the values encoded") {
 TEST_CASE("Debian's Fashion-MNIST test set imports with the figures numpy computes") {
   const std::string images = std::string(kFashion) + "t10k-images-idx3-ubyte.gz";
   const std::string labels = std::string(kFashion) + "t10k-labels-idx1-ubyte.gz";
-  if (!exists(images)) {
-    MESSAGE("dataset-fashion-mnist is not installed; skipped");
-    return;
-  }
+  REQUIRE_MESSAGE(exists(images),
+                  "dataset-fashion-mnist is not installed (scripts/setup.sh installs it)");
   const ImportedData d = import_idx(images, labels);
   REQUIRE(d.data.size() == 10000);
   CHECK(d.data.sample_shape == Shape{1, 28, 28});

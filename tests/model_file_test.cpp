@@ -352,6 +352,8 @@ TEST_CASE("models imported from ONNX (every fixture) round-trip with the same lo
     if (e.path().extension() != ".onnx") continue;
     CAPTURE(e.path().string());
     const std::string stem = e.path().stem().string();
+    // A fixture without data beside it is an error case (unsupported.onnx), not a model.
+    if (!std::filesystem::exists(fixtures + "/" + stem + ".h5")) continue;
     const Dataset d = read_data(fixtures + "/" + stem + ".h5");
     OnnxImportOptions o;
     o.sample_shape = d.sample_shape;

@@ -1,7 +1,7 @@
 // Tests of analyzers/sharpness against exact answers on a least-squares problem at its minimum
 // (L(θ* + δ) − L* = ½ δᵀHδ with H known): ℓ2 worst case = ρ²λmax(CHC)/2, average case =
 // σ² tr(CHC)/2, ℓ∞ and Keskar maxima by enumerating the box's vertices; worst ≥ average on an MLP;
-// the gradient overlap against a dense eigendecomposition.
+// the gradient overlap, λmax, trace and ‖H‖_F against a dense eigendecomposition.
 #include <doctest/doctest.h>
 
 #include <Eigen/Eigenvalues>
@@ -10,6 +10,7 @@
 #include "analyzers/sharpness.h"
 #include "engine/arch.h"
 #include "engine/curvature_operator.h"
+#include "support/curvature_fixture.h"
 #include "support/fd_check.h"
 #include "support/least_squares.h"
 
@@ -52,10 +53,14 @@ double box_maximum(const Eigen::MatrixXd& A, const Eigen::VectorXd& r) {
 }  // namespace
 
 TEST_CASE("measure and ball names round-trip; options are validated naming the field") {
-  for (SharpnessMeasure m : {SharpnessMeasure::Average, SharpnessMeasure::Worst,
-                             SharpnessMeasure::Keskar, SharpnessMeasure::Overlap}) {
+  for (SharpnessMeasure m :
+       {SharpnessMeasure::Average, SharpnessMeasure::Worst, SharpnessMeasure::Keskar,
+        SharpnessMeasure::Overlap, SharpnessMeasure::LambdaMax, SharpnessMeasure::Trace,
+        SharpnessMeasure::Frobenius}) {
     CHECK(sharpness_measure_from_name(sharpness_measure_name(m)) == m);
   }
+  CHECK(sharpness_measure_name(SharpnessMeasure::LambdaMax) == "lambda_max");
+  CHECK(sharpness_measure_from_name("frobenius") == SharpnessMeasure::Frobenius);
   CHECK(ball_from_name(ball_name(Ball::Linf)) == Ball::Linf);
   CHECK(ball_name(Ball::L2) == "l2");
   CHECK_THROWS_WITH_AS(ball_from_name("l1"), doctest::Contains("ball"), std::invalid_argument);
@@ -78,11 +83,24 @@ TEST_CASE("measure and ball names round-trip; options are validated naming the f
   o = {};
   o.measures.clear();
   CHECK_THROWS_WITH_AS(o.validate(), doctest::Contains("measures"), std::invalid_argument);
+  o = {};
+  o.k = 0;
+  CHECK_THROWS_WITH_AS(o.validate(), doctest::Contains("k"), std::invalid_argument);
+  o = {};
+  o.trace_products = 2;
+  CHECK_THROWS_WITH_AS(o.validate(), doctest::Contains("trace_products"), std::invalid_argument);
+  o = {};
+  o.frobenius_probes = 1;
+  CHECK_THROWS_WITH_AS(o.validate(), doctest::Contains("frobenius_probes"), std::invalid_argument);
+  o = {};
+  o.eigen_tol = 0.0;
+  CHECK_THROWS_WITH_AS(o.validate(), doctest::Contains("eigen_tol"), std::invalid_argument);
 
   const LeastSquares ls = least_squares_problem(3, 2, 10, 1);
   auto obj = double_objective(ls.model, ls.data);
-  CHECK_THROWS_WITH_AS(run(only(SharpnessMeasure::Overlap, 0.1), *obj),
-                       doctest::Contains("eigenvectors"), std::invalid_argument);
+  SharpnessOptions too_many = only(SharpnessMeasure::Overlap, 0.1);
+  too_many.k = static_cast<int>(obj->num_params()) + 1;
+  CHECK_THROWS_WITH_AS(run(too_many, *obj), doctest::Contains("k: "), std::invalid_argument);
   const Eigen::MatrixXd wrong = Eigen::MatrixXd::Identity(3, 1);
   CHECK_THROWS_WITH_AS(run(only(SharpnessMeasure::Overlap, 0.1), *obj, &wrong),
                        doctest::Contains("eigenvectors"), std::invalid_argument);
@@ -240,4 +258,51 @@ TEST_CASE("gradient overlap with the top-k eigenspace equals the dense computati
         doctest::Approx(1.0).epsilon(1e-12));
   CHECK(P == all.rows());
   CHECK(obj->parameters() == m.theta);
+}
+
+TEST_CASE("lambda_max, trace, frobenius and the Lanczos overlap against the dense Hessian") {
+  for (Precision p : {Precision::F64, Precision::F32}) {
+    CAPTURE(precision_name(p));
+    // Float HVPs carry rounding of order 1e-7 relative; double ones 1e-13.
+    const double tol = p == Precision::F64 ? 1e-8 : 1e-4;
+    ModelProblem mp = model_problem("mlp:5-6-3:tanh", 20, 3, 11, p);
+    Objective& obj = *mp.objective;
+    const int64_t P = obj.num_params();
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(mp.dense);
+    const Eigen::VectorXd& lambda = eig.eigenvalues();  // ascending
+    REQUIRE(lambda(0) < 0.0);  // indefinite: the top is not the largest magnitude by accident
+    SharpnessOptions o;
+    o.measures = {SharpnessMeasure::LambdaMax, SharpnessMeasure::Trace, SharpnessMeasure::Frobenius,
+                  SharpnessMeasure::Overlap};
+    o.k = 3;
+    // With 3P products Hutch++'s sketch spans the whole space: its trace is exact.
+    o.trace_products = 3 * static_cast<int>(P);
+    o.frobenius_probes = 400;
+    o.eigen_tol = p == Precision::F64 ? 1e-10 : 1e-6;
+    const SharpnessResult r = run(o, obj);
+    CHECK(r.status == Status::Ok);
+    REQUIRE(r.lambda_max);
+    CHECK(*r.lambda_max == doctest::Approx(lambda(P - 1)).epsilon(tol));
+    REQUIRE(r.top_eigenvalues.size() == 3);
+    for (int i = 0; i < 3; ++i) {
+      CHECK(r.top_eigenvalues(i) == doctest::Approx(lambda(P - 1 - i)).epsilon(tol));
+    }
+    REQUIRE(r.trace);
+    CHECK(r.trace->value == doctest::Approx(lambda.sum()).epsilon(tol * 10));
+    REQUIRE(r.frobenius);
+    const double frobenius = lambda.norm();
+    CHECK(r.frobenius->std_error > 0.0);
+    CHECK(std::abs(r.frobenius->value - frobenius) < 4 * r.frobenius->std_error);
+    CHECK(std::abs(r.frobenius->value - frobenius) < 0.2 * frobenius);
+    const Eigen::MatrixXd U = eig.eigenvectors().rightCols(3);
+    // The gradient by finite differences of the double objective (float ones would be too coarse).
+    ModelProblem ref = model_problem("mlp:5-6-3:tanh", 20, 3, 11, Precision::F64);
+    const Eigen::VectorXd g = fd_gradient(*ref.objective, ref.model.theta);
+    const double want = (U.transpose() * g).squaredNorm() / g.squaredNorm();
+    REQUIRE(r.overlap);
+    CHECK(r.overlap_k == 3);
+    CHECK(*r.overlap == doctest::Approx(want).epsilon(p == Precision::F64 ? 1e-6 : 1e-3));
+    CHECK(r.hvps > 3 * P);
+    CHECK(obj.parameters() == mp.model.theta);
+  }
 }

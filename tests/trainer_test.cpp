@@ -11,6 +11,7 @@
 #include "engine/random.h"
 #include "engine/trainer.h"
 #include "support/fd_check.h"
+#include "support/learnable_data.h"
 
 using namespace hess;
 using namespace hess::test;
@@ -24,24 +25,6 @@ Model make_model(uint64_t seed = 3) {
   ArchOptions a;
   a.seed = seed;
   return build_arch(kSpec, a);
-}
-
-// Labels that a small MLP can learn: the class is the argmax of the first three features.
-Dataset learnable_data(int64_t n, uint64_t seed) {
-  Dataset d;
-  d.sample_shape = {6};
-  Rng rng(seed);
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t best = 0;
-    float best_v = -1e9f;
-    for (int j = 0; j < 6; ++j) {
-      const float v = static_cast<float>(rng.normal());
-      d.x.push_back(v);
-      if (j < 3 && v > best_v) best_v = v, best = j;
-    }
-    d.labels.push_back(best);
-  }
-  return d;
 }
 
 TrainOptions options(OptimizerKind kind, double lr, int64_t batch, int threads = 1) {

@@ -1,18 +1,22 @@
 // hessian import: turns IDX (MNIST family) and CSV files into a data file (docs/formats.md, "Data
-// file"). The output is written atomically: bad input leaves no file behind.
+// file"), and an ONNX model into a model file (docs/onnx.md). The output is written atomically: bad
+// input leaves no file behind.
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 
+#include "engine/op_kind.h"
 #include "io/csv_import.h"
 #include "io/data_file.h"
 #include "io/idx_import.h"
+#include "io/model_file.h"
 #include "io/preprocess.h"
 #include "tools/cli_error.h"
 #include "tools/commands.h"
 #include "tools/common_options.h"
 #include "tools/json.h"
+#include "tools/session.h"
 #include "tools/table.h"
 
 namespace hess::cli {
@@ -20,7 +24,8 @@ namespace hess::cli {
 namespace {
 
 struct ImportFlags {
-  std::string idx, labels, csv, out;
+  std::string idx, labels, csv, onnx, out;
+  std::string loss = "ce";
   int64_t label_column = -1;
   bool targets = false;
   std::string delimiter = ",";
@@ -29,11 +34,12 @@ struct ImportFlags {
   std::string scale;  // empty: the importer's default
   std::string normalize = "none";
   std::string images_shape;
+  std::string sample_shape;  // --onnx: fills symbolic extents of the graph input
   bool json = false;
 };
 
-// "1x8x8" -> [1, 8, 8].
-Shape parse_shape(const std::string& text) {
+// "1x8x8" -> [1, 8, 8]; `flag` names the flag in errors.
+Shape parse_shape(const std::string& text, const std::string& flag) {
   Shape s;
   size_t pos = 0;
   while (pos <= text.size()) {
@@ -41,7 +47,7 @@ Shape parse_shape(const std::string& text) {
     int64_t v = 0;
     const auto [p, ec] = std::from_chars(text.data() + pos, text.data() + end, v);
     if (ec != std::errc() || p != text.data() + end || v <= 0) {
-      throw UsageError("--images-shape '" + text + "' is not a shape like 1x28x28");
+      throw UsageError(flag + " '" + text + "' is not a shape like 1x28x28");
     }
     s.push_back(v);
     pos = end + 1;
@@ -60,7 +66,9 @@ double parse_scale(const std::string& text) {
 
 ImportedData read_input(const ImportFlags& f) {
   const int given = !f.idx.empty() + !f.csv.empty();
-  if (given != 1) throw UsageError("give one input: --idx IMAGES --labels LABELS, or --csv FILE");
+  if (given != 1) {
+    throw UsageError("give one input: --idx IMAGES --labels LABELS, --csv FILE, or --onnx MODEL");
+  }
   if (!f.idx.empty()) {
     if (f.labels.empty()) throw UsageError("--idx needs --labels LABELS (the IDX labels file)");
     return import_idx(f.idx, f.labels);
@@ -101,6 +109,53 @@ void report(const ImportFlags& f, const Dataset& d, const DataProvenance& p) {
   std::printf("source      %s\nprepared    %s\n", p.source.c_str(), p.preprocessing.c_str());
 }
 
+// The flags of data imports that mean nothing to --onnx, given with a value other than their
+// default.
+std::string data_flag_given(const ImportFlags& f) {
+  if (!f.idx.empty()) return "--idx";
+  if (!f.csv.empty()) return "--csv";
+  if (!f.labels.empty()) return "--labels";
+  if (f.label_column != -1) return "--label-column";
+  if (f.targets) return "--targets";
+  if (f.delimiter != ",") return "--delimiter";
+  if (f.limit != 0) return "--limit";
+  if (f.subset != 0) return "--subset";
+  if (!f.scale.empty()) return "--scale";
+  if (f.normalize != "none") return "--normalize";
+  if (!f.images_shape.empty()) return "--images-shape";
+  return "";
+}
+
+// `--onnx IN --out MODEL.h5`: the imported graph with its loss and θ, written atomically.
+int import_onnx_model(const ImportFlags& f) {
+  const std::string stray = data_flag_given(f);
+  if (!stray.empty()) throw UsageError(stray + " belongs to data imports, not to --onnx");
+  const Shape sample =
+      f.sample_shape.empty() ? Shape{} : parse_shape(f.sample_shape, "--sample-shape");
+  const Model model = open_onnx(f.onnx, f.loss, sample);
+  Attrs metadata;
+  metadata.set("source", "hessian import --onnx " + f.onnx);
+  metadata.set("loss", f.loss);
+  write_model(f.out, model, metadata);
+  const Graph& g = model.graph;
+  if (f.json) {
+    Json j = Json::object();
+    j.set("out", f.out)
+        .set("source", f.onnx)
+        .set("parameters", g.num_params())
+        .set("blocks", static_cast<int64_t>(g.blocks.size()))
+        .set("input_shape", Json::array_of(g.input_shape))
+        .set("loss_op", std::string(op_name(g.nodes[g.loss].op)));
+    std::printf("%s\n", j.dump().c_str());
+    return kExitOk;
+  }
+  std::printf("wrote       %s: %s parameters in %zu blocks, input %s, loss %s\n", f.out.c_str(),
+              grouped(g.num_params()).c_str(), g.blocks.size(), to_string(g.input_shape).c_str(),
+              std::string(op_name(g.nodes[g.loss].op)).c_str());
+  std::printf("source      %s\n", f.onnx.c_str());
+  return kExitOk;
+}
+
 }  // namespace
 
 int run_import(const std::vector<std::string>& args) {
@@ -132,8 +187,13 @@ int run_import(const std::vector<std::string>& args) {
       "sample (feature) or each channel, the first axis of a sample (channel)")(
       "images-shape", po::value(&f.images_shape)->value_name("CxHxW"),
       "view every sample as this shape, e.g. 1x8x8 for 64 CSV columns")(
+      "onnx", po::value(&f.onnx)->value_name("MODEL"),
+      "ONNX model exported from PyTorch (docs/onnx.md): --out is then a model file")(
+      "loss", po::value(&f.loss)->value_name("ce|mse")->default_value("ce"),
+      "--onnx: loss appended to the graph output")(
+      "sample-shape", po::value(&f.sample_shape)->value_name("CxHxW"),
+      "--onnx: one sample's shape, for a graph input with symbolic extents besides the batch")(
       "json", po::bool_switch(&f.json), "print one JSON object on stdout");
-  // `--onnx IN --out MODEL.h5` (an ONNX model into a model file) joins here with io/onnx.
   const char* examples =
       "  hessian import --idx /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz \\\n"
       "                 --labels /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz --out "
@@ -142,18 +202,23 @@ int run_import(const std::vector<std::string>& args) {
       "\\\n"
       "                 --label-column -1 --images-shape 1x8x8 --scale 16 --out digits.h5\n"
       "  hessian import --csv table.csv --label-column 0 --normalize feature --subset 1000 --seed "
-      "1 --out t.h5\n";
+      "1 --out t.h5\n"
+      "  hessian import --onnx resnet.onnx --loss ce --out resnet.h5\n";
   if (!parse_args("import", args, desc,
-                  "(--idx IMAGES --labels LABELS | --csv FILE) --out FILE [options]", examples)) {
+                  "(--idx IMAGES --labels LABELS | --csv FILE | --onnx MODEL) --out FILE [options]",
+                  examples)) {
     return kExitOk;
   }
   if (f.out.empty()) throw UsageError("no output: give --out FILE");
+  if (!f.onnx.empty()) return import_onnx_model(f);
+  if (f.loss != "ce") throw UsageError("--loss belongs to --onnx");
   PreprocessOptions pre;
   pre.limit = f.limit;
   pre.subset = f.subset;
   pre.seed = f.seed;
   pre.normalize = as_usage([&] { return standardization_from_name(f.normalize); });
-  if (!f.images_shape.empty()) pre.sample_shape = parse_shape(f.images_shape);
+  if (!f.sample_shape.empty()) throw UsageError("--sample-shape belongs to --onnx");
+  if (!f.images_shape.empty()) pre.sample_shape = parse_shape(f.images_shape, "--images-shape");
   if (!f.scale.empty()) pre.scale = parse_scale(f.scale);
   as_usage([&] { pre.validate(); });
 

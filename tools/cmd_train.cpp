@@ -87,9 +87,10 @@ int run_train(const std::vector<std::string>& args) {
       "optimizer", po::value(&f.optimizer)->value_name("NAME")->default_value("sgd"),
       "gd (full batch), sgd, momentum, nesterov or adam (minibatches of --batch-size)")(
       "lr", po::value(&f.lr)->value_name("ETA")->default_value(f.lr, "0.1; adam 0.001"),
-      "learning rate")("momentum", po::value(&f.momentum)->value_name("BETA")->default_value(0.9),
+      "learning rate")("momentum",
+                       po::value(&f.momentum)->value_name("BETA")->default_value(0.9, "0.9"),
                        "beta of momentum and nesterov")(
-      "beta1", po::value(&f.beta1)->value_name("B")->default_value(0.9),
+      "beta1", po::value(&f.beta1)->value_name("B")->default_value(0.9, "0.9"),
       "adam: decay of the first moment")("beta2",
                                          po::value(&f.beta2)->value_name("B")->default_value(0.999),
                                          "adam: decay of the second moment")(

@@ -4,11 +4,12 @@ namespace hess::cli {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
+      {"eigen", "extreme eigenvalues (largest, smallest or both ends) of the Hessian or GGN, by Lanczos or power iteration", run_eigen},
       {"info", "blocks, sizes and loss of a model; fit of a data set; timing of loss, gradient and HVP", run_info},
-      {"import", "IDX (MNIST family) or CSV files into a data file", run_import},
+      {"import", "IDX (MNIST family) or CSV files into a data file; an ONNX model into a model file", run_import},
       {"landscape", "1-D and 2-D loss landscapes: random, eigenvector, interpolation, PCA or file axes", run_landscape},
-      {"roughness", "roughness index (Wu et al.): spread of the total variation of random 1-D loss profiles", run_roughness},
-      {"sharpness", "average-case, worst-case (standard, adaptive) and Keskar sharpness by perturbation", run_sharpness},
+      {"roughness", "roughness index (Wu et al.): spread of the total variation of random 1-D loss profiles; --along a run", run_roughness},
+      {"sharpness", "lambda_max, trace, Frobenius norm, gradient overlap; average, worst-case and Keskar sharpness", run_sharpness},
       {"train", "train a model (gd, sgd, momentum, nesterov, adam) into a run directory of checkpoints and a log", run_train},
   };
   return table;

@@ -19,6 +19,7 @@ struct Command {
 
 const std::vector<Command>& commands();
 
+int run_eigen(const std::vector<std::string>& args);
 int run_info(const std::vector<std::string>& args);
 int run_import(const std::vector<std::string>& args);
 int run_landscape(const std::vector<std::string>& args);

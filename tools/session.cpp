@@ -18,7 +18,8 @@
 namespace hess::cli {
 
 std::vector<int64_t> analysis_rows(int64_t available, int64_t samples, uint64_t seed) {
-  if (samples < 0) throw UsageError("--samples must be non-negative, got " + std::to_string(samples));
+  if (samples < 0)
+    throw UsageError("--samples must be non-negative, got " + std::to_string(samples));
   if (samples == 0 || samples >= available) {
     std::vector<int64_t> all(available);
     for (int64_t i = 0; i < available; ++i) all[i] = i;
@@ -31,7 +32,8 @@ std::vector<int64_t> analysis_rows(int64_t available, int64_t samples, uint64_t 
 
 Model open_model(const CommonOptions& o, std::string* label, const Shape& sample_shape) {
   if (!o.model.empty() && !o.arch.empty()) throw UsageError("give --model or --arch, not both");
-  if (o.model.empty() && o.arch.empty()) throw UsageError("no model: give --model FILE or --arch SPEC");
+  if (o.model.empty() && o.arch.empty())
+    throw UsageError("no model: give --model FILE or --arch SPEC");
   if (!o.arch.empty()) {
     ArchOptions a;
     a.loss = as_usage([&] { return loss_kind_from_name(o.loss); });
@@ -43,16 +45,29 @@ Model open_model(const CommonOptions& o, std::string* label, const Shape& sample
   *label = o.model;
   const std::string onnx = ".onnx";
   if (o.model.size() >= onnx.size() && o.model.compare(o.model.size() - onnx.size(), onnx.size(), onnx) == 0) {
-#ifdef HESS_ONNX_IMPORT
-    OnnxImportOptions opt;
-    opt.loss = as_usage([&] { return loss_kind_from_name(o.loss); });
-    opt.sample_shape = sample_shape;
-    return import_onnx(o.model, opt);
-#else
-    throw std::runtime_error(o.model + ": ONNX import is not available in this build");
-#endif
+    // A graph input with known extents stands alone (check_data_fits then compares it with the
+    // data); the data's sample shape fills symbolic extents only when the import needs it.
+    if (sample_shape.empty()) return open_onnx(o.model, o.loss);
+    try {
+      return open_onnx(o.model, o.loss);
+    } catch (const std::runtime_error&) {
+      return open_onnx(o.model, o.loss, sample_shape);
+    }
   }
   return read_model(o.model);
+}
+
+Model open_onnx(const std::string& path, const std::string& loss, const Shape& sample_shape) {
+#ifdef HESS_ONNX_IMPORT
+  OnnxImportOptions opt;
+  opt.loss = as_usage([&] { return loss_kind_from_name(loss); });
+  opt.sample_shape = sample_shape;
+  return import_onnx(path, opt);
+#else
+  (void)loss;
+  (void)sample_shape;
+  throw std::runtime_error(path + ": ONNX import is not available in this build");
+#endif
 }
 
 bool onnx_available() {
@@ -82,17 +97,21 @@ Dataset synthetic_data(const Graph& g, int64_t n, uint64_t seed) {
   }
   return d;
 }
-}  // namespace
 
-std::unique_ptr<Session> open_session(const CommonOptions& o, bool need_data) {
+// open_session's work; `given` is the model when the caller loaded it, else null (--model/--arch).
+std::unique_ptr<Session> open_session_with(const CommonOptions& o, bool need_data, Model* given,
+                                           const std::string& given_label,
+                                           const std::string& given_path) {
   auto session = std::make_unique<Session>();
   Session& s = *session;
   s.precision = as_usage([&] { return precision_from_name(o.precision); });
   s.objective_options.batch_size = o.batch_size;
   s.objective_options.threads =
-      o.threads > 0 ? o.threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+      o.threads > 0 ? o.threads
+                    : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   s.objective_options.weight_decay = o.weight_decay;
-  if (o.threads < 0) throw UsageError("--threads must be non-negative, got " + std::to_string(o.threads));
+  if (o.threads < 0)
+    throw UsageError("--threads must be non-negative, got " + std::to_string(o.threads));
   as_usage([&] { s.objective_options.validate(); });
 
   if (!o.data.empty()) {
@@ -101,8 +120,14 @@ std::unique_ptr<Session> open_session(const CommonOptions& o, bool need_data) {
     s.data_provenance = std::move(file.provenance);
     s.data_label = s.data_path = o.data;
   }
-  s.model = open_model(o, &s.model_label, s.data.sample_shape);
-  if (o.arch.empty()) s.model_path = o.model;
+  if (given) {
+    s.model = std::move(*given);
+    s.model_label = given_label;
+    s.model_path = given_path;
+  } else {
+    s.model = open_model(o, &s.model_label, s.data.sample_shape);
+    if (o.arch.empty()) s.model_path = o.model;
+  }
   if (!need_data) return session;
   if (o.data.empty()) {
     if (o.arch.empty()) throw UsageError("no data: give --data FILE");
@@ -112,12 +137,14 @@ std::unique_ptr<Session> open_session(const CommonOptions& o, bool need_data) {
   try {
     check_data_fits(s.model.graph, s.data);
   } catch (const std::invalid_argument& e) {
-    throw std::runtime_error(s.data_label + ": does not fit the model " + s.model_label + ": " + e.what());
+    throw std::runtime_error(s.data_label + ": does not fit the model " + s.model_label + ": " +
+                             e.what());
   }
   s.rows = analysis_rows(s.data.size(), o.samples, o.seed);
   // One level of parallelism at a time (docs/algorithms.md, "Performance and threads").
   const int64_t batches =
-      (static_cast<int64_t>(s.rows.size()) + s.objective_options.batch_size - 1) / s.objective_options.batch_size;
+      (static_cast<int64_t>(s.rows.size()) + s.objective_options.batch_size - 1) /
+      s.objective_options.batch_size;
   const ThreadPlan plan = plan_threads(s.objective_options.threads, std::max<int64_t>(1, batches));
   s.objective_options.threads = plan.batch_threads;
   set_blas_threads(plan.blas_threads);
@@ -128,6 +155,16 @@ std::unique_ptr<Session> open_session(const CommonOptions& o, bool need_data) {
   }
   s.objective->set_parameters(s.model.theta);
   return session;
+}
+}  // namespace
+
+std::unique_ptr<Session> open_session(const CommonOptions& o, bool need_data) {
+  return open_session_with(o, need_data, nullptr, "", "");
+}
+
+std::unique_ptr<Session> open_session(const CommonOptions& o, Model model, std::string label,
+                                      std::string path) {
+  return open_session_with(o, true, &model, label, path);
 }
 
 }  // namespace hess::cli

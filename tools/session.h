@@ -41,9 +41,18 @@ constexpr int64_t kSyntheticSamples = 1024;
 // --arch) and builds the objective over the analysis set.
 std::unique_ptr<Session> open_session(const CommonOptions& o, bool need_data);
 
+// The same with the model given (a checkpoint of a series, for analyses along a training run):
+// --model and --arch are not read; `label` names the model, `path` is its file ("" for none).
+std::unique_ptr<Session> open_session(const CommonOptions& o, Model model, std::string label,
+                                      std::string path);
+
 // Loads only the model: --arch (samples of `sample_shape` when given), a model file, or an ONNX
 // file (name ending in .onnx). File problems are FileErrors naming the file.
 Model open_model(const CommonOptions& o, std::string* label, const Shape& sample_shape = {});
+
+// Imports the ONNX file at `path` with the loss named `loss` (ce|mse) appended; `sample_shape`, when
+// given, must agree with the graph input. Errors name the file.
+Model open_onnx(const std::string& path, const std::string& loss, const Shape& sample_shape = {});
 
 // Whether this build can read .onnx models.
 bool onnx_available();

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <stdexcept>
 
 #include "support/scratch_dir.h"
@@ -47,6 +48,29 @@ CliRun finish_hessian(pid_t pid, const std::string& workdir) {
 
 CliRun run_hessian(const std::vector<std::string>& args, const std::string& workdir) {
   return finish_hessian(start_hessian(args, workdir), workdir);
+}
+
+bool is_one_error_line(const CliRun& r) {
+  return r.err.rfind("hessian: error: ", 0) == 0 && r.err.find('\n') == r.err.size() - 1;
+}
+
+std::string bundled_sample(const std::string& name) {
+  return std::string(HESS_SOURCE_DIR) + "/data/" + name;
+}
+
+double json_field(const std::string& json, const std::string& key) {
+  const std::string k = "\"" + key + "\": ";
+  const size_t at = json.find(k);
+  if (at == std::string::npos) throw std::runtime_error("no key '" + key + "' in the JSON output");
+  if (json.compare(at + k.size(), 4, "null") == 0) return std::nan("");
+  return std::stod(json.substr(at + k.size()));
+}
+
+int json_key_count(const std::string& json, const std::string& key) {
+  const std::string k = "\"" + key + "\": ";
+  int n = 0;
+  for (size_t at = json.find(k); at != std::string::npos; at = json.find(k, at + k.size())) ++n;
+  return n;
 }
 
 }  // namespace hess::test

@@ -27,4 +27,15 @@ CliRun run_hessian(const std::vector<std::string>& args, const std::string& work
 pid_t start_hessian(const std::vector<std::string>& args, const std::string& workdir);
 CliRun finish_hessian(pid_t pid, const std::string& workdir);
 
+// Whether stderr is exactly one line `hessian: error: ...`.
+bool is_one_error_line(const CliRun& r);
+// The path of a file of the bundled sample, data/NAME in the source tree.
+std::string bundled_sample(const std::string& name);
+
+// The number after the first `"key": ` in one-line JSON output (`--json`), NaN for null; throws
+// std::runtime_error naming the key when it is absent.
+double json_field(const std::string& json, const std::string& key);
+// How many times `"key": ` occurs (entries of a list of objects carrying that key).
+int json_key_count(const std::string& json, const std::string& key);
+
 }  // namespace hess::test
