@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <string_view>
 
 #include "io/file_error.h"
 #include "io/isolated_read.h"
@@ -17,6 +18,13 @@ namespace {
 constexpr const char* kStepPrefix = "step-";
 constexpr const char* kPartialPrefix = ".partial-";
 constexpr size_t kMaxStepDigits = 18;
+// What `hessian train` keeps beside each checkpoint (its optimizer state): not a checkpoint.
+constexpr std::string_view kStateSuffix = ".state.h5";
+
+bool is_state_file(const std::string& path) {
+  return path.size() > kStateSuffix.size() &&
+         path.compare(path.size() - kStateSuffix.size(), kStateSuffix.size(), kStateSuffix) == 0;
+}
 
 // The value of the last run of digits in `name`, or -1.
 int64_t last_number(const std::string& name) {
@@ -93,13 +101,16 @@ std::vector<Checkpoint> list_checkpoints(const std::string& path_or_glob) {
     globfree(&g);
     if (matches.empty()) throw FileError(path_or_glob, "matches no file");
     for (const std::string& m : matches) {
-      if (stat(m.c_str(), &st) == 0 && S_ISREG(st.st_mode)) add_file(m, out);
+      if (stat(m.c_str(), &st) == 0 && S_ISREG(st.st_mode) && !is_state_file(m)) add_file(m, out);
     }
   } else if (stat(path_or_glob.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
     std::vector<std::string> files;
     std::error_code ec;
     for (const auto& e : std::filesystem::directory_iterator(path_or_glob, ec)) {
-      if (e.is_regular_file() && e.path().extension() == ".h5") files.push_back(e.path().string());
+      const std::string f = e.path().string();
+      if (e.is_regular_file() && e.path().extension() == ".h5" && !is_state_file(f)) {
+        files.push_back(f);
+      }
     }
     if (ec) throw FileError(path_or_glob, "cannot list the folder: " + ec.message());
     std::sort(files.begin(), files.end());

@@ -9,7 +9,8 @@
 //     /step-00000100, /step-00000200, ... (each group has the model file schema).
 //
 // list_checkpoints accepts a folder, a glob ("run/*.h5"), a series file or a single model file, and
-// returns the checkpoints sorted by step (then by name):
+// returns the checkpoints sorted by step (then by name). Folders and globs skip the optimizer
+// states `hessian train` writes beside its checkpoints (names ending in ".state.h5"):
 //
 //   for (const hess::Checkpoint& c : hess::list_checkpoints("run/")) {
 //     hess::ModelFile m = hess::read_checkpoint(c);   // errors name c.label()

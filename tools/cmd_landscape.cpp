@@ -235,7 +235,7 @@ int run_landscape(const std::vector<std::string>& args) {
       "  hessian landscape --model m.h5 --data train.h5 --x -1:1:51 --y -1:1:51 --surface s.h5\n"
       "  hessian landscape --model m.h5 --data train.h5 --dirs interp --to m2.h5 --x -0.5:1.5:81\n"
       "  hessian landscape --model run/checkpoints/step-000001000.h5 --data train.h5 --dirs pca\n"
-      "      --checkpoints 'run/checkpoints/step-?????????.h5' --x -1:1:41 --y -1:1:41\n";
+      "      --checkpoints run/checkpoints --x -1:1:41 --y -1:1:41\n";
   if (!parse_args(
           "landscape", args, desc,
           "(--model FILE | --arch SPEC) [--data FILE] --x MIN:MAX:N [--y MIN:MAX:N] [options]",
