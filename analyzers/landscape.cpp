@@ -74,8 +74,12 @@ Axis parse_axis(std::string_view spec, std::string_view field) {
 }
 
 std::string axis_spec(const Axis& a) {
+  // The shortest text that reads back as the same double ("-2.1", not "-2.1000000000000001").
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%.17g:%.17g:%lld", a.min, a.max, static_cast<long long>(a.n));
+  char* p = std::to_chars(buf, buf + 40, a.min).ptr;
+  *p++ = ':';
+  p = std::to_chars(p, p + 40, a.max).ptr;
+  std::snprintf(p, buf + sizeof buf - p, ":%lld", static_cast<long long>(a.n));
   return buf;
 }
 

@@ -49,7 +49,7 @@ struct Axis {
 
 // Parses "MIN:MAX:N" for the axis named `field` ("x", "y"), validated.
 Axis parse_axis(std::string_view spec, std::string_view field);
-// "MIN:MAX:N" with round-trip precision.
+// "MIN:MAX:N", each number the shortest text that reads back as the same double.
 std::string axis_spec(const Axis& a);
 
 // Marks a grid value not yet computed (loss-landscape's convention: −1).

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <string_view>
 
 #include "io/file_error.h"
 #include "io/isolated_read.h"
@@ -17,6 +18,13 @@ namespace {
 constexpr const char* kStepPrefix = "step-";
 constexpr const char* kPartialPrefix = ".partial-";
 constexpr size_t kMaxStepDigits = 18;
+// What `hessian train` keeps beside each checkpoint (its optimizer state): not a checkpoint.
+constexpr std::string_view kStateSuffix = kOptimizerStateSuffix;
+
+bool is_state_file(const std::string& path) {
+  return path.size() > kStateSuffix.size() &&
+         path.compare(path.size() - kStateSuffix.size(), kStateSuffix.size(), kStateSuffix) == 0;
+}
 
 // The value of the last run of digits in `name`, or -1.
 int64_t last_number(const std::string& name) {
@@ -70,12 +78,6 @@ void add_file(const std::string& path, std::vector<Checkpoint>& out) {
   }
 }
 
-bool is_state_file(const std::string& path) {
-  const std::string suffix = kOptimizerStateSuffix;
-  return path.size() >= suffix.size() &&
-         path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 }  // namespace
 
 std::string Checkpoint::label() const {
@@ -105,8 +107,10 @@ std::vector<Checkpoint> list_checkpoints(const std::string& path_or_glob) {
     std::vector<std::string> files;
     std::error_code ec;
     for (const auto& e : std::filesystem::directory_iterator(path_or_glob, ec)) {
-      if (e.is_regular_file() && e.path().extension() == ".h5" && !is_state_file(e.path().string()))
-        files.push_back(e.path().string());
+      const std::string f = e.path().string();
+      if (e.is_regular_file() && e.path().extension() == ".h5" && !is_state_file(f)) {
+        files.push_back(f);
+      }
     }
     if (ec) throw FileError(path_or_glob, "cannot list the folder: " + ec.message());
     std::sort(files.begin(), files.end());

@@ -9,9 +9,8 @@
 //     /step-00000100, /step-00000200, ... (each group has the model file schema).
 //
 // list_checkpoints accepts a folder, a glob ("run/*.h5"), a series file or a single model file, and
-// returns the checkpoints sorted by step (then by name). In folders and globs, files named
-// *.state.h5 (the optimizer state `hessian train` keeps beside each checkpoint) are skipped, so
-// a training run's checkpoints/ folder is a series as it is:
+// returns the checkpoints sorted by step (then by name). Folders and globs skip the optimizer
+// states `hessian train` writes beside its checkpoints (names ending in ".state.h5"):
 //
 //   for (const hess::Checkpoint& c : hess::list_checkpoints("run/")) {
 //     hess::ModelFile m = hess::read_checkpoint(c);   // errors name c.label()
@@ -28,7 +27,7 @@
 namespace hess {
 
 inline constexpr const char* kCheckpointsFormat = "hessian-checkpoints";
-// The name ending of optimizer state files beside checkpoints; never a checkpoint.
+// The name ending of the optimizer state files `hessian train` writes beside its checkpoints.
 inline constexpr const char* kOptimizerStateSuffix = ".state.h5";
 constexpr int64_t kCheckpointsFormatVersion = 1;
 

@@ -2,6 +2,8 @@
 // checkpoints in step order, and each reads back the model written for its step.
 #include <doctest/doctest.h>
 
+#include <cstdio>
+
 #include "engine/arch.h"
 #include "io/checkpoint_series.h"
 #include "io/file_error.h"
@@ -41,8 +43,6 @@ TEST_CASE("a folder, a glob and single files list checkpoints in step order") {
   const std::vector<int64_t> steps = {900, 10, 100000000, 200};
   for (int64_t s : steps) write_model(dir.file(checkpoint_name(s) + ".h5"), model_at(s));
   write_bytes(dir.file("notes.txt"), "not a checkpoint");
-  // Optimizer state beside the checkpoints, as `hessian train` leaves it: skipped.
-  write_bytes(dir.file(checkpoint_name(200) + ".state.h5"), "optimizer state, not a model");
   const std::vector<int64_t> sorted = {10, 200, 900, 100000000};
 
   check_models(list_checkpoints(dir.path()), sorted);
@@ -51,6 +51,21 @@ TEST_CASE("a folder, a glob and single files list checkpoints in step order") {
   const std::vector<Checkpoint> one = list_checkpoints(dir.file("step-00000900.h5"));
   CHECK(one[0].label() == dir.file("step-00000900.h5"));
   CHECK(one[0].group == "/");
+}
+
+TEST_CASE("the optimizer states beside `hessian train` checkpoints are not checkpoints") {
+  ScratchDir dir;
+  for (int64_t s : {0, 20, 37}) {
+    char name[32];
+    std::snprintf(name, sizeof name, "step-%09lld", static_cast<long long>(s));
+    write_model(dir.file(std::string(name) + ".h5"), model_at(s));
+    write_bytes(dir.file(std::string(name) + ".state.h5"), "an optimizer state, not a model");
+  }
+  check_models(list_checkpoints(dir.path()), {0, 20, 37});
+  check_models(list_checkpoints(dir.file("step-*.h5")), {0, 20, 37});
+  // Named alone, a state file is still an error naming it.
+  CHECK_THROWS_WITH_AS(list_checkpoints(dir.file("step-000000020.state.h5")),
+                       doctest::Contains("step-000000020.state.h5"), FileError);
 }
 
 TEST_CASE("a series file holds one model group per step, added one at a time") {

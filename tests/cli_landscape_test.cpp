@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include "engine/arch.h"
@@ -139,7 +140,9 @@ TEST_CASE("SIGTERM in a 2-D run, then the same command: only missing points, equ
   REQUIRE(full.code == 0);
   const int total = 41 * 31;
 
-  const pid_t pid = start_hessian(grid_args(out, "1"), dir.path());
+  std::vector<std::string> first = grid_args(out, "1");
+  first.insert(first.end(), {"--surface", dir.file("s.h5")});
+  const pid_t pid = start_hessian(first, dir.path());
   const std::string progress = out + ".progress.partial";
   for (int k = 0; k < 2000 && !file_exists(progress); ++k)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -153,6 +156,10 @@ TEST_CASE("SIGTERM in a 2-D run, then the same command: only missing points, equ
   const int done = count_computed(read(progress, "landscape/train_loss"));
   CHECK(done > 0);
   REQUIRE(done < total);
+  // The surface file of the interrupted run: what is done, −1 elsewhere.
+  const std::vector<double> partial = read(dir.file("s.h5"), "train_loss");
+  CHECK(partial == read(progress, "landscape/train_loss"));
+  CHECK(count_computed(partial) == done);
 
   // Another landscape (another seed) is refused; the progress is kept as it was.
   const std::string before = read_bytes(progress);
@@ -203,11 +210,13 @@ TEST_CASE("interp ends at both models' losses; PCA plane of a training run; dire
   CHECK(std::abs(line[3] - l2) <= kEndpointLoss * l2);
   CHECK(std::abs(l2 - l1) > 1e-6);
 
-  const std::string glob = dir.file("run/checkpoints/step-?????????.h5");
-  const CliRun pca = run_hessian({"landscape", "--model", last, "--data", kData, "--dirs", "pca",
-                                  "--checkpoints", glob, "--x", "-1:1:5", "--y", "-1:1:3", "--out",
-                                  dir.file("p.h5"), "--surface", dir.file("ps.h5"), "--json"},
-                                 dir.path());
+  // The run's folder: the optimizer states beside the checkpoints are skipped.
+  const std::string folder = dir.file("run/checkpoints");
+  const CliRun pca =
+      run_hessian({"landscape", "--model", last, "--data", kData, "--dirs", "pca", "--checkpoints",
+                   folder, "--x", "-1:1:5", "--y", "-1:1:3", "--out", dir.file("p.h5"), "--surface",
+                   dir.file("ps.h5"), "--json"},
+                  dir.path());
   CAPTURE(pca.err);
   REQUIRE(pca.code == 0);
   const Model final_model = read_model(last);
@@ -254,6 +263,21 @@ TEST_CASE("interp ends at both models' losses; PCA plane of a training run; dire
   CAPTURE(file.err);
   REQUIRE(file.code == 0);
   CHECK(read(dir.file("f.h5"), "landscape/train_loss") == plane);
+
+  // Checkpoints on a line around the model span one dimension: no PCA plane (exit 1).
+  std::filesystem::create_directories(dir.file("line"));
+  for (int k = 1; k <= 3; ++k) {
+    Model shifted = final_model;
+    for (size_t p = 0; p < shifted.theta.size(); ++p) shifted.theta[p] += 0.01 * k * uv[0][p];
+    write_model(dir.file("line/step-" + std::to_string(k) + ".h5"), shifted);
+  }
+  const CliRun collinear = run_hessian(
+      {"landscape", "--model", last, "--data", kData, "--dirs", "pca", "--checkpoints",
+       dir.file("line/*.h5"), "--x", "-1:1:3", "--y", "-1:1:3", "--out", dir.file("line.h5")},
+      dir.path());
+  CHECK(collinear.code == 1);
+  CHECK(one_error_line(collinear));
+  CHECK(collinear.err.find("span 1 dimension") != std::string::npos);
 
   // Fewer than 3 checkpoints: a usage error.
   const CliRun two = run_hessian(

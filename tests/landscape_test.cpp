@@ -59,6 +59,13 @@ TEST_CASE("axis specs: MIN:MAX:N parsed and validated, errors name the axis") {
   CHECK(a.at(80) == 1.5);
   CHECK(a.at(20) == doctest::Approx(0.0));
   CHECK(parse_axis(axis_spec(a), "x").min == a.min);
+  // Specs print as typed when that reads back exactly, and always round-trip.
+  CHECK(axis_spec(parse_axis("-2.1:11.9:41", "x")) == "-2.1:11.9:41");
+  const Axis third{-1.0 / 3.0, 0.1 + 0.2, 7};
+  const Axis back = parse_axis(axis_spec(third), "x");
+  CHECK(back.min == third.min);
+  CHECK(back.max == third.max);
+  CHECK(back.n == 7);
   CHECK_THROWS_WITH_AS(parse_axis("-1:1:1", "x"), doctest::Contains("x: N must be at least 2"),
                        std::invalid_argument);
   CHECK_THROWS_WITH_AS(parse_axis("1:1:5", "y"), doctest::Contains("y: MIN must be less than MAX"),

@@ -23,6 +23,7 @@
 #include "tools/json.h"
 #include "tools/landscape_axes.h"
 #include "tools/point_workers.h"
+#include "tools/progress.h"
 #include "tools/result_metadata.h"
 #include "tools/session.h"
 #include "tools/stop_signal.h"
@@ -234,7 +235,7 @@ int run_landscape(const std::vector<std::string>& args) {
       "  hessian landscape --model m.h5 --data train.h5 --x -1:1:51 --y -1:1:51 --surface s.h5\n"
       "  hessian landscape --model m.h5 --data train.h5 --dirs interp --to m2.h5 --x -0.5:1.5:81\n"
       "  hessian landscape --model run/checkpoints/step-000001000.h5 --data train.h5 --dirs pca\n"
-      "      --checkpoints 'run/checkpoints/step-?????????.h5' --x -1:1:41 --y -1:1:41\n";
+      "      --checkpoints run/checkpoints --x -1:1:41 --y -1:1:41\n";
   if (!parse_args(
           "landscape", args, desc,
           "(--model FILE | --arch SPEC) [--data FILE] --x MIN:MAX:N [--y MIN:MAX:N] [options]",
@@ -335,6 +336,8 @@ int run_landscape(const std::vector<std::string>& args) {
   }
 
   PointWorkers workers = make_point_workers(*session);
+  Progress progress(total, o.quiet);
+  int64_t points_done = before.count_computed();
   StopSignal stop;
   Stopwatch since_flush;
   LandscapeHooks hooks;
@@ -343,12 +346,14 @@ int run_landscape(const std::vector<std::string>& args) {
   hooks.on_point = [&](const LandscapePoint& p) {
     acc.set(p.index, p.value.accuracy * kPercent);
     loss.set(p.index, p.value.loss);
+    progress.update(++points_done, "points, loss " + num(p.value.loss, 4));
     if (since_flush.seconds() >= kFlushSeconds) {
       loss.flush();
       since_flush = Stopwatch();
     }
   };
   const LandscapeResult r = run(lo, dirs, workers.pointers, hooks);
+  progress.finish();
   loss.flush();
   const int64_t done = r.surface.count_computed();
   const bool complete = done == total;

@@ -52,8 +52,10 @@ Axes interp_axes(const AxesRequest& q, const CommonOptions& o, const Session& s)
 Axes pca_axes(const AxesRequest& q, const Session& s) {
   const std::vector<Checkpoint> list = list_checkpoints(q.checkpoints);
   if (list.size() < kMinPcaCheckpoints) {
-    throw UsageError("--checkpoints " + q.checkpoints + ": " + std::to_string(list.size()) +
-                     " checkpoint(s), the PCA plane of a trajectory needs at least 3");
+    throw UsageError(
+        "--checkpoints " + q.checkpoints + ": " + std::to_string(list.size()) +
+        " checkpoint(s), the PCA plane of a trajectory needs at least 3" +
+        (list.size() == 1 ? " (quote a glob so that the shell does not expand it)" : ""));
   }
   std::vector<std::vector<double>> thetas;
   Axes a;
@@ -78,8 +80,9 @@ Axes pca_axes(const AxesRequest& q, const Session& s) {
                                           p.explained_variance_ratio[1]};
   a.stats["singular_values_"] = {p.singular_values[0], p.singular_values[1]};
   if (p.rank < (q.two_d ? 2 : 1)) {
-    a.warning = "the checkpoints span " + std::to_string(p.rank) +
-                " dimension(s): a missing PCA axis is zero";
+    throw std::runtime_error("--checkpoints " + q.checkpoints + ": the checkpoints span " +
+                             std::to_string(p.rank) + " dimension(s) around the model, the " +
+                             (q.two_d ? "PCA plane needs 2" : "PCA axis needs 1"));
   }
   return a;
 }

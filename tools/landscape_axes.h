@@ -53,8 +53,8 @@ void check_axes_request(const AxesRequest& q, bool to_given, bool checkpoints_gi
 std::vector<std::pair<std::string, std::string>> axes_inputs(const AxesRequest& q);
 
 // Computes the axes at the session's model. Throws UsageError for fewer than 3 checkpoints, and
-// runtime errors naming the file for a second model or checkpoint of another graph or a direction
-// file that does not fit the model.
+// runtime errors naming the file for a second model or checkpoint of another graph, checkpoints
+// that span fewer dimensions than the grid has, or a direction file that does not fit the model.
 Axes make_axes(const AxesRequest& q, const CommonOptions& o, Session& session);
 
 }  // namespace hess::cli
