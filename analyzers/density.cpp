@@ -136,22 +136,27 @@ void smooth(const DensityOptions& o, DensityResult& r) {
   r.integral = h * (r.density.sum() - 0.5 * (r.density(0) + r.density(o.grid - 1)));
 }
 
-// Negative mass, extreme nodes and LLA's criteria, from the raw nodes and weights.
+// Negative masses, extreme nodes and LLA's criteria, from the raw nodes and weights.
 void derive(const DensityOptions& o, DensityResult& r) {
   r.lambda_min = std::numeric_limits<double>::infinity();
   r.lambda_max = -std::numeric_limits<double>::infinity();
-  RunningMean<double> negative(0.0), re(0.0), kh(0.0);
+  RunningMean<double> negative(0.0), beyond(0.0), re(0.0), kh(0.0);
   for (size_t run = 0; run < r.nodes.size(); ++run) {
     const Eigen::ArrayXd theta = r.nodes[run].array(), tau = r.weights[run].array();
     r.lambda_min = std::min(r.lambda_min, theta.minCoeff());
     r.lambda_max = std::max(r.lambda_max, theta.maxCoeff());
     negative.add((theta < 0.0).select(tau, 0.0).sum());
+    // The run's own scale: with ε = 0 the cut is −0.0 and this is the negative mass exactly.
+    const double cut = -o.negative_threshold * theta.maxCoeff();
+    beyond.add((theta < cut).select(tau, 0.0).sum());
     re.add(std::abs(theta.minCoeff() / theta.maxCoeff()));
     const Eigen::ArrayXd mass = (theta * tau).abs().pow(o.kh_power);
     kh.add((theta < 0.0).select(mass, 0.0).sum() / (theta > 0.0).select(mass, 0.0).sum());
   }
   r.negative_mass = negative.mean();
   r.negative_mass_std_error = negative.std_error();
+  r.negative_mass_beyond = beyond.mean();
+  r.negative_mass_beyond_std_error = beyond.std_error();
   r.max_over_min = r.lambda_max / std::abs(r.lambda_min);
   r.lla_re = re.mean();
   r.lla_kh = kh.mean();
@@ -173,6 +178,10 @@ void DensityOptions::validate() const {
   if (!(kh_power > 0.0) || !std::isfinite(kh_power)) {
     throw std::invalid_argument("kh_power must be positive and finite (got " +
                                 format_number(kh_power) + ")");
+  }
+  if (!(negative_threshold >= 0.0) || !std::isfinite(negative_threshold)) {
+    throw std::invalid_argument("negative_threshold must be non-negative and finite (got " +
+                                format_number(negative_threshold) + ")");
   }
   if (grid < 2 || grid < min_grid_points(sigma)) {
     throw std::invalid_argument("grid (" + std::to_string(grid) +

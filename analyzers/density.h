@@ -22,8 +22,11 @@
 // step is at most σ (validate() refuses coarser grids).
 //
 // Derived: the negative mass Σ τ_k [θ_k < 0] averaged over runs (with its standard error across
-// runs), λmax/|λmin| from the extreme nodes, and LLA's criteria re = mean_runs |θmin/θmax| and
-// Kh_n = mean_runs Σ_{θ<0} (|θ|τ)ⁿ / Σ_{θ>0} (θτ)ⁿ (Gabdullin 2024; docs/algorithms.md).
+// runs); the robust negative mass Σ τ_k [θ_k < −ε·θmax_run] (ε = negative_threshold, θmax_run the
+// run's largest node), which leaves out the bulk of near-zero eigenvalues that SLQ lumps onto one
+// node just below or above 0; λmax/|λmin| from the extreme nodes, and LLA's criteria re = mean_runs
+// |θmin/θmax| and Kh_n = mean_runs Σ_{θ<0} (|θ|τ)ⁿ / Σ_{θ>0} (θτ)ⁿ (Gabdullin 2024;
+// docs/algorithms.md).
 //
 //   hess::DensityOptions o;
 //   o.runs = 10;
@@ -41,6 +44,9 @@
 
 namespace hess {
 
+// Default ε of the robust negative mass: eigenvalues below −ε·λmax count as clearly negative.
+inline constexpr double kDefaultNegativeThreshold = 1e-3;
+
 struct DensityOptions {
   int runs = 10;   // n_v: independent start vectors
   int steps = 80;  // m: Lanczos steps per run (capped at P)
@@ -50,6 +56,8 @@ struct DensityOptions {
   int grid = 1000;        // points of the smoothed density
   double sigma = 0.01;    // Gaussian standard deviation as a fraction of θmax − θmin
   double kh_power = 0.5;  // n of LLA's Kh_n
+  // ε ≥ 0 of negative_mass_beyond: nodes below −ε·(the run's largest node) count as negative.
+  double negative_threshold = kDefaultNegativeThreshold;
 
   // Throws std::invalid_argument naming the bad field (also a grid too coarse for sigma).
   void validate() const;
@@ -71,6 +79,8 @@ struct DensityResult {
   double max_over_min = 0.0;   // λmax / |λmin|
   double negative_mass = 0.0;  // fraction of the spectrum below zero
   double negative_mass_std_error = 0.0;
+  double negative_mass_beyond = 0.0;  // fraction below −negative_threshold·θmax (per run)
+  double negative_mass_beyond_std_error = 0.0;
   double lla_re = 0.0;  // LLA's re
   double lla_kh = 0.0;  // LLA's Kh_n with n = kh_power
 

@@ -1,12 +1,14 @@
 // `hessian density` run as a program on a small --arch model (P = 51): with P Lanczos steps the
 // quadrature is exact, so the extreme nodes are the dense Hessian's extreme eigenvalues; the
-// density integrates to 1; nodes and weights in the result file; bad input.
+// density integrates to 1; the raw and robust negative masses match the dense fractions within
+// their sampling error; nodes and weights in the result file; bad input.
 #include <doctest/doctest.h>
 
 #include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <cmath>
 
+#include "analyzers/density.h"
 #include "io/result_reader.h"
 #include "support/dense_reference.h"
 #include "support/json_value.h"
@@ -23,7 +25,8 @@ TEST_CASE("density --json: exact extreme nodes with P steps, unit mass, negative
   const JsonValue j = parse_json(
       run_ok(dir, spectral_args({"density", "--runs", "4", "--steps", "51", "--json"})).out);
   for (const char* key :
-       {"grid", "density", "nodes", "weights", "hvps", "seconds", "negative_mass"}) {
+       {"grid", "density", "nodes", "weights", "hvps", "seconds", "negative_mass",
+        "negative_mass_beyond", "negative_mass_beyond_stderr", "negative_threshold"}) {
     CAPTURE(key);
     CHECK(j.has(key));
   }
@@ -46,6 +49,14 @@ TEST_CASE("density --json: exact extreme nodes with P steps, unit mass, negative
       static_cast<double>((ev.array() < 0).count()) / static_cast<double>(ev.size());
   CHECK(std::abs(j["negative_mass"].number() - negative) <=
         4 * j["negative_mass_stderr"].number() + 1e-12);
+  // The robust negative mass: the fraction below −ε·λmax (every run's largest node is λmax here).
+  const double epsilon = j["negative_threshold"].number();
+  CHECK(epsilon == kDefaultNegativeThreshold);
+  const double beyond = static_cast<double>((ev.array() < -epsilon * ev(ev.size() - 1)).count()) /
+                        static_cast<double>(ev.size());
+  CHECK(std::abs(j["negative_mass_beyond"].number() - beyond) <=
+        4 * j["negative_mass_beyond_stderr"].number() + 1e-12);
+  CHECK(j["negative_mass_beyond"].number() <= j["negative_mass"].number());
 
   ResultReader reader(dir.file("results.h5"));
   const ResultGroupView g = reader.group("density");
@@ -59,12 +70,28 @@ TEST_CASE("density --json: exact extreme nodes with P steps, unit mass, negative
   CHECK(g.array("weights").shape == Shape{4, width});
   CHECK(g.values("grid").size() == grid.size());
   CHECK(g.metadata().hvps == static_cast<int64_t>(j["hvps"].number()));
+  CHECK(std::get<double>(g.h5().attr("negative_mass_beyond")) ==
+        j["negative_mass_beyond"].number());
+  CHECK(std::get<double>(g.h5().attr("negative_threshold")) == epsilon);
+}
+
+TEST_CASE("density --negative-threshold 0: the robust negative mass is the raw one") {
+  ScratchDir dir;
+  const JsonValue j =
+      parse_json(run_ok(dir, spectral_args({"density", "--runs", "3", "--steps", "20",
+                                            "--negative-threshold", "0", "--json"}))
+                     .out);
+  CHECK(j["negative_mass"].number() > 0.0);
+  CHECK(j["negative_mass_beyond"].number() == j["negative_mass"].number());
+  CHECK(j["negative_mass_beyond_stderr"].number() == j["negative_mass_stderr"].number());
 }
 
 TEST_CASE("density: bad input") {
   ScratchDir dir;
   check_error(dir, spectral_args({"density", "--runs", "0"}), 2, "runs must be at least 1 (got 0)");
   check_error(dir, spectral_args({"density", "--sigma", "-1"}), 2, "sigma must be positive");
+  check_error(dir, spectral_args({"density", "--negative-threshold", "-0.1"}), 2,
+              "negative_threshold must be non-negative");
   write_overflowing_inputs(dir);
   check_error(dir, {"density", "--model", "big.h5", "--data", "d.h5"}, 1, "density: ");
 }

@@ -3,8 +3,11 @@
 // its top eigenvalue is `hessian eigen`'s; without the sample it fails naming the file.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <filesystem>
+#include <limits>
 
+#include "analyzers/density.h"
 #include "io/result_reader.h"
 #include "support/json_value.h"
 #include "support/spectral_cli.h"
@@ -29,6 +32,7 @@ TEST_CASE("report with no arguments analyses data/ and writes results.h5 and rep
   CHECK(md.find("| quantity | value | detail |") != std::string::npos);
   CHECK(md.find("| lambda_5 |") != std::string::npos);
   CHECK(md.find("data/digits-mlp.h5") != std::string::npos);
+  CHECK(md.find("below -0.001 lambda_max; raw (below 0) ") != std::string::npos);
 
   ResultReader reader(dir.file("results.h5"));
   for (const char* g : {"eigen", "trace", "density", "report"}) {
@@ -46,6 +50,27 @@ TEST_CASE("report with no arguments analyses data/ and writes results.h5 and rep
   const std::vector<double> layers = reader.group("trace").values("layer_traces");
   const double total = std::get<double>(reader.group("trace").h5().attr("trace"));
   CHECK(std::abs(layers[0] + layers[1] - total) < 0.1 * std::abs(total));
+
+  // The robust negative mass from the saved nodes and weights: per run, the weight below −ε times
+  // the run's largest node (rows padded with NaN after an early stop), averaged over runs.
+  const ResultGroupView density = reader.group("density");
+  const double epsilon = std::get<double>(density.h5().attr("negative_threshold"));
+  CHECK(epsilon == kDefaultNegativeThreshold);
+  const ResultArray nodes = density.array("nodes");
+  const std::vector<double> weights = density.values("weights");
+  const int64_t runs = nodes.shape[0], width = nodes.shape[1];
+  double beyond = 0.0;
+  for (int64_t run = 0; run < runs; ++run) {
+    double top = -std::numeric_limits<double>::infinity();
+    for (int64_t k = 0; k < width; ++k) top = std::fmax(top, nodes.values[run * width + k]);
+    for (int64_t k = 0; k < width; ++k) {
+      if (nodes.values[run * width + k] < -epsilon * top) beyond += weights[run * width + k];
+    }
+  }
+  beyond /= static_cast<double>(runs);
+  const double reported = std::get<double>(density.h5().attr("negative_mass_beyond"));
+  CHECK(reported == doctest::Approx(beyond).epsilon(1e-12));
+  CHECK(reported <= std::get<double>(density.h5().attr("negative_mass")));
 
   // The same eigenvalue from `hessian eigen` on the same files.
   const JsonValue e =

@@ -1,9 +1,11 @@
 // analyzers/density: stochastic Lanczos quadrature against the dense spectrum of a real MLP Hessian
 // and of explicit matrices: quadrature moments, normalisation of the smoothed density, no ghost
-// copies of outliers, negative mass, breakdown, LLA's criteria, option checks.
+// copies of outliers, negative mass (raw and beyond −ε·λmax), breakdown, LLA's criteria, option
+// checks.
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 #include "analyzers/density.h"
@@ -179,6 +181,63 @@ TEST_CASE("negative mass matches the dense spectrum's fraction below a level") {
   CHECK(std::abs(r.negative_mass - 1.0 / 3.0) < kSigmas * r.negative_mass_std_error);
 }
 
+TEST_CASE("robust negative mass: the fraction below -eps*lambda_max despite a bulk around 0") {
+  // 100 of 600 eigenvalues clearly negative, a bulk of 350 in [−1e-3, 3e-3] (a quarter of it below
+  // 0), 150 clearly positive up to λmax = 5. The bulk spans 0.07% of the width: SLQ lumps it onto
+  // nodes near 0 whose signs do not follow the bulk's, so the raw negative mass misses.
+  Eigen::VectorXd spectrum(600);
+  spectrum.head(100) = Eigen::VectorXd::LinSpaced(100, -1.0, -0.2);
+  spectrum.segment(100, 350) = Eigen::VectorXd::LinSpaced(350, -1e-3, 3e-3);
+  spectrum.tail(150) = Eigen::VectorXd::LinSpaced(150, 0.5, 5.0);
+  const DenseOperator A(matrix_with_spectrum(spectrum, 10));
+  const DensityResult r = run(slq(20, 80, 11), A);
+  const double lambda_max = spectrum.maxCoeff();
+  const double exact =
+      (spectrum.array() < -kDefaultNegativeThreshold * lambda_max).cast<double>().mean();
+  const double exact_raw = (spectrum.array() < 0.0).cast<double>().mean();
+  MESSAGE("negative mass beyond " << r.negative_mass_beyond << " ± "
+                                  << r.negative_mass_beyond_std_error << " (exact " << exact
+                                  << "); raw " << r.negative_mass << " ± "
+                                  << r.negative_mass_std_error << " (exact " << exact_raw << ")");
+  CHECK(r.negative_mass_beyond_std_error > 0.0);
+  CHECK(std::abs(r.negative_mass_beyond - exact) < kSigmas * r.negative_mass_beyond_std_error);
+  // The case is hard: the raw figure is far from the fraction below 0 (0.46 against 0.31).
+  CHECK(std::abs(r.negative_mass - exact_raw) > kSigmas * r.negative_mass_std_error);
+  // Never more than the raw figure: the cut is at or below 0 in every run.
+  CHECK(r.negative_mass_beyond <= r.negative_mass);
+
+  // The definition, run by run: each run's cut is −ε times its own largest node.
+  constexpr double kThreshold = 0.05;
+  DensityOptions o = slq(6, 40, 12);
+  o.negative_threshold = kThreshold;
+  const DensityResult s = run(o, A);
+  RunningMean<double> beyond(0.0);
+  for (size_t run = 0; run < s.nodes.size(); ++run) {
+    const double cut = -kThreshold * s.nodes[run].maxCoeff();
+    double mass = 0.0;
+    for (Eigen::Index k = 0; k < s.nodes[run].size(); ++k) {
+      if (s.nodes[run](k) < cut) mass += s.weights[run](k);
+    }
+    beyond.add(mass);
+  }
+  CHECK(s.negative_mass_beyond == doctest::Approx(beyond.mean()).epsilon(1e-12));
+  CHECK(s.negative_mass_beyond_std_error == doctest::Approx(beyond.std_error()).epsilon(1e-12));
+}
+
+TEST_CASE("robust negative mass with threshold 0 is the negative mass exactly") {
+  const ModelProblem p = indefinite_mlp();
+  DensityOptions o = slq(8, 60, 13);
+  o.negative_threshold = 0.0;
+  const DensityResult r = run(o, *p.hessian);
+  CHECK(r.negative_mass > 0.0);
+  CHECK(r.negative_mass_beyond == r.negative_mass);
+  CHECK(r.negative_mass_beyond_std_error == r.negative_mass_std_error);
+  // A negative definite operator: every node counts, whatever the threshold.
+  const DenseOperator N(matrix_with_spectrum(Eigen::VectorXd::LinSpaced(80, -3.0, -1.0), 14));
+  o.negative_threshold = 0.5;
+  CHECK(run(o, N).negative_mass_beyond == doctest::Approx(1.0).epsilon(1e-12));
+}
+
 TEST_CASE("a smoothed density with a wide kernel matches the smoothed dense spectrum") {
   const ModelProblem p = indefinite_mlp();
   DensityOptions o = slq(30, 80, 5);
@@ -276,6 +335,13 @@ TEST_CASE("bad density options are rejected naming the field; NaN becomes Status
   o = {};
   o.kh_power = -0.5;
   rejects(o, "kh_power");
+  o = {};
+  o.negative_threshold = -1e-3;
+  rejects(o, "negative_threshold");
+  o.negative_threshold = std::numeric_limits<double>::quiet_NaN();
+  rejects(o, "negative_threshold");
+  o.negative_threshold = std::numeric_limits<double>::infinity();
+  rejects(o, "negative_threshold");
   CHECK(probe_kind_from_name(probe_kind_name(ProbeKind::Gaussian)) == ProbeKind::Gaussian);
   CHECK_THROWS_AS(probe_kind_from_name("uniform"), std::invalid_argument);
 

@@ -29,7 +29,10 @@ int run_density(const std::vector<std::string>& args) {
       "sigma", po::value(&d.sigma)->value_name("S")->default_value(d.sigma),
       "standard deviation of the smoothing Gaussian, as a fraction of the spectrum's width")(
       "block", po::value(&d.block)->value_name("B")->default_value(d.block),
-      "runs advancing together through one B-column product");
+      "runs advancing together through one B-column product")(
+      "negative-threshold",
+      po::value(&d.negative_threshold)->value_name("EPS")->default_value(d.negative_threshold),
+      "the robust negative mass counts eigenvalues below -EPS * lambda_max");
   add_output_flags(desc, o, "results.h5");
   const char* examples =
       "  hessian density --model data/digits-mlp.h5 --data data/digits.h5\n"
@@ -66,6 +69,9 @@ int run_density(const std::vector<std::string>& args) {
         .set("seconds", r.seconds)
         .set("negative_mass", r.negative_mass);
     j.set("negative_mass_stderr", r.negative_mass_std_error)
+        .set("negative_mass_beyond", r.negative_mass_beyond)
+        .set("negative_mass_beyond_stderr", r.negative_mass_beyond_std_error)
+        .set("negative_threshold", d.negative_threshold)
         .set("lambda_min", r.lambda_min)
         .set("lambda_max", r.lambda_max)
         .set("max_over_min", r.max_over_min)
@@ -82,7 +88,10 @@ int run_density(const std::vector<std::string>& args) {
   t.row({"lambda_min (smallest node)", num(r.lambda_min)});
   t.row({"lambda_max (largest node)", num(r.lambda_max)});
   t.row({"lambda_max / |lambda_min|", num(r.max_over_min, 4)});
-  t.row({"negative mass", num(r.negative_mass, 4) + " ± " + num(r.negative_mass_std_error, 2)});
+  t.row({"negative mass below -" + num(d.negative_threshold, 3) + " lambda_max",
+         num(r.negative_mass_beyond, 4) + " ± " + num(r.negative_mass_beyond_std_error, 2)});
+  t.row({"negative mass below 0 (raw)",
+         num(r.negative_mass, 4) + " ± " + num(r.negative_mass_std_error, 2)});
   t.row({"Kh_" + num(d.kh_power, 3) + " (LLA)", num(r.lla_kh, 4)});
   t.row({"smoothing sigma", num(r.sigma, 4)});
   t.row({"integral of the density", num(r.integral, 10)});

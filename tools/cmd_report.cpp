@@ -97,7 +97,11 @@ int run_report(const std::vector<std::string>& args) {
       "Hutch++ products for the trace and for each layer's trace")(
       "runs", po::value(&dens.runs)->value_name("N")->default_value(dens.runs), "SLQ runs")(
       "steps", po::value(&dens.steps)->value_name("M")->default_value(dens.steps),
-      "SLQ Lanczos steps per run");
+      "SLQ Lanczos steps per run")("negative-threshold",
+                                   po::value(&dens.negative_threshold)
+                                       ->value_name("EPS")
+                                       ->default_value(dens.negative_threshold),
+                                   "the negative mass counts eigenvalues below -EPS * lambda_max");
   add_output_flags(desc, o, "results.h5");
   const char* examples =
       "  hessian report                      # the bundled sample: data/digits-mlp.h5 on "
@@ -168,8 +172,11 @@ int run_report(const std::vector<std::string>& args) {
   }
   const std::string slq = "slq " + std::to_string(dens.runs) + " x " + std::to_string(dens.steps) +
                           ", " + cost(d.hvps, d.seconds);
-  lines.push_back({"negative mass", num(d.negative_mass, 4),
-                   "± " + num(d.negative_mass_std_error, 2) + "; " + slq});
+  lines.push_back({"negative mass", num(d.negative_mass_beyond, 4),
+                   "± " + num(d.negative_mass_beyond_std_error, 2) + " below -" +
+                       num(dens.negative_threshold, 3) + " lambda_max; raw (below 0) " +
+                       num(d.negative_mass, 4) + " ± " + num(d.negative_mass_std_error, 2) + "; " +
+                       slq});
   lines.push_back({"lambda_max / |lambda_min|", num(d.max_over_min, 4),
                    "SLQ nodes " + num(d.lambda_min, 4) + " .. " + num(d.lambda_max, 6)});
   lines.push_back({"Kh_" + num(dens.kh_power, 3) + " (LLA)", num(d.lla_kh, 4), ""});

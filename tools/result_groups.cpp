@@ -114,6 +114,9 @@ void write_density(ResultGroup& g, const DensityOptions& o, const DensityResult&
   g.attr("max_over_min", r.max_over_min);
   g.attr("negative_mass", r.negative_mass);
   g.attr("negative_mass_stderr", r.negative_mass_std_error);
+  g.attr("negative_mass_beyond", r.negative_mass_beyond);
+  g.attr("negative_mass_beyond_stderr", r.negative_mass_beyond_std_error);
+  g.attr("negative_threshold", o.negative_threshold);
   g.attr("lla_re", r.lla_re);
   g.attr("lla_kh", r.lla_kh);
   g.attr("kh_power", o.kh_power);
