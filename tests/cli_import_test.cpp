@@ -222,4 +222,7 @@ TEST_CASE("flag mistakes are usage errors (exit 2)") {
               "give a limit or a subset, not both");
   check_usage(dir, {"import", "--csv", "a.csv", "--out", "d.h5", "--frobnicate"},
               "import: unrecognised option '--frobnicate'");
+  // A stray word (e.g. the second file of an unquoted glob the shell expanded) is not dropped.
+  check_usage(dir, {"import", "--csv", "a.csv", "b.csv", "--out", "d.h5"},
+              "import: too many positional options have been specified on the command line");
 }

@@ -53,7 +53,10 @@ bool parse_args(std::string_view name, const std::vector<std::string>& args, po:
   try {
     po::command_line_parser parser(args);
     parser.options(desc);
-    if (positional) parser.positional(*positional);
+    // No positional arguments unless the command declares them: a stray word (an unquoted glob the
+    // shell expanded, a misspelt flag's value) is an error, not silently dropped.
+    const po::positional_options_description none;
+    parser.positional(positional ? *positional : none);
     po::store(parser.run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
