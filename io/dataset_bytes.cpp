@@ -12,7 +12,9 @@ constexpr char kMagic[8] = {'H', 'E', 'S', 'S', 'D', 'A', 'T', '1'};
 
 class Writer {
  public:
-  void raw(const void* p, size_t n) { out_.append(static_cast<const char*>(p), n); }
+  void raw(const void* p, size_t n) {
+    if (n > 0) out_.append(static_cast<const char*>(p), n);  // p may be null when n is 0
+  }
   void i64(int64_t v) { raw(&v, sizeof v); }
   void str(const std::string& s) {
     i64(static_cast<int64_t>(s.size()));
@@ -35,6 +37,7 @@ class Reader {
   void raw(void* p, size_t n) {
     if (n > bytes_.size() - pos_)
       throw FileError(label_, "the data handed back by the reading process is cut short");
+    if (n == 0) return;  // p may be the null data() of an empty vector
     std::memcpy(p, bytes_.data() + pos_, n);
     pos_ += n;
   }
