@@ -146,11 +146,13 @@ int run_train(const std::vector<std::string>& args) {
         " already holds a training run; add --resume to continue it or choose another directory");
   }
 
-  set_blas_threads(1);  // a minibatch is split over the batch threads: one level of parallelism
   std::unique_ptr<Session> session = open_session(o, true);
+  // Every step's batch (a minibatch, or all rows for gd) is split over the cores with OpenBLAS
+  // single-threaded: one level of parallelism, whatever the session planned for analyses.
+  set_blas_threads(1);
   topt.batch_size = op.kind == OptimizerKind::GD ? 0 : o.batch_size;
   topt.eval_batch_size = o.batch_size;
-  topt.threads = session->objective_options.threads;
+  topt.threads = session->cores;
   topt.weight_decay = o.weight_decay;
   topt.seed = o.seed;
   session->objective.reset();  // the trainer makes its own

@@ -1,15 +1,12 @@
 #include "tools/point_workers.h"
 
-#include <algorithm>
-
 #include "engine/blas_threads.h"
 
 namespace hess::cli {
 
 PointWorkers make_point_workers(const Session& session) {
-  // The session planned its cores as batch threads or, with fewer batches than cores, as OpenBLAS
-  // threads: either way that many points can run side by side.
-  const int cores = std::max(session.objective_options.threads, blas_threads());
+  // One point per core side by side, each pass single-threaded.
+  const int cores = session.cores;
   set_blas_threads(1);
   ObjectiveOptions one = session.objective_options;
   one.threads = 1;

@@ -44,7 +44,8 @@ Model open_model(const CommonOptions& o, std::string* label, const Shape& sample
   }
   *label = o.model;
   const std::string onnx = ".onnx";
-  if (o.model.size() >= onnx.size() && o.model.compare(o.model.size() - onnx.size(), onnx.size(), onnx) == 0) {
+  if (o.model.size() >= onnx.size() &&
+      o.model.compare(o.model.size() - onnx.size(), onnx.size(), onnx) == 0) {
     // A graph input with known extents stands alone (check_data_fits then compares it with the
     // data); the data's sample shape fills symbolic extents only when the import needs it.
     if (sample_shape.empty()) return open_onnx(o.model, o.loss);
@@ -106,12 +107,12 @@ std::unique_ptr<Session> open_session_with(const CommonOptions& o, bool need_dat
   Session& s = *session;
   s.precision = as_usage([&] { return precision_from_name(o.precision); });
   s.objective_options.batch_size = o.batch_size;
-  s.objective_options.threads =
-      o.threads > 0 ? o.threads
-                    : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  s.objective_options.weight_decay = o.weight_decay;
   if (o.threads < 0)
     throw UsageError("--threads must be non-negative, got " + std::to_string(o.threads));
+  s.cores = o.threads > 0 ? o.threads
+                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  s.objective_options.threads = s.cores;
+  s.objective_options.weight_decay = o.weight_decay;
   as_usage([&] { s.objective_options.validate(); });
 
   if (!o.data.empty()) {
@@ -145,7 +146,7 @@ std::unique_ptr<Session> open_session_with(const CommonOptions& o, bool need_dat
   const int64_t batches =
       (static_cast<int64_t>(s.rows.size()) + s.objective_options.batch_size - 1) /
       s.objective_options.batch_size;
-  const ThreadPlan plan = plan_threads(s.objective_options.threads, std::max<int64_t>(1, batches));
+  const ThreadPlan plan = plan_threads(s.cores, std::max<int64_t>(1, batches));
   s.objective_options.threads = plan.batch_threads;
   set_blas_threads(plan.blas_threads);
   try {

@@ -29,7 +29,9 @@ struct Session {
   std::string data_path;   // the data file's path, "" for synthetic data
   DataProvenance data_provenance;
   std::vector<int64_t> rows;  // the analysis set: rows of `data`
-  ObjectiveOptions objective_options;
+  // --threads (0: all cores), before the plan splits them into batch and OpenBLAS threads.
+  int cores = 1;
+  ObjectiveOptions objective_options;  // threads: the batch threads of the plan
   Precision precision = Precision::F64;
   std::unique_ptr<Objective> objective;  // θ = model.theta
 };
@@ -37,8 +39,8 @@ struct Session {
 // Samples synthesized for an --arch model when no --data is given.
 constexpr int64_t kSyntheticSamples = 1024;
 
-// Loads the model (--model or --arch) and, when `need_data`, the data (--data, or synthetic data for
-// --arch) and builds the objective over the analysis set.
+// Loads the model (--model or --arch) and, when `need_data`, the data (--data, or synthetic data
+// for --arch) and builds the objective over the analysis set.
 std::unique_ptr<Session> open_session(const CommonOptions& o, bool need_data);
 
 // The same with the model given (a checkpoint of a series, for analyses along a training run):
@@ -50,8 +52,8 @@ std::unique_ptr<Session> open_session(const CommonOptions& o, Model model, std::
 // file (name ending in .onnx). File problems are FileErrors naming the file.
 Model open_model(const CommonOptions& o, std::string* label, const Shape& sample_shape = {});
 
-// Imports the ONNX file at `path` with the loss named `loss` (ce|mse) appended; `sample_shape`, when
-// given, must agree with the graph input. Errors name the file.
+// Imports the ONNX file at `path` with the loss named `loss` (ce|mse) appended; `sample_shape`,
+// when given, must agree with the graph input. Errors name the file.
 Model open_onnx(const std::string& path, const std::string& loss, const Shape& sample_shape = {});
 
 // Whether this build can read .onnx models.
