@@ -36,14 +36,6 @@ Dataset data(int64_t n, int64_t classes) {
   return d;
 }
 
-// The number after `"key": ` in a one-line JSON object.
-double json_number(const std::string& json, const std::string& key) {
-  const std::string k = "\"" + key + "\": ";
-  const size_t at = json.find(k);
-  REQUIRE(at != std::string::npos);
-  return std::stod(json.substr(at + k.size()));
-}
-
 void check_fails(const ScratchDir& dir, const std::vector<std::string>& args,
                  const std::string& message) {
   const CliRun r = run_hessian(args, dir.path());
@@ -63,12 +55,12 @@ TEST_CASE("info on a model file and a data file: blocks, fit, loss and accuracy"
   CliRun r = run_hessian({"info", "--model", "m.h5", "--data", "d.h5", "--json"}, dir.path());
   REQUIRE(r.code == 0);
   CHECK(r.err.empty());
-  CHECK(json_number(r.out, "parameters") == 3 * 4 + 3 + 4 * 3 + 4);
-  CHECK(std::abs(json_number(r.out, "loss") - std::log(4.0)) < 1e-12);
+  CHECK(json_field(r.out, "parameters") == 3 * 4 + 3 + 4 * 3 + 4);
+  CHECK(std::abs(json_field(r.out, "loss") - std::log(4.0)) < 1e-12);
   // Equal logits: the prediction is class 0 (the first maximum), right for labels 0: 3 of 10.
-  CHECK(json_number(r.out, "accuracy") == doctest::Approx(0.3));
-  CHECK(json_number(r.out, "classes") == 4);
-  CHECK(json_number(r.out, "label_max") == 3);
+  CHECK(json_field(r.out, "accuracy") == doctest::Approx(0.3));
+  CHECK(json_field(r.out, "classes") == 4);
+  CHECK(json_field(r.out, "label_max") == 3);
   CHECK(r.out.find("\"model\": \"m.h5\"") != std::string::npos);
 
   r = run_hessian(

@@ -37,13 +37,6 @@ constexpr double kSameLoss = 1e-12;
 constexpr double kEndpointLoss = 1e-9;
 constexpr double kPercent = 100.0;
 
-double json_number(const std::string& json, const std::string& key) {
-  const std::string k = "\"" + key + "\": ";
-  const size_t at = json.find(k);
-  REQUIRE_MESSAGE(at != std::string::npos, key);
-  return std::stod(json.substr(at + k.size()));
-}
-
 // A dataset of the root ("train_loss") or of a group ("landscape/train_loss").
 std::vector<double> read(const std::string& file, const std::string& name) {
   const h5::File f = h5::File::open_read(file);
@@ -60,7 +53,7 @@ bool one_error_line(const CliRun& r) {
 std::pair<double, double> info_loss(const std::string& model, const std::string& dir) {
   const CliRun r = run_hessian({"info", "--model", model, "--data", kData, "--json"}, dir);
   REQUIRE(r.code == 0);
-  return {json_number(r.out, "loss"), json_number(r.out, "accuracy")};
+  return {json_field(r.out, "loss"), json_field(r.out, "accuracy")};
 }
 
 // L(θ + x d_x + y d_y) over the whole sample, evaluated directly through the library.
@@ -100,7 +93,7 @@ TEST_CASE("a 41 x 31 grid on the sample is (ny, nx), train_loss[j, i] = L(x_i, y
   const CliRun r = run_hessian(args, dir.path());
   CAPTURE(r.err);
   REQUIRE(r.code == 0);
-  CHECK(json_number(r.out, "evaluated_points") == 41 * 31);
+  CHECK(json_field(r.out, "evaluated_points") == 41 * 31);
 
   const h5::File s = h5::File::open_read(dir.file("s.h5"));
   CHECK(s.dataset("train_loss").shape() == Shape{31, 41});
@@ -172,8 +165,8 @@ TEST_CASE("SIGTERM in a 2-D run, then the same command: only missing points, equ
   const CliRun rerun = run_hessian(grid_args(out, "2"), dir.path());
   CAPTURE(rerun.err);
   REQUIRE(rerun.code == 0);
-  CHECK(json_number(rerun.out, "evaluated_points") == total - done);
-  CHECK(json_number(rerun.out, "resumed_points") == done);
+  CHECK(json_field(rerun.out, "evaluated_points") == total - done);
+  CHECK(json_field(rerun.out, "resumed_points") == done);
   CHECK_FALSE(file_exists(progress));
   CHECK(read(out, "landscape/train_loss") == read(ref, "landscape/train_loss"));
   CHECK(read(out, "landscape/train_acc") == read(ref, "landscape/train_acc"));
@@ -182,7 +175,7 @@ TEST_CASE("SIGTERM in a 2-D run, then the same command: only missing points, equ
   const std::string result = read_bytes(out);
   const CliRun again = run_hessian(grid_args(out, "2"), dir.path());
   CHECK(again.code == 0);
-  CHECK(json_number(again.out, "evaluated_points") == 0);
+  CHECK(json_field(again.out, "evaluated_points") == 0);
   CHECK(read_bytes(out) == result);
 }
 

@@ -54,14 +54,6 @@ Reference reference(const std::string& name) {
   return ref;
 }
 
-// The number after `"key": ` in a one-line JSON object.
-double json_number(const std::string& json, const std::string& key) {
-  const std::string k = "\"" + key + "\": ";
-  const size_t at = json.find(k);
-  REQUIRE_MESSAGE(at != std::string::npos, key);
-  return std::stod(json.substr(at + k.size()));
-}
-
 double rel_err(double a, double b) {
   return std::abs(a - b) / std::max(std::abs(b), 1e-300);
 }
@@ -75,9 +67,9 @@ double info_loss(const std::string& model, const std::string& name, const std::s
   CAPTURE(r.err);
   REQUIRE(r.code == 0);
   CHECK(r.err.empty());
-  CHECK(json_number(r.out, "parameters") == reference(name).parameters);
-  CHECK(json_number(r.out, "samples") == 24);
-  return json_number(r.out, "loss");
+  CHECK(json_field(r.out, "parameters") == reference(name).parameters);
+  CHECK(json_field(r.out, "samples") == 24);
+  return json_field(r.out, "loss");
 }
 
 // A run that must fail at run time: exit 1, nothing on stdout, one line on stderr starting with
@@ -200,18 +192,18 @@ TEST_CASE("train, landscape, roughness and sharpness take an ONNX model") {
   };
   // Steps of 0 and 1e-12 along a direction: the loss at θ, to 1e-12.
   std::string out = run({"landscape", "--x", "0:1e-12:2", "--out", "l.h5", "--quiet"});
-  CHECK(rel_err(json_number(out, "min_loss"), loss) <= kLossRelTol);
-  CHECK(rel_err(json_number(out, "max_loss"), loss) <= kLossRelTol);
+  CHECK(rel_err(json_field(out, "min_loss"), loss) <= kLossRelTol);
+  CHECK(rel_err(json_field(out, "max_loss"), loss) <= kLossRelTol);
   out = run({"roughness", "--directions", "2", "--points", "4", "--out", "r.h5", "--quiet"});
-  CHECK(rel_err(json_number(out, "loss"), loss) <= kLossRelTol);
+  CHECK(rel_err(json_field(out, "loss"), loss) <= kLossRelTol);
   out = run({"sharpness", "--measures", "average", "--draws", "4", "--out", "s.h5", "--quiet"});
-  CHECK(rel_err(json_number(out, "loss"), loss) <= kLossRelTol);
+  CHECK(rel_err(json_field(out, "loss"), loss) <= kLossRelTol);
 
   // Full-batch gradient descent from the exported weights: the initial checkpoint (a model file)
   // computes PyTorch's loss, and the loss goes down.
   out = run(
       {"train", "--optimizer", "gd", "--lr", "0.05", "--steps", "3", "--out", "run", "--quiet"});
-  CHECK(json_number(out, "final_loss") < loss);
+  CHECK(json_field(out, "final_loss") < loss);
   const std::string initial = dir.file("run/checkpoints/step-000000000.h5");
   REQUIRE(file_exists(initial));
   CHECK(rel_err(info_loss(initial, "cnn", "ce", dir.path()), loss) <= kLossRelTol);
@@ -229,7 +221,7 @@ TEST_CASE("import --onnx writes a model file that computes the same loss") {
         dir.path());
     CAPTURE(r.err);
     REQUIRE(r.code == 0);
-    CHECK(json_number(r.out, "parameters") == reference(name).parameters);
+    CHECK(json_field(r.out, "parameters") == reference(name).parameters);
     CHECK(r.out.find("\"loss_op\": \"" + std::string(loss == "ce" ? "cross_entropy" : "mse") +
                      "\"") != std::string::npos);
     // The model file holds its loss: info needs no --loss.
@@ -263,7 +255,7 @@ TEST_CASE("import --onnx writes a model file that computes the same loss") {
 
 TEST_CASE("an unsupported op: exit 1, the node, op and opset named, the supported ops listed") {
   ScratchDir dir;
-  // tests/fixtures/make_onnx_unsupported.py: Gemm then Einsum (opset 17).
+  // tests/fixtures/make_onnx_cli_fixtures.py: Gemm then Einsum (opset 17).
   write_bytes(dir.file("model.onnx"), read_bytes(kDir + "unsupported.onnx"));
   const std::string expected =
       "hessian: error: model.onnx: node 'head/Einsum' uses op 'Einsum' (opset 17), which is not "
