@@ -8,15 +8,11 @@
 #include <string>
 
 #include "analyzers/eigen.h"
-#include "analyzers/enum_names.h"
 #include "engine/op_kind.h"
 
 namespace hess {
 
 namespace {
-
-constexpr std::string_view kNormalizationNames[] = {"filter", "layer", "none"};
-constexpr std::string_view kDirectionKindNames[] = {"random", "eigen", "interp", "pca", "file"};
 
 // Gram eigenvalues below this fraction of the largest count as zero (rank of the trajectory).
 constexpr double kPcaRankTolerance = 1e-12;
@@ -47,22 +43,6 @@ double dot(const std::vector<double>& a, const std::vector<double>& b) {
 }
 
 }  // namespace
-
-std::string_view normalization_name(Normalization n) {
-  return kNormalizationNames[static_cast<int>(n)];
-}
-
-Normalization normalization_from_name(std::string_view name) {
-  return enum_from_name<Normalization>(kNormalizationNames, name, "normalization");
-}
-
-std::string_view direction_kind_name(DirectionKind k) {
-  return kDirectionKindNames[static_cast<int>(k)];
-}
-
-DirectionKind direction_kind_from_name(std::string_view name) {
-  return enum_from_name<DirectionKind>(kDirectionKindNames, name, "direction kind");
-}
 
 bool is_1d_block(const Block& b) {
   return b.shape.size() < 2;
@@ -123,8 +103,8 @@ void check_same_graph(const Graph& a, const Graph& b) {
   for (size_t i = 0; i < a.nodes.size(); ++i) {
     const Node &x = a.nodes[i], &y = b.nodes[i];
     if (x.op != y.op || x.name != y.name) {
-      fail("node " + std::to_string(i) + " is '" + x.name + "' (" + std::string(op_name(x.op)) +
-           ") vs '" + y.name + "' (" + std::string(op_name(y.op)) + ")");
+      fail("node " + std::to_string(i) + " is '" + x.name + "' (" + std::string(name_of(x.op)) +
+           ") vs '" + y.name + "' (" + std::string(name_of(y.op)) + ")");
     }
     if (x.inputs != y.inputs || x.block != y.block || x.constant != y.constant) {
       fail("node '" + x.name + "' has different inputs");

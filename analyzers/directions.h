@@ -41,21 +41,26 @@
 
 #include "analyzers/status.h"
 #include "engine/curvature_operator.h"
+#include "engine/enum_names.h"
 #include "engine/graph.h"
 #include "engine/random.h"
 
 namespace hess {
 
 enum class Normalization : uint8_t { Filter, Layer, None };
-// The one enum<->string mapping: "filter", "layer", "none".
-std::string_view normalization_name(Normalization n);
-Normalization normalization_from_name(std::string_view name);
+template <>
+struct EnumNames<Normalization> {
+  static constexpr std::string_view what = "normalization";
+  static constexpr std::string_view names[] = {"filter", "layer", "none"};
+};
 
 // Where a landscape's axes come from.
 enum class DirectionKind : uint8_t { Random, Eigen, Interp, Pca, File };
-// The one enum<->string mapping: "random", "eigen", "interp", "pca", "file".
-std::string_view direction_kind_name(DirectionKind k);
-DirectionKind direction_kind_from_name(std::string_view name);
+template <>
+struct EnumNames<DirectionKind> {
+  static constexpr std::string_view what = "direction kind";
+  static constexpr std::string_view names[] = {"random", "eigen", "interp", "pca", "file"};
+};
 
 // Added to a slice's norm before dividing by it (DESIGN.md §3).
 inline constexpr double kNormalizationEpsilon = 1e-10;

@@ -245,42 +245,6 @@ void run_power(const EigenOptions& o, const CheckedOperator& A, Rng& rng, EigenR
 
 }  // namespace
 
-std::string_view which_name(Which w) {
-  switch (w) {
-    case Which::Largest:
-      return "largest";
-    case Which::Smallest:
-      return "smallest";
-    case Which::Both:
-      return "both";
-  }
-  return "unknown";
-}
-
-Which which_from_name(std::string_view name) {
-  for (Which w : {Which::Largest, Which::Smallest, Which::Both}) {
-    if (which_name(w) == name) return w;
-  }
-  throw std::invalid_argument("which '" + std::string(name) + "' (largest, smallest, both)");
-}
-
-std::string_view eigen_method_name(EigenMethod m) {
-  switch (m) {
-    case EigenMethod::Lanczos:
-      return "lanczos";
-    case EigenMethod::Power:
-      return "power";
-  }
-  return "unknown";
-}
-
-EigenMethod eigen_method_from_name(std::string_view name) {
-  for (EigenMethod m : {EigenMethod::Lanczos, EigenMethod::Power}) {
-    if (eigen_method_name(m) == name) return m;
-  }
-  throw std::invalid_argument("eigen method '" + std::string(name) + "' (lanczos, power)");
-}
-
 void EigenOptions::validate() const {
   if (k < 1) throw std::invalid_argument("k must be at least 1 (got " + std::to_string(k) + ")");
   if (!(tol > 0.0) || !std::isfinite(tol)) {

@@ -33,19 +33,24 @@
 
 #include "analyzers/status.h"
 #include "engine/curvature_operator.h"
+#include "engine/enum_names.h"
 
 namespace hess {
 
 // Which end of the spectrum, by algebraic value.
 enum class Which : uint8_t { Largest, Smallest, Both };
-// The one enum<->string mapping: "largest", "smallest", "both".
-std::string_view which_name(Which w);
-Which which_from_name(std::string_view name);
+template <>
+struct EnumNames<Which> {
+  static constexpr std::string_view what = "which";
+  static constexpr std::string_view names[] = {"largest", "smallest", "both"};
+};
 
 enum class EigenMethod : uint8_t { Lanczos, Power };
-// The one enum<->string mapping: "lanczos", "power".
-std::string_view eigen_method_name(EigenMethod m);
-EigenMethod eigen_method_from_name(std::string_view name);
+template <>
+struct EnumNames<EigenMethod> {
+  static constexpr std::string_view what = "eigen method";
+  static constexpr std::string_view names[] = {"lanczos", "power"};
+};
 
 struct EigenOptions {
   EigenMethod method = EigenMethod::Lanczos;

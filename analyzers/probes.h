@@ -14,14 +14,17 @@
 #include <cstdint>
 #include <string_view>
 
+#include "engine/enum_names.h"
 #include "engine/random.h"
 
 namespace hess {
 
 enum class ProbeKind : uint8_t { Rademacher, Gaussian };
-// The one enum<->string mapping: "rademacher", "gaussian".
-std::string_view probe_kind_name(ProbeKind kind);
-ProbeKind probe_kind_from_name(std::string_view name);
+template <>
+struct EnumNames<ProbeKind> {
+  static constexpr std::string_view what = "probe kind";
+  static constexpr std::string_view names[] = {"rademacher", "gaussian"};
+};
 
 // Fills every entry of V, column after column.
 void fill_probes(ProbeKind kind, Rng& rng, Eigen::MatrixXd& V);

@@ -6,7 +6,6 @@
 #include <stdexcept>
 
 #include "analyzers/eigen.h"
-#include "analyzers/enum_names.h"
 #include "analyzers/parameter_guard.h"
 #include "analyzers/stopwatch.h"
 #include "analyzers/trace.h"
@@ -16,10 +15,6 @@
 namespace hess {
 
 namespace {
-
-constexpr std::string_view kMeasureNames[] = {"average",    "worst", "keskar",   "overlap",
-                                              "lambda_max", "trace", "frobenius"};
-constexpr std::string_view kBallNames[] = {"l2", "linf"};
 
 // APGD (Croce & Hein 2020): first step size 2ρ, momentum α, checkpoint rule.
 constexpr double kInitialStepFactor = 2.0;
@@ -235,22 +230,6 @@ double gradient_overlap(Objective& obj, const Eigen::MatrixXd& U) {
 
 }  // namespace
 
-std::string_view sharpness_measure_name(SharpnessMeasure m) {
-  return kMeasureNames[static_cast<int>(m)];
-}
-
-SharpnessMeasure sharpness_measure_from_name(std::string_view name) {
-  return enum_from_name<SharpnessMeasure>(kMeasureNames, name, "sharpness measure");
-}
-
-std::string_view ball_name(Ball b) {
-  return kBallNames[static_cast<int>(b)];
-}
-
-Ball ball_from_name(std::string_view name) {
-  return enum_from_name<Ball>(kBallNames, name, "ball");
-}
-
 void SharpnessOptions::validate() const {
   if (measures.empty()) throw std::invalid_argument("measures: none asked");
   if (!std::isfinite(rho) || rho <= 0)
@@ -396,7 +375,7 @@ SharpnessResult run(const SharpnessOptions& options, Objective& objective,
         }
       }
     } catch (const NumericalError& e) {
-      note(Status::NonFinite, sharpness_measure_name(m), e.what());
+      note(Status::NonFinite, name_of(m), e.what());
     }
   }
   if (r.overlap && !std::isfinite(*r.overlap)) {

@@ -52,6 +52,7 @@
 #include <vector>
 
 #include "analyzers/status.h"
+#include "engine/enum_names.h"
 #include "engine/objective.h"
 
 namespace hess {
@@ -65,15 +66,19 @@ enum class SharpnessMeasure : uint8_t {
   Trace,
   Frobenius
 };
-// The one enum<->string mapping: "average", "worst", "keskar", "overlap", "lambda_max", "trace",
-// "frobenius".
-std::string_view sharpness_measure_name(SharpnessMeasure m);
-SharpnessMeasure sharpness_measure_from_name(std::string_view name);
+template <>
+struct EnumNames<SharpnessMeasure> {
+  static constexpr std::string_view what = "sharpness measure";
+  static constexpr std::string_view names[] = {"average",    "worst", "keskar",   "overlap",
+                                               "lambda_max", "trace", "frobenius"};
+};
 
 enum class Ball : uint8_t { L2, Linf };
-// The one enum<->string mapping: "l2", "linf".
-std::string_view ball_name(Ball b);
-Ball ball_from_name(std::string_view name);
+template <>
+struct EnumNames<Ball> {
+  static constexpr std::string_view what = "ball";
+  static constexpr std::string_view names[] = {"l2", "linf"};
+};
 
 struct SharpnessOptions {
   std::vector<SharpnessMeasure> measures = {SharpnessMeasure::Average, SharpnessMeasure::Worst,

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "engine/enum_names.h"
+
 namespace hess {
 
 enum class Status : unsigned char {
@@ -12,8 +14,10 @@ enum class Status : unsigned char {
   NotConverged,  // stopped at its iteration or probe budget before its tolerance
   NonFinite,     // met NaN or Inf (the message names the node)
 };
-
-// The one enum<->string mapping: "ok", "not_converged", "non_finite".
-std::string_view status_name(Status s);
+template <>
+struct EnumNames<Status> {
+  static constexpr std::string_view what = "status";
+  static constexpr std::string_view names[] = {"ok", "not_converged", "non_finite"};
+};
 
 }  // namespace hess

@@ -152,26 +152,6 @@ Eigen::VectorXd xtrace_estimates(const CheckedOperator& A, const Eigen::MatrixXd
   return estimates;
 }
 
-std::string_view trace_method_name(TraceMethod m) {
-  switch (m) {
-    case TraceMethod::Hutchinson:
-      return "hutchinson";
-    case TraceMethod::HutchPP:
-      return "hutchpp";
-    case TraceMethod::XTrace:
-      return "xtrace";
-  }
-  return "unknown";
-}
-
-TraceMethod trace_method_from_name(std::string_view name) {
-  for (TraceMethod m : {TraceMethod::Hutchinson, TraceMethod::HutchPP, TraceMethod::XTrace}) {
-    if (trace_method_name(m) == name) return m;
-  }
-  throw std::invalid_argument("trace method '" + std::string(name) +
-                              "' (hutchinson, hutchpp, xtrace)");
-}
-
 void TraceOptions::validate() const {
   if (block < 1) throw std::invalid_argument("block must be at least 1");
   if (!(rtol >= 0.0) || !std::isfinite(rtol)) {

@@ -36,13 +36,16 @@
 #include "analyzers/param_groups.h"
 #include "analyzers/status.h"
 #include "engine/curvature_operator.h"
+#include "engine/enum_names.h"
 
 namespace hess {
 
 enum class TraceMethod : uint8_t { Hutchinson, HutchPP, XTrace };
-// The one enum<->string mapping: "hutchinson", "hutchpp", "xtrace".
-std::string_view trace_method_name(TraceMethod m);
-TraceMethod trace_method_from_name(std::string_view name);
+template <>
+struct EnumNames<TraceMethod> {
+  static constexpr std::string_view what = "trace method";
+  static constexpr std::string_view names[] = {"hutchinson", "hutchpp", "xtrace"};
+};
 
 struct TraceOptions {
   TraceMethod method = TraceMethod::Hutchinson;

@@ -52,15 +52,18 @@ Shape parse_shape(const std::string& tok, const SpecError& fail) {
 }
 
 OpKind parse_activation(const std::string& name, const SpecError& fail) {
-  static const std::vector<OpKind> acts = {OpKind::Relu, OpKind::Tanh, OpKind::Sigmoid, OpKind::Gelu,
-                                           OpKind::GeluTanh, OpKind::Silu, OpKind::Softplus, OpKind::LeakyRelu};
+  static const std::vector<OpKind> acts = {OpKind::Relu,     OpKind::Tanh,     OpKind::Sigmoid,
+                                           OpKind::Gelu,     OpKind::GeluTanh, OpKind::Silu,
+                                           OpKind::Softplus, OpKind::LeakyRelu};
   for (OpKind k : acts) {
-    if (op_name(k) == name) return k;
+    if (name_of(k) == name) return k;
   }
-  fail("unknown activation '" + name + "' (relu, tanh, sigmoid, gelu, gelu_tanh, silu, softplus, leaky_relu)");
+  fail("unknown activation '" + name +
+       "' (relu, tanh, sigmoid, gelu, gelu_tanh, silu, softplus, leaky_relu)");
 }
 
-Model build_mlp(const std::vector<std::string>& sizes, OpKind act, const ArchOptions& opt, const SpecError& fail) {
+Model build_mlp(const std::vector<std::string>& sizes, OpKind act, const ArchOptions& opt,
+                const SpecError& fail) {
   if (sizes.size() < 2) fail("an mlp needs at least an input and an output size");
   Shape in_shape = parse_shape(sizes[0], fail);
   const int64_t features = numel(in_shape);
@@ -80,7 +83,8 @@ Model build_mlp(const std::vector<std::string>& sizes, OpKind act, const ArchOpt
   return b.finish(h, opt.loss, opt.seed);
 }
 
-Model build_cnn(const std::vector<std::string>& toks, OpKind act, const ArchOptions& opt, const SpecError& fail) {
+Model build_cnn(const std::vector<std::string>& toks, OpKind act, const ArchOptions& opt,
+                const SpecError& fail) {
   if (toks.size() < 2) fail("a cnn needs an input shape CxHxW and at least one layer");
   const Shape in_shape = parse_shape(toks[0], fail);
   if (in_shape.size() != 3) fail("the cnn input must be CxHxW, got '" + toks[0] + "'");
@@ -118,14 +122,17 @@ Model build_cnn(const std::vector<std::string>& toks, OpKind act, const ArchOpti
       const int64_t p = m[6].matched ? std::stoll(m[6]) : 0;
       const int64_t oh = (H + 2 * p - k) / s + 1, ow = (W + 2 * p - k) / s + 1;
       if (H + 2 * p < k || W + 2 * p < k || oh <= 0 || ow <= 0) {
-        fail("'" + t + "' does not fit its " + std::to_string(H) + "x" + std::to_string(W) + " input");
+        fail("'" + t + "' does not fit its " + std::to_string(H) + "x" + std::to_string(W) +
+             " input");
       }
       h = b.conv2d(h, C, n, k, s, p, "conv" + std::to_string(++convs));
       h = b.activation(h, act);
       C = n, H = oh, W = ow;
     } else if (std::regex_match(t, m, pool_re)) {
       const int64_t k = parse_size(m[1], fail);
-      if (k > H || k > W) fail("'" + t + "' is larger than its " + std::to_string(H) + "x" + std::to_string(W) + " input");
+      if (k > H || k > W)
+        fail("'" + t + "' is larger than its " + std::to_string(H) + "x" + std::to_string(W) +
+             " input");
       h = b.max_pool(h, k, k);
       H = (H - k) / k + 1, W = (W - k) / k + 1;
     } else if (t == "gap") {
@@ -139,12 +146,15 @@ Model build_cnn(const std::vector<std::string>& toks, OpKind act, const ArchOpti
   return b.finish(h, opt.loss, opt.seed);
 }
 
-Model build_resnet(const std::vector<std::string>& toks, OpKind act, const ArchOptions& opt, const SpecError& fail) {
+Model build_resnet(const std::vector<std::string>& toks, OpKind act, const ArchOptions& opt,
+                   const SpecError& fail) {
   if (toks.size() != 4) fail("a resnet is CxHxW-wW-bB-CLASSES");
   const Shape in_shape = parse_shape(toks[0], fail);
   if (in_shape.size() != 3) fail("the resnet input must be CxHxW");
-  if (toks[1].size() < 2 || toks[1][0] != 'w') fail("expected the width as wN, got '" + toks[1] + "'");
-  if (toks[2].size() < 2 || toks[2][0] != 'b') fail("expected the block count as bN, got '" + toks[2] + "'");
+  if (toks[1].size() < 2 || toks[1][0] != 'w')
+    fail("expected the width as wN, got '" + toks[1] + "'");
+  if (toks[2].size() < 2 || toks[2][0] != 'b')
+    fail("expected the block count as bN, got '" + toks[2] + "'");
   const int64_t width = parse_size(toks[1].substr(1), fail);
   const int64_t blocks = parse_size(toks[2].substr(1), fail);
   const int64_t classes = parse_size(toks[3], fail);
@@ -170,7 +180,8 @@ Model build_transformer(const std::vector<std::string>& toks, OpKind act, const 
   const char keys[] = {'s', 'v', 'd', 'h', 'f'};
   int64_t val[5];
   for (int i = 0; i < 5; ++i) {
-    if (toks[i].size() < 2 || toks[i][0] != keys[i]) fail(std::string("expected ") + keys[i] + "N, got '" + toks[i] + "'");
+    if (toks[i].size() < 2 || toks[i][0] != keys[i])
+      fail(std::string("expected ") + keys[i] + "N, got '" + toks[i] + "'");
     val[i] = parse_size(toks[i].substr(1), fail);
   }
   const int64_t T = val[0], V = val[1], D = val[2], H = val[3], F = val[4];
@@ -229,7 +240,8 @@ Model build_transformer(const std::vector<std::string>& toks, OpKind act, const 
 Model build_arch(const std::string& spec, const ArchOptions& options) {
   const SpecError fail{spec};
   const std::vector<std::string> parts = split(spec, ':');
-  if (parts.size() < 2 || parts.size() > 3) fail("expected KIND:LAYERS[:ACTIVATION] (kinds: mlp, cnn, resnet, transformer)");
+  if (parts.size() < 2 || parts.size() > 3)
+    fail("expected KIND:LAYERS[:ACTIVATION] (kinds: mlp, cnn, resnet, transformer)");
   const std::string& kind = parts[0];
   const std::vector<std::string> toks = split(parts[1], '-');
   OpKind act = OpKind::Relu;

@@ -8,14 +8,6 @@
 
 namespace hess {
 
-std::string_view curvature_name(Curvature c) { return c == Curvature::Hessian ? "hessian" : "ggn"; }
-
-Curvature curvature_from_name(std::string_view name) {
-  if (name == "hessian") return Curvature::Hessian;
-  if (name == "ggn") return Curvature::GGN;
-  throw std::invalid_argument("unknown curvature '" + std::string(name) + "' (hessian, ggn)");
-}
-
 namespace {
 bool is_source(OpKind k) {
   return k == OpKind::Input || k == OpKind::Label || k == OpKind::Param || k == OpKind::Constant;
@@ -53,7 +45,8 @@ EvalContext<T>::EvalContext(const Graph& graph)
     if (s.varies && !is_source(n.op)) {
       const OpCurvature kind = op_info(n.op).curvature;
       bool need = kind == OpCurvature::General ||
-                  (kind == OpCurvature::Bilinear && slots_[n.inputs[0]].varies && slots_[n.inputs[1]].varies);
+                  (kind == OpCurvature::Bilinear && slots_[n.inputs[0]].varies &&
+                   slots_[n.inputs[1]].varies);
       for (int in : n.inputs) need = need || hvp_adj_[in];
       hvp_adj_[i] = need;
     }
@@ -100,7 +93,8 @@ void EvalContext<T>::set_batch(const Dataset& data, const int64_t* rows, int64_t
     const int64_t t = graph_.target_dim;
     lab.val.resize(shapes_[graph_.label]);
     for (int64_t r = 0; r < count; ++r) {
-      for (int64_t j = 0; j < t; ++j) lab.val.at(r * t + j) = static_cast<T>(data.targets[rows[r] * t + j]);
+      for (int64_t j = 0; j < t; ++j)
+        lab.val.at(r * t + j) = static_cast<T>(data.targets[rows[r] * t + j]);
     }
   }
 }
@@ -161,7 +155,8 @@ void EvalContext<T>::reverse_sweep(const EvalRequest& req) {
   const int n_nodes = static_cast<int>(graph_.nodes.size());
   for (int i = 0; i < n_nodes; ++i) {
     Slot<T>& s = slots_[i];
-    if (graph_.nodes[i].op == OpKind::Param) continue;  // accumulate over batches; begin() zeroes them
+    if (graph_.nodes[i].op == OpKind::Param)
+      continue;  // accumulate over batches; begin() zeroes them
     if (s.want_adj) s.adj.reset(shapes_[i]);
     if (s.want_adjt) s.adjt.reset(with_columns<T>(req.k, shapes_[i]));
   }
@@ -185,7 +180,8 @@ void EvalContext<T>::begin(const EvalRequest& req) {
   if (req.k < 0 || (req.k > 0 && !req.directions)) {
     throw std::invalid_argument("EvalContext: directions missing for k = " + std::to_string(req.k));
   }
-  if (req.curvature && req.k == 0) throw std::invalid_argument("EvalContext: curvature needs k > 0");
+  if (req.curvature && req.k == 0)
+    throw std::invalid_argument("EvalContext: curvature needs k > 0");
   req_ = req;
   begun_ = true;
   const bool hessian_terms = req.curvature && req.kind == Curvature::Hessian;
@@ -194,7 +190,8 @@ void EvalContext<T>::begin(const EvalRequest& req) {
   for (size_t i = 0; i < graph_.nodes.size(); ++i) {
     Slot<T>& s = slots_[i];
     const bool param = graph_.nodes[i].op == OpKind::Param;
-    s.want_adj = s.varies && (param ? req.gradient : req.gradient || (hessian_terms && hvp_adj_[i]));
+    s.want_adj =
+        s.varies && (param ? req.gradient : req.gradient || (hessian_terms && hvp_adj_[i]));
     s.want_adjt = s.varies && req.curvature;
     s.adj_on = s.want_adj && hessian_terms;
     if (!param) continue;
@@ -237,7 +234,8 @@ void EvalContext<T>::finish(const EvalOutput& out) {
     }
     const Block& b = graph_.blocks[n.block];
     if (req.gradient) {
-      for (int64_t e = 0; e < b.size(); ++e) out.grad[b.offset + e] += static_cast<double>(s.adj.at(e));
+      for (int64_t e = 0; e < b.size(); ++e)
+        out.grad[b.offset + e] += static_cast<double>(s.adj.at(e));
     }
     if (req.curvature) {
       for (int j = 0; j < req.k; ++j) {
@@ -298,7 +296,7 @@ std::string EvalContext<T>::find_non_finite() const {
       const Tensor<T>& t = slots_[i].*p.member;
       if (!all_finite(t)) {
         return "non-finite " + std::string(p.name) + " (NaN or Inf) at node '" + node.name + "' (" +
-               std::string(op_name(node.op)) + ")";
+               std::string(name_of(node.op)) + ")";
       }
     }
   }

@@ -3,8 +3,8 @@
 // and Gauss-Newton-vector products, k directions at a time.
 //
 // The math. Let ℓ(θ) be the graph's loss on a batch (a sum over its samples) and v a direction in
-// parameter space. Pearlmutter's R-operator R{·} = d/dt (·)(θ + t v) at t = 0 applied to the reverse
-// pass gives R{∇ℓ} = H v. Concretely, four passes over the nodes:
+// parameter space. Pearlmutter's R-operator R{·} = d/dt (·)(θ + t v) at t = 0 applied to the
+// reverse pass gives R{∇ℓ} = H v. Concretely, four passes over the nodes:
 //
 //   1. value            y = f(x)                     every node, in order
 //   2. tangent          ẏ = R{y}                     nodes that depend on θ; Param tangents are v
@@ -14,10 +14,10 @@
 // The adjoint-tangent of a parameter block is its slice of H v; its adjoint is its slice of ∇ℓ.
 // The cost is about twice a gradient and no graph of the gradient is ever built. Passes 3 and 4 are
 // fused into one reverse sweep. An HVP needs the adjoints of activations but not of parameters, so
-// parameter adjoints (the gradient's weight GEMMs) are computed only when the gradient is requested;
-// and it needs an activation's adjoint only when an op at or after it has a curvature term (the op
-// table's OpCurvature), so a ReLU network skips the adjoints below its first bilinear layer with
-// two varying inputs.
+// parameter adjoints (the gradient's weight GEMMs) are computed only when the gradient is
+// requested; and it needs an activation's adjoint only when an op at or after it has a curvature
+// term (the op table's OpCurvature), so a ReLU network skips the adjoints below its first bilinear
+// layer with two varying inputs.
 //
 // k directions at once: tangents carry k columns ([k, shape...]); the value and adjoint passes are
 // shared by all columns and matrix-vector work becomes GEMMs. That is how H V for a Lanczos block,
@@ -29,9 +29,9 @@
 // for convex losses. Mode Curvature::GGN does exactly that.
 //
 // State lives in this context, one per thread: no global tape. Buffers are allocated on the first
-// evaluation and reused afterwards. Over several batches, the directions are loaded once (begin) and
-// the parameters' gradient and curvature columns accumulate inside the context (in T) until finish
-// adds them to the caller's double vectors: per-batch work is only the passes.
+// evaluation and reused afterwards. Over several batches, the directions are loaded once (begin)
+// and the parameters' gradient and curvature columns accumulate inside the context (in T) until
+// finish adds them to the caller's double vectors: per-batch work is only the passes.
 //
 //   hess::EvalContext<double> ctx(graph);
 //   ctx.set_parameters(theta.data());
@@ -54,15 +54,18 @@
 #include <vector>
 
 #include "engine/dataset.h"
+#include "engine/enum_names.h"
 #include "engine/graph.h"
 #include "engine/ops/op_rules.h"
 
 namespace hess {
 
 enum class Curvature : uint8_t { Hessian, GGN };
-// The one enum<->string mapping: "hessian", "ggn".
-std::string_view curvature_name(Curvature c);
-Curvature curvature_from_name(std::string_view name);
+template <>
+struct EnumNames<Curvature> {
+  static constexpr std::string_view what = "curvature";
+  static constexpr std::string_view names[] = {"hessian", "ggn"};
+};
 
 // What one evaluation computes. Directions and results are flat over θ, column-major P x k.
 struct EvalRequest {

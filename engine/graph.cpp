@@ -8,30 +8,19 @@
 namespace hess {
 
 namespace {
-constexpr std::string_view kRoleNames[] = {"weight", "bias", "norm", "embedding", "other"};
 
 bool is_source(OpKind k) {
   return k == OpKind::Input || k == OpKind::Label || k == OpKind::Param || k == OpKind::Constant;
 }
 
 std::string where(const Node& n) {
-  return "node '" + n.name + "' (" + std::string(op_name(n.op)) + ")";
+  return "node '" + n.name + "' (" + std::string(name_of(n.op)) + ")";
 }
 
 void fail(const Node& n, const std::string& what) {
   throw std::invalid_argument(where(n) + ": " + what);
 }
 }  // namespace
-
-std::string_view block_role_name(BlockRole r) { return kRoleNames[static_cast<int>(r)]; }
-
-BlockRole block_role_from_name(std::string_view name) {
-  for (int i = 0; i < 5; ++i) {
-    if (kRoleNames[i] == name) return static_cast<BlockRole>(i);
-  }
-  throw std::invalid_argument("unknown block role '" + std::string(name) +
-                              "' (weight, bias, norm, embedding, other)");
-}
 
 int64_t Graph::num_params() const {
   int64_t n = 0;
@@ -80,8 +69,10 @@ void Graph::validate() const {
       if (!info.infer) fail(n, "op is not implemented in this build");
       const int a = static_cast<int>(n.inputs.size());
       if (a < info.min_arity || a > info.max_arity) {
-        fail(n, "takes " + std::to_string(info.min_arity) + (info.min_arity == info.max_arity ? "" : " to " + std::to_string(info.max_arity)) +
-                    " inputs, got " + std::to_string(a));
+        fail(n,
+             "takes " + std::to_string(info.min_arity) +
+                 (info.min_arity == info.max_arity ? "" : " to " + std::to_string(info.max_arity)) +
+                 " inputs, got " + std::to_string(a));
       }
     }
     switch (n.op) {
@@ -94,11 +85,13 @@ void Graph::validate() const {
         if (i != label) fail(n, "graph's label id does not point at the label node");
         break;
       case OpKind::Param:
-        if (n.block < 0 || n.block >= static_cast<int>(blocks.size())) fail(n, "no such parameter block");
+        if (n.block < 0 || n.block >= static_cast<int>(blocks.size()))
+          fail(n, "no such parameter block");
         ++block_uses[n.block];
         break;
       case OpKind::Constant:
-        if (n.constant < 0 || n.constant >= static_cast<int>(constants.size())) fail(n, "no such constant");
+        if (n.constant < 0 || n.constant >= static_cast<int>(constants.size()))
+          fail(n, "no such constant");
         break;
       case OpKind::BatchNorm:
         for (int j = 3; j < static_cast<int>(n.inputs.size()); ++j) {
@@ -118,7 +111,8 @@ void Graph::validate() const {
         break;
     }
   }
-  if (inputs != 1 || input < 0) throw std::invalid_argument("graph must have exactly one input node");
+  if (inputs != 1 || input < 0)
+    throw std::invalid_argument("graph must have exactly one input node");
   if (labels > 1) throw std::invalid_argument("graph has more than one label node");
   if (loss < 0 || loss >= n_nodes) throw std::invalid_argument("graph has no loss node");
   if (nodes[loss].op != OpKind::CrossEntropy && nodes[loss].op != OpKind::Mse) {
@@ -132,17 +126,22 @@ void Graph::validate() const {
   for (size_t b = 0; b < blocks.size(); ++b) {
     const Block& blk = blocks[b];
     const std::string what = "parameter block '" + blk.name + "'";
-    if (blk.name.empty()) throw std::invalid_argument("parameter block " + std::to_string(b) + " has no name");
+    if (blk.name.empty())
+      throw std::invalid_argument("parameter block " + std::to_string(b) + " has no name");
     if (!block_names.insert(blk.name).second) throw std::invalid_argument(what + " is named twice");
     for (int64_t d : blk.shape) {
       if (d <= 0) throw std::invalid_argument(what + " has shape " + to_string(blk.shape));
     }
-    if (blk.offset != offset) throw std::invalid_argument(what + " does not start where the previous block ends");
-    if (block_uses[b] != 1) throw std::invalid_argument(what + " must be read by exactly one param node");
+    if (blk.offset != offset)
+      throw std::invalid_argument(what + " does not start where the previous block ends");
+    if (block_uses[b] != 1)
+      throw std::invalid_argument(what + " must be read by exactly one param node");
     offset += blk.size();
   }
   for (int64_t d : input_shape) {
-    if (d <= 0) throw std::invalid_argument("input shape " + to_string(input_shape) + " has a non-positive extent");
+    if (d <= 0)
+      throw std::invalid_argument("input shape " + to_string(input_shape) +
+                                  " has a non-positive extent");
   }
   infer_shapes(*this, 2);
 }

@@ -1,21 +1,23 @@
 #pragma once
 // The computation graph of a model: nodes in topological order over named parameter blocks.
 //
-// θ, the model's parameters, is one flat vector. A Block is a named slice of θ with a shape and a role;
-// names follow PyTorch's state_dict keys ("layer1.0.conv1.weight") so users recognise them. A Param node
-// reads one block; an Input node the batch X; a Label node the labels; every other node applies an op
-// (engine/op_kind.h) to earlier nodes. The graph ends in a loss node whose value is the *sum* over the
-// batch of per-sample losses; the objective divides by N (engine/objective.h).
+// θ, the model's parameters, is one flat vector. A Block is a named slice of θ with a shape and a
+// role; names follow PyTorch's state_dict keys ("layer1.0.conv1.weight") so users recognise them. A
+// Param node reads one block; an Input node the batch X; a Label node the labels; every other node
+// applies an op (engine/op_kind.h) to earlier nodes. The graph ends in a loss node whose value is
+// the *sum* over the batch of per-sample losses; the objective divides by N (engine/objective.h).
 //
-//   Graph g = ...;                                   // from GraphBuilder, an arch spec or a model file
-//   g.validate();                                    // throws std::invalid_argument naming the fault
-//   std::vector<Shape> s = infer_shapes(g, 32);      // every node's shape for a batch of 32
+//   Graph g = ...;                                   // from GraphBuilder, an arch spec or a model
+//   file g.validate();                                    // throws std::invalid_argument naming
+//   the fault std::vector<Shape> s = infer_shapes(g, 32);      // every node's shape for a batch of
+//   32
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "engine/attrs.h"
+#include "engine/enum_names.h"
 #include "engine/op_kind.h"
 #include "engine/shape.h"
 #include "engine/tensor.h"
@@ -23,8 +25,11 @@
 namespace hess {
 
 enum class BlockRole : uint8_t { Weight, Bias, Norm, Embedding, Other };
-std::string_view block_role_name(BlockRole r);
-BlockRole block_role_from_name(std::string_view name);
+template <>
+struct EnumNames<BlockRole> {
+  static constexpr std::string_view what = "block role";
+  static constexpr std::string_view names[] = {"weight", "bias", "norm", "embedding", "other"};
+};
 
 struct Block {
   std::string name;  // state_dict key
@@ -45,6 +50,11 @@ struct Node {
 
 // What the Label node holds.
 enum class LabelKind : uint8_t { Class, Target };
+template <>
+struct EnumNames<LabelKind> {
+  static constexpr std::string_view what = "label kind";
+  static constexpr std::string_view names[] = {"class", "target"};
+};
 
 struct Graph {
   std::vector<Node> nodes;
@@ -63,8 +73,8 @@ struct Graph {
   int find_block(const std::string& name) const;
   // Index of the node with this name, or -1.
   int find_node(const std::string& name) const;
-  // Checks structure (order, arity, ids, names, blocks) and shapes; throws std::invalid_argument with
-  // the offending node or block named.
+  // Checks structure (order, arity, ids, names, blocks) and shapes; throws std::invalid_argument
+  // with the offending node or block named.
   void validate() const;
 };
 

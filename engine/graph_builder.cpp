@@ -8,14 +8,6 @@
 
 namespace hess {
 
-std::string_view loss_kind_name(LossKind k) { return k == LossKind::CrossEntropy ? "ce" : "mse"; }
-
-LossKind loss_kind_from_name(std::string_view name) {
-  if (name == "ce") return LossKind::CrossEntropy;
-  if (name == "mse") return LossKind::Mse;
-  throw std::invalid_argument("unknown loss '" + std::string(name) + "' (ce, mse)");
-}
-
 GraphBuilder::GraphBuilder(Shape input_shape) {
   g_.input_shape = std::move(input_shape);
   Node n;
@@ -38,7 +30,8 @@ std::string GraphBuilder::unique_name(std::string base) {
 }
 
 int GraphBuilder::param(const std::string& name, Shape shape, BlockRole role, Init init) {
-  if (g_.find_block(name) >= 0) throw std::invalid_argument("parameter block '" + name + "' defined twice");
+  if (g_.find_block(name) >= 0)
+    throw std::invalid_argument("parameter block '" + name + "' defined twice");
   Block b;
   b.name = name;
   b.shape = std::move(shape);
@@ -66,7 +59,8 @@ int GraphBuilder::constant(const std::string& name, Tensor<double> value) {
 
 int GraphBuilder::op(OpKind kind, std::vector<int> inputs, Attrs attrs, std::string name) {
   Node n;
-  n.name = unique_name(name.empty() ? std::string(op_name(kind)) + "_" + std::to_string(++counter_) : name);
+  n.name = unique_name(name.empty() ? std::string(name_of(kind)) + "_" + std::to_string(++counter_)
+                                    : name);
   n.op = kind;
   n.inputs = std::move(inputs);
   n.attrs = std::move(attrs);
@@ -76,16 +70,17 @@ int GraphBuilder::op(OpKind kind, std::vector<int> inputs, Attrs attrs, std::str
 
 int GraphBuilder::linear(int x, int64_t in, int64_t out, const std::string& prefix, bool bias) {
   const double bound = 1.0 / std::sqrt(static_cast<double>(in));
-  std::vector<int> ins{x, param(prefix + ".weight", {out, in}, BlockRole::Weight, Init::uniform(bound))};
+  std::vector<int> ins{
+      x, param(prefix + ".weight", {out, in}, BlockRole::Weight, Init::uniform(bound))};
   if (bias) ins.push_back(param(prefix + ".bias", {out}, BlockRole::Bias, Init::uniform(bound)));
   return op(OpKind::Linear, ins, {}, prefix);
 }
 
-int GraphBuilder::conv2d(int x, int64_t in_ch, int64_t out_ch, int64_t kernel, int64_t stride, int64_t padding,
-                         const std::string& prefix, bool bias, int64_t groups) {
+int GraphBuilder::conv2d(int x, int64_t in_ch, int64_t out_ch, int64_t kernel, int64_t stride,
+                         int64_t padding, const std::string& prefix, bool bias, int64_t groups) {
   const double bound = 1.0 / std::sqrt(static_cast<double>(in_ch / groups * kernel * kernel));
-  std::vector<int> ins{x, param(prefix + ".weight", {out_ch, in_ch / groups, kernel, kernel}, BlockRole::Weight,
-                                Init::uniform(bound))};
+  std::vector<int> ins{x, param(prefix + ".weight", {out_ch, in_ch / groups, kernel, kernel},
+                                BlockRole::Weight, Init::uniform(bound))};
   if (bias) ins.push_back(param(prefix + ".bias", {out_ch}, BlockRole::Bias, Init::uniform(bound)));
   Attrs a;
   a.set("stride", std::vector<int64_t>{stride, stride});
@@ -121,7 +116,9 @@ int GraphBuilder::embedding(int ids, int64_t vocab, int64_t dim, const std::stri
   return op(OpKind::Embedding, {ids, w}, {}, prefix);
 }
 
-int GraphBuilder::activation(int x, OpKind act) { return op(act, {x}); }
+int GraphBuilder::activation(int x, OpKind act) {
+  return op(act, {x});
+}
 
 int GraphBuilder::max_pool(int x, int64_t kernel, int64_t stride) {
   Attrs a;
@@ -131,9 +128,13 @@ int GraphBuilder::max_pool(int x, int64_t kernel, int64_t stride) {
   return op(OpKind::MaxPool2d, {x}, a);
 }
 
-int GraphBuilder::global_avg_pool(int x) { return op(OpKind::GlobalAvgPool, {x}); }
+int GraphBuilder::global_avg_pool(int x) {
+  return op(OpKind::GlobalAvgPool, {x});
+}
 
-int GraphBuilder::flatten(int x) { return op(OpKind::Flatten, {x}); }
+int GraphBuilder::flatten(int x) {
+  return op(OpKind::Flatten, {x});
+}
 
 Shape GraphBuilder::shape_of(int node, int64_t batch) const {
   Graph partial = g_;
@@ -148,7 +149,8 @@ Model GraphBuilder::finish(int output, LossKind loss, uint64_t seed) {
   lab.op = OpKind::Label;
   g_.nodes.push_back(lab);
   g_.label = static_cast<int>(g_.nodes.size()) - 1;
-  g_.loss = op(loss == LossKind::CrossEntropy ? OpKind::CrossEntropy : OpKind::Mse, {output, g_.label}, {}, "loss");
+  g_.loss = op(loss == LossKind::CrossEntropy ? OpKind::CrossEntropy : OpKind::Mse,
+               {output, g_.label}, {}, "loss");
   g_.validate();
   Model m;
   m.graph = g_;
@@ -156,8 +158,10 @@ Model GraphBuilder::finish(int output, LossKind loss, uint64_t seed) {
   return m;
 }
 
-std::vector<double> initialize_parameters(const Graph& graph, const std::vector<Init>& inits, uint64_t seed) {
-  if (inits.size() != graph.blocks.size()) throw std::invalid_argument("one initialiser per block is needed");
+std::vector<double> initialize_parameters(const Graph& graph, const std::vector<Init>& inits,
+                                          uint64_t seed) {
+  if (inits.size() != graph.blocks.size())
+    throw std::invalid_argument("one initialiser per block is needed");
   std::vector<double> theta(graph.num_params());
   Rng rng(seed);
   for (size_t b = 0; b < graph.blocks.size(); ++b) {

@@ -17,14 +17,17 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/enum_names.h"
 #include "engine/graph.h"
 
 namespace hess {
 
 enum class LossKind : uint8_t { CrossEntropy, Mse };
-// The one enum<->string mapping: "ce", "mse".
-std::string_view loss_kind_name(LossKind k);
-LossKind loss_kind_from_name(std::string_view name);
+template <>
+struct EnumNames<LossKind> {
+  static constexpr std::string_view what = "loss";
+  static constexpr std::string_view names[] = {"ce", "mse"};
+};
 
 // How a block is initialised by GraphBuilder::finish.
 struct Init {
@@ -37,7 +40,8 @@ struct Init {
 
 class GraphBuilder {
  public:
-  // A graph whose samples have shape `input_shape`; labels are classes unless set_targets is called.
+  // A graph whose samples have shape `input_shape`; labels are classes unless set_targets is
+  // called.
   explicit GraphBuilder(Shape input_shape);
   // Regression targets of `dim` reals per sample instead of class labels.
   void set_targets(int64_t dim);
@@ -74,6 +78,7 @@ class GraphBuilder {
 };
 
 // Fills θ for the blocks of `graph` with the initialisers `inits` (one per block) from `seed`.
-std::vector<double> initialize_parameters(const Graph& graph, const std::vector<Init>& inits, uint64_t seed);
+std::vector<double> initialize_parameters(const Graph& graph, const std::vector<Init>& inits,
+                                          uint64_t seed);
 
 }  // namespace hess

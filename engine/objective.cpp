@@ -8,17 +8,11 @@
 
 namespace hess {
 
-std::string_view precision_name(Precision p) { return p == Precision::F32 ? "f32" : "f64"; }
-
-Precision precision_from_name(std::string_view name) {
-  if (name == "f32") return Precision::F32;
-  if (name == "f64") return Precision::F64;
-  throw std::invalid_argument("unknown precision '" + std::string(name) + "' (f32, f64)");
-}
-
 void ObjectiveOptions::validate() const {
-  if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive, got " + std::to_string(batch_size));
-  if (threads <= 0) throw std::invalid_argument("threads must be positive, got " + std::to_string(threads));
+  if (batch_size <= 0)
+    throw std::invalid_argument("batch_size must be positive, got " + std::to_string(batch_size));
+  if (threads <= 0)
+    throw std::invalid_argument("threads must be positive, got " + std::to_string(threads));
   if (!std::isfinite(weight_decay) || weight_decay < 0) {
     throw std::invalid_argument("weight_decay must be finite and non-negative");
   }
@@ -53,27 +47,32 @@ void check_data_fits(const Graph& graph, const Dataset& data) {
   if (n <= 0) throw std::invalid_argument("data set is empty");
   if (graph.label_kind == LabelKind::Class) {
     if (static_cast<int64_t>(data.labels.size()) != n) {
-      throw std::invalid_argument("the model needs class labels, the data has " +
-                                  (data.labels.empty() ? std::string("none") : std::to_string(data.labels.size())));
+      throw std::invalid_argument(
+          "the model needs class labels, the data has " +
+          (data.labels.empty() ? std::string("none") : std::to_string(data.labels.size())));
     }
     const std::vector<Shape> shapes = infer_shapes(graph, 1);
     const Shape& out = shapes[graph.output];
     const int64_t classes = out.size() == 2 ? out[1] : 0;
     for (int64_t i = 0; i < n; ++i) {
       if (data.labels[i] < 0 || (classes > 0 && data.labels[i] >= classes)) {
-        throw std::invalid_argument("label " + std::to_string(data.labels[i]) + " of sample " + std::to_string(i) +
-                                    " is out of range for " + std::to_string(classes) + " classes");
+        throw std::invalid_argument("label " + std::to_string(data.labels[i]) + " of sample " +
+                                    std::to_string(i) + " is out of range for " +
+                                    std::to_string(classes) + " classes");
       }
     }
   } else {
-    if (data.target_dim != graph.target_dim || static_cast<int64_t>(data.targets.size()) != n * data.target_dim) {
+    if (data.target_dim != graph.target_dim ||
+        static_cast<int64_t>(data.targets.size()) != n * data.target_dim) {
       throw std::invalid_argument("the model needs " + std::to_string(graph.target_dim) +
-                                  " real targets per sample, the data has " + std::to_string(data.target_dim));
+                                  " real targets per sample, the data has " +
+                                  std::to_string(data.target_dim));
     }
   }
   for (size_t i = 0; i < data.x.size(); ++i) {
     if (!std::isfinite(data.x[i])) {
-      throw std::invalid_argument("X holds a non-finite value at sample " + std::to_string(i / numel(data.sample_shape)));
+      throw std::invalid_argument("X holds a non-finite value at sample " +
+                                  std::to_string(i / numel(data.sample_shape)));
     }
   }
 }
@@ -83,7 +82,8 @@ namespace {
 template <class T>
 class DatasetObjective final : public Objective {
  public:
-  DatasetObjective(const Graph& graph, const Dataset& data, std::vector<int64_t> rows, const ObjectiveOptions& opt)
+  DatasetObjective(const Graph& graph, const Dataset& data, std::vector<int64_t> rows,
+                   const ObjectiveOptions& opt)
       : graph_(graph), data_(data), rows_(std::move(rows)), opt_(opt), P_(graph.num_params()) {
     opt_.validate();
     graph_.validate();
@@ -95,13 +95,15 @@ class DatasetObjective final : public Objective {
   const Graph& graph() const override { return graph_; }
   int64_t num_params() const override { return P_; }
   int64_t num_samples() const override { return static_cast<int64_t>(rows_.size()); }
-  Precision precision() const override { return std::is_same_v<T, float> ? Precision::F32 : Precision::F64; }
+  Precision precision() const override {
+    return std::is_same_v<T, float> ? Precision::F32 : Precision::F64;
+  }
   const ObjectiveOptions& options() const override { return opt_; }
 
   void set_parameters(const std::vector<double>& theta) override {
     if (static_cast<int64_t>(theta.size()) != P_) {
-      throw std::invalid_argument("parameter vector has " + std::to_string(theta.size()) + " entries, the model " +
-                                  std::to_string(P_));
+      throw std::invalid_argument("parameter vector has " + std::to_string(theta.size()) +
+                                  " entries, the model " + std::to_string(P_));
     }
     theta_ = theta;
     for (auto& ctx : contexts_) ctx->set_parameters(theta_.data());
@@ -111,10 +113,12 @@ class DatasetObjective final : public Objective {
   void set_rows(std::vector<int64_t> rows) override {
     if (rows.empty()) throw std::invalid_argument("the analysis set is empty");
     for (int64_t r : rows) {
-      if (r < 0 || r >= data_.size()) throw std::invalid_argument("sample index " + std::to_string(r) + " out of range");
+      if (r < 0 || r >= data_.size())
+        throw std::invalid_argument("sample index " + std::to_string(r) + " out of range");
     }
     rows_ = std::move(rows);
-    const int64_t batches = (static_cast<int64_t>(rows_.size()) + opt_.batch_size - 1) / opt_.batch_size;
+    const int64_t batches =
+        (static_cast<int64_t>(rows_.size()) + opt_.batch_size - 1) / opt_.batch_size;
     threads_ = static_cast<int>(std::min<int64_t>(opt_.threads, batches));
     while (static_cast<int>(contexts_.size()) < threads_) {
       contexts_.push_back(std::make_unique<EvalContext<T>>(graph_));
@@ -195,7 +199,9 @@ class DatasetObjective final : public Objective {
     if (!req.gradient && !req.curvature) ++counters_.values;
     Evaluation ev;
     ev.loss = loss;
-    ev.accuracy = graph_.label_kind == LabelKind::Class ? static_cast<double>(correct) / static_cast<double>(N) : 0.0;
+    ev.accuracy = graph_.label_kind == LabelKind::Class
+                      ? static_cast<double>(correct) / static_cast<double>(N)
+                      : 0.0;
     return ev;
   }
 
@@ -216,7 +222,8 @@ class DatasetObjective final : public Objective {
 
 }  // namespace
 
-std::unique_ptr<Objective> make_objective(const Graph& graph, const Dataset& data, std::vector<int64_t> rows,
+std::unique_ptr<Objective> make_objective(const Graph& graph, const Dataset& data,
+                                          std::vector<int64_t> rows,
                                           const ObjectiveOptions& options, Precision precision) {
   if (precision == Precision::F32) {
     return std::make_unique<DatasetObjective<float>>(graph, data, std::move(rows), options);

@@ -5,10 +5,10 @@
 //
 // over the *analysis set*: N rows of a Dataset chosen by the caller (io/ picks them with a seed).
 // The rows are cut into batches of `batch_size` in their given order; every batch's loss is a sum
-// seeded with 1/N, so a partial last batch weighs by its size. Batches run in `threads` threads, each
-// with its own EvalContext (allocated once, reused across calls); thread t takes a contiguous range of
-// batches and the per-thread sums are added in thread order. So the same θ and V always give the same
-// result for a fixed thread count, and agree to rounding across thread counts.
+// seeded with 1/N, so a partial last batch weighs by its size. Batches run in `threads` threads,
+// each with its own EvalContext (allocated once, reused across calls); thread t takes a contiguous
+// range of batches and the per-thread sums are added in thread order. So the same θ and V always
+// give the same result for a fixed thread count, and agree to rounding across thread counts.
 //
 // The curvature product C V (C the Hessian or the GGN of L, λI included) of k directions shares one
 // value pass per batch. BatchNorm nodes use their running statistics (inference semantics).
@@ -27,14 +27,17 @@
 
 #include "engine/autodiff.h"
 #include "engine/dataset.h"
+#include "engine/enum_names.h"
 #include "engine/graph.h"
 
 namespace hess {
 
 enum class Precision : uint8_t { F32, F64 };
-// The one enum<->string mapping: "f32", "f64".
-std::string_view precision_name(Precision p);
-Precision precision_from_name(std::string_view name);
+template <>
+struct EnumNames<Precision> {
+  static constexpr std::string_view what = "precision";
+  static constexpr std::string_view names[] = {"f32", "f64"};
+};
 
 struct ObjectiveOptions {
   int64_t batch_size = 256;   // samples per batch
@@ -52,10 +55,10 @@ struct Evaluation {
 
 // How much work an objective has done since it was made.
 struct ObjectiveCounters {
-  int64_t values = 0;      // passes over the set computing only the loss
-  int64_t gradients = 0;   // passes computing the gradient
-  int64_t curvature = 0;   // curvature-vector products (one per column)
-  int64_t passes = 0;      // passes over the analysis set of any kind
+  int64_t values = 0;     // passes over the set computing only the loss
+  int64_t gradients = 0;  // passes computing the gradient
+  int64_t curvature = 0;  // curvature-vector products (one per column)
+  int64_t passes = 0;     // passes over the analysis set of any kind
 };
 
 class Objective {
@@ -94,8 +97,8 @@ class Objective {
 // The objective of `graph` over rows `rows` of `data`, in float or double arithmetic.
 // Throws std::invalid_argument when the data does not fit the graph (naming what differs).
 std::unique_ptr<Objective> make_objective(const Graph& graph, const Dataset& data,
-                                          std::vector<int64_t> rows, const ObjectiveOptions& options,
-                                          Precision precision);
+                                          std::vector<int64_t> rows,
+                                          const ObjectiveOptions& options, Precision precision);
 
 // Checks that `data` fits `graph`: sample shape, label kind, label range, finite X.
 // Throws std::invalid_argument naming the mismatch.

@@ -1,10 +1,13 @@
 #pragma once
-// The kinds of graph node. Every kind has one row in the op table (engine/op_registry.cpp) holding its
-// name (used by model files, ONNX import and error messages), its arity and its differentiation rules.
+// The kinds of graph node. Every kind has one row in the op table (engine/op_registry.cpp) holding
+// its name (used by model files, ONNX import and error messages), its arity and its differentiation
+// rules.
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "engine/enum_names.h"
 
 namespace hess {
 
@@ -62,11 +65,19 @@ enum class OpKind : uint8_t {
 constexpr int kOpKindCount = static_cast<int>(OpKind::Count_);
 constexpr int kMaxArity = 8;
 
-// The one enum<->string mapping of op names ("linear", "conv2d", ...).
-std::string_view op_name(OpKind kind);
-// Throws std::invalid_argument naming `name` and listing the known ops when it is not one.
-OpKind op_from_name(std::string_view name);
-// Comma-separated list of all op names, for messages.
-std::string all_op_names();
+// Op names ("linear", "conv2d", ...) in the order of OpKind, used by files, errors and ONNX import:
+// name_of(OpKind::Linear), parse_enum<OpKind>("linear") (engine/enum_names.h).
+template <>
+struct EnumNames<OpKind> {
+  static constexpr std::string_view what = "op";
+  static constexpr std::string_view names[] = {
+      "input",       "label",      "param",      "constant",        "linear",        "matmul",
+      "conv2d",      "max_pool2d", "avg_pool2d", "global_avg_pool", "flatten",       "reshape",
+      "transpose",   "concat",     "slice",      "reduce_mean",     "add",           "sub",
+      "mul",         "div",        "relu",       "leaky_relu",      "tanh",          "sigmoid",
+      "gelu",        "gelu_tanh",  "silu",       "softplus",        "dropout",       "softmax",
+      "log_softmax", "batch_norm", "layer_norm", "embedding",       "cross_entropy", "mse"};
+};
+static_assert(enum_count<OpKind>() == kOpKindCount, "every OpKind has a name");
 
 }  // namespace hess

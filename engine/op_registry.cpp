@@ -20,10 +20,9 @@ namespace hess {
 namespace {
 
 template <class Op>
-OpInfo row(OpKind kind, std::string_view name, int min_arity, int max_arity,
-           OpCurvature curvature = OpCurvature::General) {
+constexpr OpInfo row(OpKind kind, int min_arity, int max_arity,
+                     OpCurvature curvature = OpCurvature::General) {
   return OpInfo{kind,
-                name,
                 min_arity,
                 max_arity,
                 &Op::infer,
@@ -34,58 +33,74 @@ OpInfo row(OpKind kind, std::string_view name, int min_arity, int max_arity,
                 curvature};
 }
 
-OpInfo source(OpKind kind, std::string_view name) { return OpInfo{kind, name, 0, 0, nullptr, {}, {}}; }
-
-// The op table. Order follows OpKind; op_info() checks it. The last column, the shape of the op's
-// second derivative (OpCurvature), lets an HVP skip adjoints nothing needs; General when omitted.
-const std::array<OpInfo, kOpKindCount>& table() {
-  static const std::array<OpInfo, kOpKindCount> t = {
-      source(OpKind::Input, "input"),
-      source(OpKind::Label, "label"),
-      source(OpKind::Param, "param"),
-      source(OpKind::Constant, "constant"),
-      row<LinearOp>(OpKind::Linear, "linear", 2, 3, OpCurvature::Bilinear),
-      row<MatMulOp>(OpKind::MatMul, "matmul", 2, 2, OpCurvature::Bilinear),
-      row<Conv2dOp>(OpKind::Conv2d, "conv2d", 2, 3, OpCurvature::Bilinear),
-      row<MaxPool2dOp>(OpKind::MaxPool2d, "max_pool2d", 1, 1, OpCurvature::None),
-      row<AvgPool2dOp>(OpKind::AvgPool2d, "avg_pool2d", 1, 1, OpCurvature::None),
-      row<GlobalAvgPoolOp>(OpKind::GlobalAvgPool, "global_avg_pool", 1, 1, OpCurvature::None),
-      row<FlattenOp>(OpKind::Flatten, "flatten", 1, 1, OpCurvature::None),
-      row<ReshapeOp>(OpKind::Reshape, "reshape", 1, 1, OpCurvature::None),
-      row<TransposeOp>(OpKind::Transpose, "transpose", 1, 1, OpCurvature::None),
-      row<ConcatOp>(OpKind::Concat, "concat", 1, kMaxArity, OpCurvature::None),
-      row<SliceOp>(OpKind::Slice, "slice", 1, 1, OpCurvature::None),
-      row<ReduceMeanOp>(OpKind::ReduceMean, "reduce_mean", 1, 1, OpCurvature::None),
-      row<AddOp>(OpKind::Add, "add", 2, 2, OpCurvature::None),
-      row<SubOp>(OpKind::Sub, "sub", 2, 2, OpCurvature::None),
-      row<MulOp>(OpKind::Mul, "mul", 2, 2, OpCurvature::Bilinear),
-      row<DivOp>(OpKind::Div, "div", 2, 2),
-      row<ReluOp>(OpKind::Relu, "relu", 1, 1, OpCurvature::None),
-      row<LeakyReluOp>(OpKind::LeakyRelu, "leaky_relu", 1, 1, OpCurvature::None),
-      row<TanhOp>(OpKind::Tanh, "tanh", 1, 1),
-      row<SigmoidOp>(OpKind::Sigmoid, "sigmoid", 1, 1),
-      row<GeluOp>(OpKind::Gelu, "gelu", 1, 1),
-      row<GeluTanhOp>(OpKind::GeluTanh, "gelu_tanh", 1, 1),
-      row<SiluOp>(OpKind::Silu, "silu", 1, 1),
-      row<SoftplusOp>(OpKind::Softplus, "softplus", 1, 1),
-      row<DropoutOp>(OpKind::Dropout, "dropout", 1, 1, OpCurvature::None),
-      row<SoftmaxOp>(OpKind::Softmax, "softmax", 1, 1),
-      row<LogSoftmaxOp>(OpKind::LogSoftmax, "log_softmax", 1, 1),
-      row<BatchNormOp>(OpKind::BatchNorm, "batch_norm", 5, 5, OpCurvature::Bilinear),
-      row<LayerNormOp>(OpKind::LayerNorm, "layer_norm", 3, 3),
-      row<EmbeddingOp>(OpKind::Embedding, "embedding", 2, 2, OpCurvature::None),
-      row<CrossEntropyOp>(OpKind::CrossEntropy, "cross_entropy", 2, 2),
-      row<MseOp>(OpKind::Mse, "mse", 2, 2),
-  };
-  return t;
+constexpr OpInfo source(OpKind kind) {
+  return OpInfo{kind, 0, 0, nullptr, {}, {}};
 }
+
+// The op table: one row per OpKind, in its order (checked below, at compile time); the names are
+// OpKind's (engine/op_kind.h). The last column, the shape of the op's second derivative
+// (OpCurvature), lets an HVP skip adjoints nothing needs; General when omitted.
+constexpr std::array<OpInfo, kOpKindCount> kTable = {
+    source(OpKind::Input),
+    source(OpKind::Label),
+    source(OpKind::Param),
+    source(OpKind::Constant),
+    row<LinearOp>(OpKind::Linear, 2, 3, OpCurvature::Bilinear),
+    row<MatMulOp>(OpKind::MatMul, 2, 2, OpCurvature::Bilinear),
+    row<Conv2dOp>(OpKind::Conv2d, 2, 3, OpCurvature::Bilinear),
+    row<MaxPool2dOp>(OpKind::MaxPool2d, 1, 1, OpCurvature::None),
+    row<AvgPool2dOp>(OpKind::AvgPool2d, 1, 1, OpCurvature::None),
+    row<GlobalAvgPoolOp>(OpKind::GlobalAvgPool, 1, 1, OpCurvature::None),
+    row<FlattenOp>(OpKind::Flatten, 1, 1, OpCurvature::None),
+    row<ReshapeOp>(OpKind::Reshape, 1, 1, OpCurvature::None),
+    row<TransposeOp>(OpKind::Transpose, 1, 1, OpCurvature::None),
+    row<ConcatOp>(OpKind::Concat, 1, kMaxArity, OpCurvature::None),
+    row<SliceOp>(OpKind::Slice, 1, 1, OpCurvature::None),
+    row<ReduceMeanOp>(OpKind::ReduceMean, 1, 1, OpCurvature::None),
+    row<AddOp>(OpKind::Add, 2, 2, OpCurvature::None),
+    row<SubOp>(OpKind::Sub, 2, 2, OpCurvature::None),
+    row<MulOp>(OpKind::Mul, 2, 2, OpCurvature::Bilinear),
+    row<DivOp>(OpKind::Div, 2, 2),
+    row<ReluOp>(OpKind::Relu, 1, 1, OpCurvature::None),
+    row<LeakyReluOp>(OpKind::LeakyRelu, 1, 1, OpCurvature::None),
+    row<TanhOp>(OpKind::Tanh, 1, 1),
+    row<SigmoidOp>(OpKind::Sigmoid, 1, 1),
+    row<GeluOp>(OpKind::Gelu, 1, 1),
+    row<GeluTanhOp>(OpKind::GeluTanh, 1, 1),
+    row<SiluOp>(OpKind::Silu, 1, 1),
+    row<SoftplusOp>(OpKind::Softplus, 1, 1),
+    row<DropoutOp>(OpKind::Dropout, 1, 1, OpCurvature::None),
+    row<SoftmaxOp>(OpKind::Softmax, 1, 1),
+    row<LogSoftmaxOp>(OpKind::LogSoftmax, 1, 1),
+    row<BatchNormOp>(OpKind::BatchNorm, 5, 5, OpCurvature::Bilinear),
+    row<LayerNormOp>(OpKind::LayerNorm, 3, 3),
+    row<EmbeddingOp>(OpKind::Embedding, 2, 2, OpCurvature::None),
+    row<CrossEntropyOp>(OpKind::CrossEntropy, 2, 2),
+    row<MseOp>(OpKind::Mse, 2, 2),
+};
+
+// Row i describes OpKind i, and every op but the sources has its shape inference and rules: a
+// missing row (the array's default-initialized tail) or a misplaced one fails the build.
+constexpr bool table_in_order() {
+  for (size_t i = 0; i < kTable.size(); ++i) {
+    const OpInfo& r = kTable[i];
+    if (r.kind != static_cast<OpKind>(i)) return false;
+    const bool source = r.kind == OpKind::Input || r.kind == OpKind::Label ||
+                        r.kind == OpKind::Param || r.kind == OpKind::Constant;
+    if (!source && (r.infer == nullptr || r.rules_d.value == nullptr || r.min_arity < 1 ||
+                    r.max_arity < r.min_arity || r.max_arity > kMaxArity))
+      return false;
+  }
+  return true;
+}
+static_assert(kTable.size() == kOpKindCount, "one op-table row per OpKind");
+static_assert(table_in_order(), "op-table rows follow OpKind, each with its rules");
 
 }  // namespace
 
 const OpInfo& op_info(OpKind kind) {
-  const OpInfo& info = table()[static_cast<size_t>(kind)];
-  assert(info.kind == kind);
-  return info;
+  assert(static_cast<size_t>(kind) < kTable.size());
+  return kTable[static_cast<size_t>(kind)];
 }
 
 template <>
@@ -95,25 +110,6 @@ const OpRules<float>& op_rules<float>(OpKind kind) {
 template <>
 const OpRules<double>& op_rules<double>(OpKind kind) {
   return op_info(kind).rules_d;
-}
-
-std::string_view op_name(OpKind kind) { return op_info(kind).name; }
-
-OpKind op_from_name(std::string_view name) {
-  for (const OpInfo& info : table()) {
-    if (info.name == name) return info.kind;
-  }
-  throw std::invalid_argument("unknown op '" + std::string(name) + "'; known ops: " +
-                              all_op_names());
-}
-
-std::string all_op_names() {
-  std::string out;
-  for (const OpInfo& info : table()) {
-    if (!out.empty()) out += ", ";
-    out += info.name;
-  }
-  return out;
 }
 
 }  // namespace hess

@@ -11,8 +11,9 @@
 namespace hess {
 
 // The shape of an op's second derivative. An HVP needs the adjoint of an activation only when some
-// op downstream of it has a curvature term (the part of its adjoint-tangent rule proportional to ȳ);
-// the evaluation context skips the others (e.g. every adjoint below the first layer of a ReLU MLP).
+// op downstream of it has a curvature term (the part of its adjoint-tangent rule proportional to
+// ȳ); the evaluation context skips the others (e.g. every adjoint below the first layer of a ReLU
+// MLP).
 //   None      second derivative zero: linear (add, reshape, average pooling) or piecewise linear
 //             (relu, max pooling)
 //   Bilinear  linear in input 0 and in input 1 separately, later inputs additive (linear, matmul,
@@ -22,7 +23,6 @@ enum class OpCurvature : uint8_t { None, Bilinear, General };
 
 struct OpInfo {
   OpKind kind;
-  std::string_view name;
   int min_arity;
   int max_arity;
   InferFn infer;  // nullptr for source kinds

@@ -8,16 +8,6 @@ namespace hess {
 
 namespace {
 
-struct KindName {
-  OptimizerKind kind;
-  std::string_view name;
-};
-constexpr KindName kKindNames[] = {{OptimizerKind::GD, "gd"},
-                                   {OptimizerKind::SGD, "sgd"},
-                                   {OptimizerKind::Momentum, "momentum"},
-                                   {OptimizerKind::Nesterov, "nesterov"},
-                                   {OptimizerKind::Adam, "adam"}};
-
 // The buffers each kind keeps, by PyTorch's names.
 std::vector<std::string> buffer_names(OptimizerKind k) {
   switch (k) {
@@ -47,21 +37,6 @@ std::string num(double v) {
 }
 
 }  // namespace
-
-std::string_view optimizer_name(OptimizerKind k) {
-  for (const KindName& kn : kKindNames) {
-    if (kn.kind == k) return kn.name;
-  }
-  return "?";
-}
-
-OptimizerKind optimizer_from_name(std::string_view name) {
-  for (const KindName& kn : kKindNames) {
-    if (kn.name == name) return kn.kind;
-  }
-  throw std::invalid_argument("unknown optimizer '" + std::string(name) +
-                              "' (gd, sgd, momentum, nesterov, adam)");
-}
 
 void OptimizerOptions::validate() const {
   require(std::isfinite(lr) && lr > 0.0,
@@ -129,7 +104,7 @@ void Optimizer::step(double* theta, const double* g) {
 
 void Optimizer::restore(const OptimizerState& s) {
   const std::vector<std::string> names = buffer_names(opt_.kind);
-  const std::string kind(optimizer_name(opt_.kind));
+  const std::string kind(name_of(opt_.kind));
   require(s.step >= 0, "optimizer state: negative step count");
   require(s.buffers.size() == names.size(), "optimizer state holds " +
                                                 std::to_string(s.buffers.size()) + " buffers, " +

@@ -31,12 +31,16 @@
 #include <utility>
 #include <vector>
 
+#include "engine/enum_names.h"
+
 namespace hess {
 
 enum class OptimizerKind : uint8_t { GD, SGD, Momentum, Nesterov, Adam };
-// The one enum<->string mapping: "gd", "sgd", "momentum", "nesterov", "adam".
-std::string_view optimizer_name(OptimizerKind k);
-OptimizerKind optimizer_from_name(std::string_view name);
+template <>
+struct EnumNames<OptimizerKind> {
+  static constexpr std::string_view what = "optimizer";
+  static constexpr std::string_view names[] = {"gd", "sgd", "momentum", "nesterov", "adam"};
+};
 
 struct OptimizerOptions {
   OptimizerKind kind = OptimizerKind::GD;

@@ -16,12 +16,6 @@ namespace hess {
 
 namespace {
 
-constexpr const char* kLabelKindNames[] = {"class", "target"};
-
-std::string label_kind_name(LabelKind k) {
-  return kLabelKindNames[static_cast<int>(k)];
-}
-
 // One sample may hold at most this many elements (a hostile input_shape must not overflow).
 constexpr int64_t kMaxSampleElements = int64_t{1} << 32;
 
@@ -92,13 +86,13 @@ void write_model_group(h5::Group& g, const Model& model, const Attrs& metadata) 
 
   h5::Group gg = g.create_group("graph");
   gg.set_attr("input_shape", graph.input_shape);
-  gg.set_attr("label_kind", label_kind_name(graph.label_kind));
+  gg.set_attr("label_kind", std::string(name_of(graph.label_kind)));
   gg.set_attr("target_dim", graph.target_dim);
   gg.set_attr("input", graph.input);
   gg.set_attr("label", graph.label);
   gg.set_attr("output", graph.output);
   gg.set_attr("loss", graph.loss);
-  gg.set_attr("loss_op", std::string(op_name(graph.nodes[graph.loss].op)));
+  gg.set_attr("loss_op", std::string(name_of(graph.nodes[graph.loss].op)));
 
   const std::vector<std::string> cnames = constant_names(graph);
   h5::Group nodes = gg.create_group("nodes");
@@ -106,7 +100,7 @@ void write_model_group(h5::Group& g, const Model& model, const Attrs& metadata) 
     const Node& n = graph.nodes[i];
     h5::Group ng = nodes.create_group(node_group_name(i, graph.nodes.size()));
     ng.set_attr("name", n.name);
-    ng.set_attr("op", std::string(op_name(n.op)));
+    ng.set_attr("op", std::string(name_of(n.op)));
     ng.set_attr("inputs", std::vector<int64_t>(n.inputs.begin(), n.inputs.end()));
     if (n.op == OpKind::Param) {
       ng.set_attr("block", graph.blocks[n.block].name);
@@ -128,7 +122,7 @@ void write_model_group(h5::Group& g, const Model& model, const Attrs& metadata) 
     order.push_back(b.name);
     h5::Dataset d = params.create_dataset<double>(hdf5_link_name(b.name), b.shape,
                                                   model.theta.data() + b.offset);
-    d.set_attr("role", std::string(block_role_name(b.role)));
+    d.set_attr("role", std::string(name_of(b.role)));
   }
   params.set_attr("order", order);
 
@@ -228,12 +222,10 @@ void ModelReader::read_graph_attrs(const h5::Group& gg) {
     elements *= e;
   }
   const std::string kind = gg.string_attr("label_kind");
-  if (kind == kLabelKindNames[0]) {
-    g.label_kind = LabelKind::Class;
-  } else if (kind == kLabelKindNames[1]) {
-    g.label_kind = LabelKind::Target;
-  } else {
-    fail("/graph label_kind '" + kind + "' is neither 'class' nor 'target'");
+  try {
+    g.label_kind = parse_enum<LabelKind>(kind);
+  } catch (const std::invalid_argument&) {
+    fail("/graph label_kind '" + echoed(kind) + "' is neither 'class' nor 'target'");
   }
   g.target_dim = gg.int_attr("target_dim");
   if (g.target_dim < 0) fail("/graph target_dim " + std::to_string(g.target_dim) + " is negative");
@@ -247,7 +239,7 @@ void ModelReader::read_node(const h5::Group& ng, Node& n) {
   n.name = ng.string_attr("name");
   const std::string op = ng.string_attr("op");
   try {
-    n.op = op_from_name(op);
+    n.op = parse_enum<OpKind>(op);
   } catch (const std::invalid_argument&) {
     fail("node '" + n.name + "' has the unknown op '" + op + "'");
   }
@@ -360,7 +352,7 @@ void ModelReader::read_blocks() {
     blk.name = t.name;
     blk.shape = t.shape;
     try {
-      blk.role = block_role_from_name(t.dataset->string_attr("role"));
+      blk.role = parse_enum<BlockRole>(t.dataset->string_attr("role"));
     } catch (const std::invalid_argument& e) {
       fail("parameter '" + t.name + "': " + e.what());
     }
@@ -395,9 +387,9 @@ ModelFile ModelReader::read() {
   }
   const std::string loss_op = gg.string_attr("loss_op");
   const Graph& g = out_.model.graph;
-  if (loss_op != op_name(g.nodes[g.loss].op)) {
+  if (loss_op != name_of(g.nodes[g.loss].op)) {
     fail("/graph loss_op '" + loss_op + "' is not the op of the loss node ('" +
-         std::string(op_name(g.nodes[g.loss].op)) + "')");
+         std::string(name_of(g.nodes[g.loss].op)) + "')");
   }
   if (root_.has("metadata")) {
     const h5::Group meta = root_.group("metadata");

@@ -11,8 +11,6 @@ namespace hess {
 
 namespace {
 
-constexpr std::string_view kStandardizationNames[] = {"none", "feature", "channel"};
-
 std::string number(double v) {
   std::ostringstream s;
   s << v;
@@ -94,18 +92,6 @@ void standardize(Dataset& d, int64_t groups, GroupOf group_of) {
 }
 
 }  // namespace
-
-std::string_view standardization_name(Standardization n) {
-  return kStandardizationNames[static_cast<int>(n)];
-}
-
-Standardization standardization_from_name(std::string_view name) {
-  for (int i = 0; i < 3; ++i) {
-    if (kStandardizationNames[i] == name) return static_cast<Standardization>(i);
-  }
-  throw std::invalid_argument("unknown normalization '" + std::string(name) +
-                              "' (none, feature, channel)");
-}
 
 void PreprocessOptions::validate() const {
   if (limit < 0)

@@ -25,13 +25,16 @@
 #include <string_view>
 
 #include "engine/dataset.h"
+#include "engine/enum_names.h"
 
 namespace hess {
 
 enum class Standardization : uint8_t { None, Feature, Channel };
-// The one enum<->string mapping: "none", "feature", "channel".
-std::string_view standardization_name(Standardization n);
-Standardization standardization_from_name(std::string_view name);
+template <>
+struct EnumNames<Standardization> {
+  static constexpr std::string_view what = "normalization";
+  static constexpr std::string_view names[] = {"none", "feature", "channel"};
+};
 
 // Below this standard deviation a feature or channel counts as constant.
 constexpr double kConstantStd = 1e-12;

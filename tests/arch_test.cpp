@@ -62,7 +62,7 @@ TEST_CASE("mlp specs build with the parameter count of their layers") {
        {"relu", "tanh", "sigmoid", "gelu", "gelu_tanh", "silu", "softplus", "leaky_relu"}) {
     CAPTURE(act);
     const Model m = build(std::string("mlp:4-5-3:") + act);
-    CHECK(m.graph.nodes[m.graph.find_node("fc1") + 1].op == op_from_name(act));
+    CHECK(m.graph.nodes[m.graph.find_node("fc1") + 1].op == parse_enum<OpKind>(act));
   }
 }
 

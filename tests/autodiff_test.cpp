@@ -30,7 +30,7 @@ const Case kCases[] = {
     {"mlp-tanh", "mlp:6-12-10-4:tanh", 9, 4, 0},
     {"mlp-gelu-sigmoid", "mlp:5-8-3:gelu", 7, 3, 0},
     {"cnn-tanh", "cnn:1x8x8-c4k3-pool2-c6k3p1-gap-5:tanh", 6, 5, 0},  // 297 parameters
-    {"transformer", "transformer:s4-v7-d8-h2-f16-3", 5, 3, 7},         // 715 parameters
+    {"transformer", "transformer:s4-v7-d8-h2-f16-3", 5, 3, 7},        // 715 parameters
     // 363 parameters; smooth activation: ReLU kinks sit at exact zeros here
     {"resnet-batchnorm", "resnet:1x6x6-w4-b1-3:tanh", 5, 3, 0},
 };
@@ -70,7 +70,7 @@ TEST_CASE("gradient, HVP and JVP match central finite differences") {
   for (const Case& c : kCases) {
     for (LossKind loss : {LossKind::CrossEntropy, LossKind::Mse}) {
       CAPTURE(std::string(c.name));
-      CAPTURE(loss_kind_name(loss));
+      CAPTURE(name_of(loss));
       Model m = make(c, loss);
       const Dataset d = random_dataset(m.graph, c.samples, c.classes, 11, c.id_range);
       auto obj = double_objective(m, d, 4);  // several batches, a partial last one
@@ -115,7 +115,7 @@ TEST_CASE("GGN equals Jᵀ H_L J assembled densely and is positive semidefinite"
   for (const Case& c : kCases) {
     for (LossKind loss : {LossKind::CrossEntropy, LossKind::Mse}) {
       CAPTURE(std::string(c.name));
-      CAPTURE(loss_kind_name(loss));
+      CAPTURE(name_of(loss));
       Model m = make(c, loss);
       const Dataset d = random_dataset(m.graph, c.samples, c.classes, 8, c.id_range);
       auto obj = double_objective(m, d, 4);

@@ -55,7 +55,7 @@ const Pattern kPatterns[] = {
 TEST_CASE("binary op values broadcast like NumPy") {
   // a [2, 1, 3], b [4, 1]: y[i, j, l] = a[i, 0, l] ∘ b[j, 0].
   for (OpKind k : kBinary) {
-    CAPTURE(op_name(k));
+    CAPTURE(name_of(k));
     const OpModel om = op_model(k, {}, {OpInput::param({2, 1, 3}), denominator({4, 1}, 3)}, 1);
     const std::vector<double>& th = om.model.theta;  // a (6 values) then b (4)
     const Eigen::VectorXd y = outputs(om.model, om.data, th);
@@ -75,7 +75,7 @@ TEST_CASE("binary op derivatives match finite differences for every broadcasting
   uint64_t seed = 1;
   for (OpKind k : kBinary) {
     for (const Pattern& p : kPatterns) {
-      CAPTURE(op_name(k));
+      CAPTURE(name_of(k));
       CAPTURE(to_string(p.a));
       CAPTURE(to_string(p.b));
       check_op(k, {}, {OpInput::param(p.a, 1.0, 0.2), denominator(p.b, seed)}, seed);
@@ -86,7 +86,7 @@ TEST_CASE("binary op derivatives match finite differences for every broadcasting
 
 TEST_CASE("binary ops with one operand fixed") {
   for (OpKind k : kBinary) {
-    CAPTURE(op_name(k));
+    CAPTURE(name_of(k));
     // data a [B, 4] broadcast against a parameter b [4]
     check_op(k, {}, {OpInput::data({3, 4}), denominator({4}, 10)}, 11);
     // parameter a against a constant b [2, 1]
@@ -98,9 +98,9 @@ TEST_CASE("binary ops with one operand fixed") {
 
 TEST_CASE("binary ops refuse shapes that do not broadcast, naming the node") {
   for (OpKind k : kBinary) {
-    CAPTURE(op_name(k));
+    CAPTURE(name_of(k));
     const std::string msg =
-        "node 'op' (" + std::string(op_name(k)) + "): shapes [3, 4] and [5] do not broadcast";
+        "node 'op' (" + std::string(name_of(k)) + "): shapes [3, 4] and [5] do not broadcast";
     CHECK_THROWS_WITH_AS(op_model(k, {}, {OpInput::param({3, 4}), OpInput::param({5})}, 1),
                          doctest::Contains(msg.c_str()), std::invalid_argument);
     CHECK_THROWS_AS(op_model(k, {}, {OpInput::param({2, 3, 4}), OpInput::param({3, 3})}, 1),
@@ -112,7 +112,7 @@ TEST_CASE("binary ops with the same node as both operands") {
   // y = x ∘ x: both operand rules accumulate into one slot. x + x and x·x against finite
   // differences; x − x and x / x are constant, so every derivative must vanish.
   for (OpKind k : kBinary) {
-    CAPTURE(op_name(k));
+    CAPTURE(name_of(k));
     GraphBuilder b({6});
     b.set_targets(6);
     const int x = b.param("x", {2, 3}, BlockRole::Other, Init::constant(0.0));

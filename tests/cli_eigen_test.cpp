@@ -154,8 +154,8 @@ TEST_CASE("eigen: bad input is one line and its exit code") {
   check_error(dir, spectral_args({"eigen", "--layers", "conv*"}), 2,
               "--layers 'conv*' matches no block; blocks: fc1.weight [6, 4], fc1.bias [6], "
               "fc2.weight [3, 6], fc2.bias [3]");
-  check_error(dir, spectral_args({"eigen", "--which", "top"}), 2, "which 'top'");
-  check_error(dir, spectral_args({"eigen", "--method", "arnoldi"}), 2, "eigen method 'arnoldi'");
+  check_error(dir, spectral_args({"eigen", "--which", "top"}), 2, "unknown which 'top'");
+  check_error(dir, spectral_args({"eigen", "--method", "arnoldi"}), 2, "unknown eigen method 'arnoldi'");
   check_error(dir, spectral_args({"eigen", "--curvature", "fisher"}), 2,
               "unknown curvature 'fisher'");
   CHECK(!file_exists(dir.file("results.h5")));

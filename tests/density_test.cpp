@@ -74,7 +74,7 @@ TEST_CASE("SLQ on MLP and CNN Hessians: normalised quadratures, a density integr
   for (const TestModel& model : kTestModels) {
     for (Precision precision : {Precision::F64, Precision::F32}) {
       INFO("model ", model.name);
-      CAPTURE(precision_name(precision));
+      CAPTURE(name_of(precision));
       const ModelProblem p = model.make(precision);
       const DensityResult r = run(slq(10, 80), *p.hessian);
       CHECK(r.status == Status::Ok);
@@ -122,7 +122,7 @@ TEST_CASE("quadrature moments match tr(H^j)/P within their sampling error") {
     const ModelProblem p = model.make(Precision::F64);
     for (ProbeKind start : {ProbeKind::Rademacher, ProbeKind::Gaussian}) {
       INFO("model ", model.name);
-      CAPTURE(probe_kind_name(start));
+      CAPTURE(name_of(start));
       DensityOptions o = slq(24, 40, 7);
       o.start = start;
       const DensityResult r = run(o, *p.hessian);
@@ -342,8 +342,8 @@ TEST_CASE("bad density options are rejected naming the field; NaN becomes Status
   rejects(o, "negative_threshold");
   o.negative_threshold = std::numeric_limits<double>::infinity();
   rejects(o, "negative_threshold");
-  CHECK(probe_kind_from_name(probe_kind_name(ProbeKind::Gaussian)) == ProbeKind::Gaussian);
-  CHECK_THROWS_AS(probe_kind_from_name("uniform"), std::invalid_argument);
+  CHECK(parse_enum<ProbeKind>(name_of(ProbeKind::Gaussian)) == ProbeKind::Gaussian);
+  CHECK_THROWS_AS(parse_enum<ProbeKind>("uniform"), std::invalid_argument);
 
   ModelProblem p = indefinite_mlp();
   poison_parameter(p, 500);

@@ -32,7 +32,7 @@ TEST_CASE("diag of MLP and CNN Hessians: entries within their error bars, error 
   for (const TestModel& model : kTestModels) {
     for (Precision precision : {Precision::F64, Precision::F32}) {
       INFO("model ", model.name);
-      CAPTURE(precision_name(precision));
+      CAPTURE(name_of(precision));
       const ModelProblem p = model.make(precision);
       const Eigen::VectorXd exact = p.dense.diagonal();
       const DiagResult r = run(with_probes(200, 1), *p.hessian);

@@ -57,17 +57,17 @@ constexpr double kNormTol = 1e-8;  // the 1e-10 epsilon perturbs norms by ~1e-10
 
 TEST_CASE("normalization and direction-kind names round-trip; unknown names are refused") {
   for (Normalization n : {Normalization::Filter, Normalization::Layer, Normalization::None}) {
-    CHECK(normalization_from_name(normalization_name(n)) == n);
+    CHECK(parse_enum<Normalization>(name_of(n)) == n);
   }
   for (DirectionKind k : {DirectionKind::Random, DirectionKind::Eigen, DirectionKind::Interp,
                           DirectionKind::Pca, DirectionKind::File}) {
-    CHECK(direction_kind_from_name(direction_kind_name(k)) == k);
+    CHECK(parse_enum<DirectionKind>(name_of(k)) == k);
   }
-  CHECK(normalization_name(Normalization::Filter) == "filter");
-  CHECK(direction_kind_name(DirectionKind::Interp) == "interp");
-  CHECK_THROWS_WITH_AS(normalization_from_name("weight"), doctest::Contains("normalization"),
+  CHECK(name_of(Normalization::Filter) == "filter");
+  CHECK(name_of(DirectionKind::Interp) == "interp");
+  CHECK_THROWS_WITH_AS(parse_enum<Normalization>("weight"), doctest::Contains("normalization"),
                        std::invalid_argument);
-  CHECK_THROWS_AS(direction_kind_from_name("states"), std::invalid_argument);
+  CHECK_THROWS_AS(parse_enum<DirectionKind>("states"), std::invalid_argument);
 }
 
 TEST_CASE("filter normalization: each filter of d has the norm of θ's filter; 1-D blocks zero") {

@@ -117,7 +117,7 @@ TEST_CASE("\"largest\" is the largest algebraic eigenvalue, never the largest ma
   spectrum(58) = 2.0;
   const DenseOperator A(matrix_with_spectrum(spectrum, 5));
   for (EigenMethod method : {EigenMethod::Lanczos, EigenMethod::Power}) {
-    CAPTURE(eigen_method_name(method));
+    CAPTURE(name_of(method));
     EigenOptions o = options(method, Which::Largest, 2);
     o.max_iterations = 5000;
     const EigenResult large = run(o, A);
@@ -230,11 +230,11 @@ TEST_CASE("bad options are rejected naming the field") {
   o.warm_start = Eigen::VectorXd::Zero(30);
   rejects(o, "warm_start");
 
-  CHECK(which_from_name("largest") == Which::Largest);
-  CHECK(which_from_name(which_name(Which::Both)) == Which::Both);
-  CHECK(eigen_method_from_name(eigen_method_name(EigenMethod::Power)) == EigenMethod::Power);
-  CHECK_THROWS_AS(which_from_name("magnitude"), std::invalid_argument);
-  CHECK_THROWS_AS(eigen_method_from_name("arpack"), std::invalid_argument);
+  CHECK(parse_enum<Which>("largest") == Which::Largest);
+  CHECK(parse_enum<Which>(name_of(Which::Both)) == Which::Both);
+  CHECK(parse_enum<EigenMethod>(name_of(EigenMethod::Power)) == EigenMethod::Power);
+  CHECK_THROWS_AS(parse_enum<Which>("magnitude"), std::invalid_argument);
+  CHECK_THROWS_AS(parse_enum<EigenMethod>("arpack"), std::invalid_argument);
 }
 
 TEST_CASE("an unconverged solver says so and still reports its residuals") {

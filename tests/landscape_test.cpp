@@ -208,7 +208,7 @@ TEST_CASE("1-D interpolation reaches the second model at x = 1; float and double
   LandscapeOptions o;
   o.x = parse_axis("-0.5:1.5:9", "x");  // x_2 = 0, x_6 = 1
   for (Precision p : {Precision::F64, Precision::F32}) {
-    CAPTURE(precision_name(p));
+    CAPTURE(name_of(p));
     auto w = objective(a, d, p);
     const LandscapeResult r = run(o, dir, {w.get()});
     CHECK(r.surface.ny() == 1);

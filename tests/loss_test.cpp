@@ -184,7 +184,7 @@ TEST_CASE("mse with class labels equals mse with one-hot targets") {
 
 TEST_CASE("a label out of range is an error") {
   for (LossKind loss : {LossKind::CrossEntropy, LossKind::Mse}) {
-    CAPTURE(loss_kind_name(loss));
+    CAPTURE(name_of(loss));
     for (int64_t bad : {int64_t{3}, int64_t{-1}}) {
       LossProblem p = make_problem(loss, 4, 3, 6);
       p.data.labels[2] = bad;

@@ -195,7 +195,7 @@ TEST_CASE("§8: the operator is deterministic") {
   const Dataset d = random_dataset(m.graph, kSamples, kClasses, 6);
   auto obj = objective(m, d, 4, 2);
   for (Curvature kind : {Curvature::Hessian, Curvature::GGN}) {
-    CAPTURE(curvature_name(kind));
+    CAPTURE(name_of(kind));
     ObjectiveOperator H(*obj, kind);
     const int64_t P = H.rows();
     const Eigen::VectorXd v = random_vector(P, 60), u = random_vector(P, 61);

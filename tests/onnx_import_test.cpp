@@ -125,7 +125,7 @@ Fixture load_fixture(const std::string& name) {
   f.data.sample_shape.assign(xs.begin() + 1, xs.end());
   f.data.labels = read<int64_t>(file.id, "y", H5T_NATIVE_INT64);
   H5Group ref(H5Gopen2(file.id, "reference", H5P_DEFAULT));
-  f.loss = loss_kind_from_name(read_string_attr(ref.id, "loss_kind"));
+  f.loss = parse_enum<LossKind>(read_string_attr(ref.id, "loss_kind"));
   f.names = read_strings(ref.id, "param_names");
   f.numel = read<int64_t>(ref.id, "param_numel", H5T_NATIVE_INT64);
   f.loss_value = read<double>(ref.id, "loss", H5T_NATIVE_DOUBLE).at(0);

@@ -55,7 +55,7 @@ OptimizerOptions options(OptimizerKind kind, double lr) {
 }
 
 void check_trajectory(OptimizerKind kind, const Traj& ref) {
-  CAPTURE(optimizer_name(kind));
+  CAPTURE(name_of(kind));
   Optimizer opt(options(kind, 0.1), 2);
   std::vector<double> theta = {1.0, -2.0}, g(2);
   for (int s = 0; s < kRefSteps; ++s) {
@@ -73,11 +73,11 @@ void check_trajectory(OptimizerKind kind, const Traj& ref) {
 TEST_CASE("names map both ways and bad names are refused") {
   for (OptimizerKind k : {OptimizerKind::GD, OptimizerKind::SGD, OptimizerKind::Momentum,
                           OptimizerKind::Nesterov, OptimizerKind::Adam}) {
-    CHECK(optimizer_from_name(optimizer_name(k)) == k);
+    CHECK(parse_enum<OptimizerKind>(name_of(k)) == k);
   }
-  CHECK(optimizer_name(OptimizerKind::Nesterov) == "nesterov");
-  CHECK_THROWS_AS(optimizer_from_name("adamw"), std::invalid_argument);
-  CHECK_THROWS_AS(optimizer_from_name(""), std::invalid_argument);
+  CHECK(name_of(OptimizerKind::Nesterov) == "nesterov");
+  CHECK_THROWS_AS(parse_enum<OptimizerKind>("adamw"), std::invalid_argument);
+  CHECK_THROWS_AS(parse_enum<OptimizerKind>(""), std::invalid_argument);
 }
 
 TEST_CASE("hand-computed steps on f(θ) = θ² (g = 2θ, θ₀ = 1, η = 0.1, β = 0.9)") {
@@ -95,7 +95,7 @@ TEST_CASE("hand-computed steps on f(θ) = θ² (g = 2θ, θ₀ = 1, η = 0.1, β
                         {OptimizerKind::Momentum, {0.8, 0.46, 0.062}},
                         {OptimizerKind::Nesterov, {0.62, 0.2224, -0.108352}}};
   for (const Case& c : cases) {
-    CAPTURE(optimizer_name(c.kind));
+    CAPTURE(name_of(c.kind));
     Optimizer opt(options(c.kind, 0.1), 1);
     double theta = 1.0;
     for (int s = 0; s < 3; ++s) {
@@ -141,7 +141,7 @@ TEST_CASE("Adam's bias correction: under a constant gradient every step has leng
 TEST_CASE("a restored state continues bit for bit") {
   for (OptimizerKind k :
        {OptimizerKind::GD, OptimizerKind::Momentum, OptimizerKind::Nesterov, OptimizerKind::Adam}) {
-    CAPTURE(optimizer_name(k));
+    CAPTURE(name_of(k));
     std::vector<double> g(2);
     Optimizer whole(options(k, 0.05), 2);
     std::vector<double> a = {1.0, -2.0};

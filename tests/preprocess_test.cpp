@@ -112,7 +112,7 @@ TEST_CASE("options are validated and normalization names map both ways") {
   CHECK_THROWS_AS(o.validate(), std::invalid_argument);
   for (Standardization n :
        {Standardization::None, Standardization::Feature, Standardization::Channel}) {
-    CHECK(standardization_from_name(standardization_name(n)) == n);
+    CHECK(parse_enum<Standardization>(name_of(n)) == n);
   }
-  CHECK_THROWS_AS(standardization_from_name("pixel"), std::invalid_argument);
+  CHECK_THROWS_AS(parse_enum<Standardization>("pixel"), std::invalid_argument);
 }

@@ -167,7 +167,7 @@ TEST_CASE("RI of an MLP: reproducible for a seed, independent of the worker coun
   o.radius = 1.0;
   o.seed = 11;
   for (Precision p : {Precision::F64, Precision::F32}) {
-    CAPTURE(precision_name(p));
+    CAPTURE(name_of(p));
     auto one = workers_for(m, d, 1, p), three = workers_for(m, d, 3, p);
     const RoughnessResult r1 = run(o, raw(one));
     const RoughnessResult r3 = run(o, raw(three));

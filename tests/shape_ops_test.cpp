@@ -43,7 +43,7 @@ Attrs one(const std::string& key, int64_t v) {
 }
 
 std::string named(OpKind k, const std::string& what) {
-  return "node 'op' (" + std::string(op_name(k)) + "): " + what;
+  return "node 'op' (" + std::string(name_of(k)) + "): " + what;
 }
 
 }  // namespace

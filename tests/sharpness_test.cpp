@@ -57,14 +57,14 @@ TEST_CASE("measure and ball names round-trip; options are validated naming the f
        {SharpnessMeasure::Average, SharpnessMeasure::Worst, SharpnessMeasure::Keskar,
         SharpnessMeasure::Overlap, SharpnessMeasure::LambdaMax, SharpnessMeasure::Trace,
         SharpnessMeasure::Frobenius}) {
-    CHECK(sharpness_measure_from_name(sharpness_measure_name(m)) == m);
+    CHECK(parse_enum<SharpnessMeasure>(name_of(m)) == m);
   }
-  CHECK(sharpness_measure_name(SharpnessMeasure::LambdaMax) == "lambda_max");
-  CHECK(sharpness_measure_from_name("frobenius") == SharpnessMeasure::Frobenius);
-  CHECK(ball_from_name(ball_name(Ball::Linf)) == Ball::Linf);
-  CHECK(ball_name(Ball::L2) == "l2");
-  CHECK_THROWS_WITH_AS(ball_from_name("l1"), doctest::Contains("ball"), std::invalid_argument);
-  CHECK_THROWS_AS(sharpness_measure_from_name("lambda"), std::invalid_argument);
+  CHECK(name_of(SharpnessMeasure::LambdaMax) == "lambda_max");
+  CHECK(parse_enum<SharpnessMeasure>("frobenius") == SharpnessMeasure::Frobenius);
+  CHECK(parse_enum<Ball>(name_of(Ball::Linf)) == Ball::Linf);
+  CHECK(name_of(Ball::L2) == "l2");
+  CHECK_THROWS_WITH_AS(parse_enum<Ball>("l1"), doctest::Contains("ball"), std::invalid_argument);
+  CHECK_THROWS_AS(parse_enum<SharpnessMeasure>("lambda"), std::invalid_argument);
 
   SharpnessOptions o;
   o.rho = 0.0;
@@ -219,8 +219,8 @@ TEST_CASE("on an MLP away from a minimum worst case >= average case, float and d
     obj->set_parameters(m.theta);
     for (Ball ball : {Ball::L2, Ball::Linf}) {
       for (bool adaptive : {false, true}) {
-        CAPTURE(precision_name(p));
-        CAPTURE(ball_name(ball));
+        CAPTURE(name_of(p));
+        CAPTURE(name_of(ball));
         CAPTURE(adaptive);
         SharpnessOptions o =
             only(SharpnessMeasure::Worst, ball == Ball::L2 ? 0.5 : 0.02, ball, adaptive);
@@ -269,7 +269,7 @@ TEST_CASE("gradient overlap with the top-k eigenspace equals the dense computati
 
 TEST_CASE("lambda_max, trace, frobenius and the Lanczos overlap against the dense Hessian") {
   for (Precision p : {Precision::F64, Precision::F32}) {
-    CAPTURE(precision_name(p));
+    CAPTURE(name_of(p));
     // Float HVPs carry rounding of order 1e-7 relative; double ones 1e-13.
     const double tol = p == Precision::F64 ? 1e-8 : 1e-4;
     ModelProblem mp = model_problem("mlp:5-6-3:tanh", 20, 3, 11, p);

@@ -28,7 +28,7 @@ TEST_CASE("softmax and log_softmax values along each axis") {
   const std::vector<int64_t> stride{12, 4, 1};
   for (OpKind k : {OpKind::Softmax, OpKind::LogSoftmax}) {
     for (int64_t axis : {0, 1, 2, -1, -2}) {
-      CAPTURE(op_name(k));
+      CAPTURE(name_of(k));
       CAPTURE(axis);
       const OpModel om = op_model(k, with_axis(axis), {OpInput::param(s, 3.0)}, 4);
       const std::vector<double>& x = om.model.theta;
@@ -50,7 +50,7 @@ TEST_CASE("softmax and log_softmax values along each axis") {
 TEST_CASE("softmax of large logits does not overflow") {
   const std::vector<double> x{1000.0, 999.0, -1000.0};
   for (OpKind k : {OpKind::Softmax, OpKind::LogSoftmax}) {
-    CAPTURE(op_name(k));
+    CAPTURE(name_of(k));
     const OpModel om = op_model(k, {}, {OpInput{OpInput::Param, {1, 3}, x}}, 1);
     const Eigen::VectorXd y = outputs(om.model, om.data, om.model.theta);
     REQUIRE(y.allFinite());
@@ -66,7 +66,7 @@ TEST_CASE("softmax of large logits does not overflow") {
 TEST_CASE("softmax and log_softmax derivatives match finite differences on several axes") {
   uint64_t seed = 1;
   for (OpKind k : {OpKind::Softmax, OpKind::LogSoftmax}) {
-    CAPTURE(op_name(k));
+    CAPTURE(name_of(k));
     check_op(k, {}, {OpInput::param({3, 5}, 1.5)}, seed++);
     check_op(k, with_axis(0), {OpInput::param({4, 3}, 1.5)}, seed++);
     check_op(k, with_axis(1), {OpInput::param({2, 3, 4})}, seed++);
@@ -77,8 +77,8 @@ TEST_CASE("softmax and log_softmax derivatives match finite differences on sever
 
 TEST_CASE("softmax and log_softmax refuse an axis out of range, naming the node") {
   for (OpKind k : {OpKind::Softmax, OpKind::LogSoftmax}) {
-    CAPTURE(op_name(k));
-    const std::string msg = "node 'op' (" + std::string(op_name(k)) + "): axis 3 out of range";
+    CAPTURE(name_of(k));
+    const std::string msg = "node 'op' (" + std::string(name_of(k)) + "): axis 3 out of range";
     CHECK_THROWS_WITH_AS(op_model(k, with_axis(3), {OpInput::param({2, 3, 4})}, 1),
                          doctest::Contains(msg.c_str()), std::invalid_argument);
     CHECK_THROWS_AS(op_model(k, with_axis(-4), {OpInput::param({2, 3, 4})}, 1),

@@ -49,7 +49,7 @@ TEST_CASE("hutchinson on MLP and CNN Hessians: trace, per-layer traces and â€–Hâ
   for (const TestModel& model : kTestModels) {
     for (Precision precision : {Precision::F64, Precision::F32}) {
       INFO("model ", model.name);
-      CAPTURE(precision_name(precision));
+      CAPTURE(name_of(precision));
       const ModelProblem p = model.make(precision);
       TraceOptions o = fixed(TraceMethod::Hutchinson, 600, 11);
       o.groups = layer_groups(p.model.graph);
@@ -163,7 +163,7 @@ TEST_CASE("hutch++ and xtrace are unbiased and their error bars are honest") {
   const DenseOperator A(matrix_with_spectrum(spectrum, 8));
   const double exact = spectrum.sum();
   for (TraceMethod method : {TraceMethod::HutchPP, TraceMethod::XTrace}) {
-    CAPTURE(trace_method_name(method));
+    CAPTURE(name_of(method));
     constexpr int kSeeds = 200;
     double sum = 0.0, sum2 = 0.0;
     int covered = 0;
@@ -176,7 +176,7 @@ TEST_CASE("hutch++ and xtrace are unbiased and their error bars are honest") {
     const double mean = sum / kSeeds;
     const double sd = std::sqrt((sum2 / kSeeds - mean * mean) * kSeeds / (kSeeds - 1));
     CHECK(std::abs(mean - exact) < 4.0 * sd / std::sqrt(static_cast<double>(kSeeds)));
-    MESSAGE(trace_method_name(method) << ": 2-sigma coverage " << covered / double(kSeeds));
+    MESSAGE(name_of(method) << ": 2-sigma coverage " << covered / double(kSeeds));
     CHECK(covered >= 0.8 * kSeeds);
   }
 }
@@ -251,16 +251,16 @@ TEST_CASE("bad trace options are rejected naming the field") {
   o.groups = {{"fc9", {{15, 10}}}};
   rejects(o, "groups");
 
-  CHECK(trace_method_from_name(trace_method_name(TraceMethod::XTrace)) == TraceMethod::XTrace);
-  CHECK(trace_method_from_name("hutchpp") == TraceMethod::HutchPP);
-  CHECK_THROWS_AS(trace_method_from_name("hutch"), std::invalid_argument);
+  CHECK(parse_enum<TraceMethod>(name_of(TraceMethod::XTrace)) == TraceMethod::XTrace);
+  CHECK(parse_enum<TraceMethod>("hutchpp") == TraceMethod::HutchPP);
+  CHECK_THROWS_AS(parse_enum<TraceMethod>("hutch"), std::invalid_argument);
 }
 
 TEST_CASE("NaN from the operator becomes Status::NonFinite") {
   ModelProblem p = indefinite_mlp();
   poison_parameter(p, 100);
   for (TraceMethod method : {TraceMethod::Hutchinson, TraceMethod::HutchPP, TraceMethod::XTrace}) {
-    CAPTURE(trace_method_name(method));
+    CAPTURE(name_of(method));
     const TraceResult r = run(fixed(method, 12, 0), *p.hessian);
     CHECK(r.status == Status::NonFinite);
     CHECK(!r.message.empty());

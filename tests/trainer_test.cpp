@@ -148,7 +148,7 @@ TEST_CASE("a run restored from θ and the optimizer state ends where the whole r
   const Model m = make_model();
   const Dataset d = learnable_data(kSamples, 5);
   for (OptimizerKind k : {OptimizerKind::SGD, OptimizerKind::Nesterov, OptimizerKind::Adam}) {
-    CAPTURE(optimizer_name(k));
+    CAPTURE(name_of(k));
     const TrainOptions o = options(k, 0.01, 12, 2);  // 5 steps an epoch
     const std::vector<double> whole = train(m, d, o, 13);
 
@@ -171,8 +171,8 @@ TEST_CASE("training learns: loss falls and accuracy rises (float and double)") {
   const Dataset d = learnable_data(200, 6);
   for (Precision p : {Precision::F32, Precision::F64}) {
     for (OptimizerKind k : {OptimizerKind::GD, OptimizerKind::Momentum, OptimizerKind::Adam}) {
-      CAPTURE(optimizer_name(k));
-      CAPTURE(precision_name(p));
+      CAPTURE(name_of(k));
+      CAPTURE(name_of(p));
       const double lr = k == OptimizerKind::Adam ? 0.02 : 0.5;
       const int64_t batch = k == OptimizerKind::GD ? 0 : 32;
       Trainer t(m.graph, d, all_rows(200), options(k, lr, batch), p);

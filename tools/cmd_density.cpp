@@ -79,7 +79,7 @@ int run_density(const std::vector<std::string>& args) {
         .set("sigma", r.sigma)
         .set("integral", r.integral)
         .set("parameters", target.op().rows())
-        .set("status", std::string(status_name(r.status)))
+        .set("status", std::string(name_of(r.status)))
         .set("message", r.message);
     std::printf("%s\n", j.dump().c_str());
     return kExitOk;

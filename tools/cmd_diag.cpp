@@ -66,7 +66,7 @@ int run_diag(const std::vector<std::string>& args) {
         .set("seconds", r.seconds)
         .set("per_layer", layers)
         .set("parameters", target.op().rows())
-        .set("status", std::string(status_name(r.status)))
+        .set("status", std::string(name_of(r.status)))
         .set("message", r.message);
     std::printf("%s\n", j.dump().c_str());
     return kExitOk;

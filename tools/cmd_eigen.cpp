@@ -45,8 +45,8 @@ int run_eigen(const std::vector<std::string>& args) {
   }
   o.command_line = command_line("eigen", args);
   eo.seed = o.seed;
-  eo.which = as_usage([&] { return which_from_name(which); });
-  eo.method = as_usage([&] { return eigen_method_from_name(method); });
+  eo.which = as_usage([&] { return parse_enum<Which>(which); });
+  eo.method = as_usage([&] { return parse_enum<EigenMethod>(method); });
   as_usage([&] { eo.validate(); });
 
   auto session = open_session(o, true);
@@ -66,10 +66,10 @@ int run_eigen(const std::vector<std::string>& args) {
         .set("hvps", r.hvps)
         .set("seconds", r.seconds)
         .set("converged", converged);
-    j.set("method", std::string(eigen_method_name(eo.method)))
-        .set("which", std::string(which_name(eo.which)))
+    j.set("method", std::string(name_of(eo.method)))
+        .set("which", std::string(name_of(eo.which)))
         .set("parameters", target.op().rows())
-        .set("status", std::string(status_name(r.status)))
+        .set("status", std::string(name_of(r.status)))
         .set("message", r.message);
     std::printf("%s\n", j.dump().c_str());
     return kExitOk;
@@ -79,9 +79,8 @@ int run_eigen(const std::vector<std::string>& args) {
     t.row({std::to_string(i + 1), num(r.eigenvalues(i), 10), num(r.residuals(i), 3)});
   std::printf("model  %s (%s)\n\n%s", session->model_label.c_str(), target.summary().c_str(),
               t.str().c_str());
-  std::printf("\n%s, %s: %lld HVPs, %s s, converged: %s\n",
-              std::string(eigen_method_name(eo.method)).c_str(),
-              std::string(which_name(eo.which)).c_str(), static_cast<long long>(r.hvps),
+  std::printf("\n%s, %s: %lld HVPs, %s s, converged: %s\n", std::string(name_of(eo.method)).c_str(),
+              std::string(name_of(eo.which)).c_str(), static_cast<long long>(r.hvps),
               num(r.seconds, 3).c_str(), converged ? "true" : "false");
   if (!converged) std::fprintf(stderr, "hessian: warning: %s\n", r.message.c_str());
   return kExitOk;

@@ -145,13 +145,13 @@ int import_onnx_model(const ImportFlags& f) {
         .set("parameters", g.num_params())
         .set("blocks", static_cast<int64_t>(g.blocks.size()))
         .set("input_shape", Json::array_of(g.input_shape))
-        .set("loss_op", std::string(op_name(g.nodes[g.loss].op)));
+        .set("loss_op", std::string(name_of(g.nodes[g.loss].op)));
     std::printf("%s\n", j.dump().c_str());
     return kExitOk;
   }
   std::printf("wrote       %s: %s parameters in %zu blocks, input %s, loss %s\n", f.out.c_str(),
               grouped(g.num_params()).c_str(), g.blocks.size(), to_string(g.input_shape).c_str(),
-              std::string(op_name(g.nodes[g.loss].op)).c_str());
+              std::string(name_of(g.nodes[g.loss].op)).c_str());
   std::printf("source      %s\n", f.onnx.c_str());
   return kExitOk;
 }
@@ -216,7 +216,7 @@ int run_import(const std::vector<std::string>& args) {
   pre.limit = f.limit;
   pre.subset = f.subset;
   pre.seed = f.seed;
-  pre.normalize = as_usage([&] { return standardization_from_name(f.normalize); });
+  pre.normalize = as_usage([&] { return parse_enum<Standardization>(f.normalize); });
   if (!f.sample_shape.empty()) throw UsageError("--sample-shape belongs to --onnx");
   if (!f.images_shape.empty()) pre.sample_shape = parse_shape(f.images_shape, "--images-shape");
   if (!f.scale.empty()) pre.scale = parse_scale(f.scale);

@@ -40,8 +40,9 @@ Timing measure(Objective& obj, uint64_t seed) {
   t.loss = seconds_of([&] { obj.value(); });
   t.grad = seconds_of([&] { obj.gradient(g.data()); });
   t.hvp = seconds_of([&] { obj.curvature(V.data(), 1, HV.data(), Curvature::Hessian); });
-  t.hvp8_per_vector = seconds_of([&] { obj.curvature(V.data(), kTimingColumns, HV.data(), Curvature::Hessian); }) /
-                      kTimingColumns;
+  t.hvp8_per_vector =
+      seconds_of([&] { obj.curvature(V.data(), kTimingColumns, HV.data(), Curvature::Hessian); }) /
+      kTimingColumns;
   return t;
 }
 
@@ -49,7 +50,7 @@ std::string op_summary(const Graph& g) {
   std::map<std::string, int> counts;
   std::vector<std::string> order;
   for (const Node& n : g.nodes) {
-    const std::string name(op_name(n.op));
+    const std::string name(name_of(n.op));
     if (counts[name]++ == 0) order.push_back(name);
   }
   std::string s;
@@ -68,7 +69,8 @@ int64_t model_classes(const Graph& g) {
 }
 
 std::string outputs_text(const Graph& g) {
-  if (g.label_kind == LabelKind::Target) return "the model predicts " + std::to_string(g.target_dim) + " targets";
+  if (g.label_kind == LabelKind::Target)
+    return "the model predicts " + std::to_string(g.target_dim) + " targets";
   return "labels within the model's " + std::to_string(model_classes(g)) + " classes";
 }
 
@@ -92,7 +94,9 @@ std::string labels_text(const Dataset& d) {
 
 void set_data_json(Json& j, const Session& s) {
   const Dataset& d = s.data;
-  j.set("data", s.data_label).set("data_samples", d.size()).set("sample_shape", Json::array_of(d.sample_shape));
+  j.set("data", s.data_label)
+      .set("data_samples", d.size())
+      .set("sample_shape", Json::array_of(d.sample_shape));
   if (d.has_labels()) {
     const LabelRange r = label_range(d);
     j.set("label_min", r.min).set("label_max", r.max);
@@ -106,9 +110,10 @@ void set_data_json(Json& j, const Session& s) {
 
 void print_data(const Session& s) {
   const Dataset& d = s.data;
-  std::printf("data        %s: %s samples of %s, %s\n", s.data_label.c_str(), grouped(d.size()).c_str(),
-              to_string(d.sample_shape).c_str(), labels_text(d).c_str());
-  if (!s.data_provenance.source.empty()) std::printf("source      %s\n", s.data_provenance.source.c_str());
+  std::printf("data        %s: %s samples of %s, %s\n", s.data_label.c_str(),
+              grouped(d.size()).c_str(), to_string(d.sample_shape).c_str(), labels_text(d).c_str());
+  if (!s.data_provenance.source.empty())
+    std::printf("source      %s\n", s.data_provenance.source.c_str());
   if (!s.data_provenance.preprocessing.empty()) {
     std::printf("prepared    %s\n", s.data_provenance.preprocessing.c_str());
   }
@@ -139,14 +144,16 @@ int run_info(const std::vector<std::string>& args) {
   po::options_description desc("Options");
   add_model_flags(desc, o);
   add_data_flags(desc, o);
-  desc.add_options()("timing", po::bool_switch(&timing),
-                     "measure one loss pass, one gradient, one HVP and one 8-column HVP over the analysis set")(
+  desc.add_options()(
+      "timing", po::bool_switch(&timing),
+      "measure one loss pass, one gradient, one HVP and one 8-column HVP over the analysis set")(
       "json", po::bool_switch(&o.json), "print one JSON object on stdout");
   const char* examples =
       "  hessian info --arch mlp:784-256-256-10:tanh\n"
       "  hessian info --arch cnn:1x28x28-c16k3p1-pool2-c32k3p1-pool2-10 --timing --samples 1024\n"
       "  hessian info --model data/digits-mlp.h5 --data data/digits.h5 --json\n";
-  if (!parse_args("info", args, desc, "(--model FILE | --arch SPEC) [--data FILE] [--timing] [options]", examples)) {
+  if (!parse_args("info", args, desc,
+                  "(--model FILE | --arch SPEC) [--data FILE] [--timing] [options]", examples)) {
     return kExitOk;
   }
   if (o.model.empty() && o.arch.empty() && !o.data.empty()) return data_only(o);
@@ -161,13 +168,16 @@ int run_info(const std::vector<std::string>& args) {
   Table table({"block", "shape", "size", "role"});
   for (const Block& b : g.blocks) {
     Json jb = Json::object();
-    jb.set("name", b.name).set("shape", Json::array_of(b.shape)).set("size", b.size()).set("role", std::string(block_role_name(b.role)));
+    jb.set("name", b.name)
+        .set("shape", Json::array_of(b.shape))
+        .set("size", b.size())
+        .set("role", std::string(name_of(b.role)));
     blocks.push(jb);
-    table.row({b.name, to_string(b.shape), grouped(b.size()), std::string(block_role_name(b.role))});
+    table.row({b.name, to_string(b.shape), grouped(b.size()), std::string(name_of(b.role))});
   }
   j.set("blocks", blocks);
   j.set("ops", op_summary(g));
-  j.set("loss_op", std::string(op_name(g.nodes[g.loss].op)));
+  j.set("loss_op", std::string(name_of(g.nodes[g.loss].op)));
   if (g.label_kind == LabelKind::Class) j.set("classes", model_classes(g));
 
   Evaluation ev;
@@ -179,8 +189,9 @@ int run_info(const std::vector<std::string>& args) {
     j.set("loss", ev.loss).set("accuracy", ev.accuracy);
     if (timing) {
       t = measure(*session->objective, o.seed);
-      j.set("precision", std::string(precision_name(session->precision)));
-      j.set("threads", session->objective_options.threads).set("batch_size", session->objective_options.batch_size);
+      j.set("precision", std::string(name_of(session->precision)));
+      j.set("threads", session->objective_options.threads)
+          .set("batch_size", session->objective_options.batch_size);
       j.set("loss_seconds", t.loss).set("grad_seconds", t.grad).set("hvp_seconds", t.hvp);
       j.set("hvp8_seconds_per_vector", t.hvp8_per_vector);
     }
@@ -200,16 +211,20 @@ int run_info(const std::vector<std::string>& args) {
                 to_string(g.input_shape).c_str(), outputs_text(g).c_str(),
                 grouped(session->objective->num_samples()).c_str());
     std::printf("loss        %s\n", num(ev.loss, 8).c_str());
-    if (g.label_kind == LabelKind::Class) std::printf("accuracy    %s %%\n", num(100 * ev.accuracy, 5).c_str());
+    if (g.label_kind == LabelKind::Class)
+      std::printf("accuracy    %s %%\n", num(100 * ev.accuracy, 5).c_str());
   }
   if (timing) {
-    std::printf("\ntiming (%s, %d threads, batch %lld)\n", std::string(precision_name(session->precision)).c_str(),
-                session->objective_options.threads, static_cast<long long>(session->objective_options.batch_size));
+    std::printf("\ntiming (%s, %d threads, batch %lld)\n",
+                std::string(name_of(session->precision)).c_str(),
+                session->objective_options.threads,
+                static_cast<long long>(session->objective_options.batch_size));
     Table tt({"pass", "seconds", "x loss"});
     tt.row({"loss", num(t.loss, 4), "1"});
     tt.row({"gradient", num(t.grad, 4), num(t.grad / t.loss, 3)});
     tt.row({"hvp", num(t.hvp, 4), num(t.hvp / t.loss, 3)});
-    tt.row({"hvp (8 columns, per column)", num(t.hvp8_per_vector, 4), num(t.hvp8_per_vector / t.loss, 3)});
+    tt.row({"hvp (8 columns, per column)", num(t.hvp8_per_vector, 4),
+            num(t.hvp8_per_vector / t.loss, 3)});
     std::printf("%s", tt.str().c_str());
   }
   return kExitOk;

@@ -74,8 +74,8 @@ Settings landscape_settings(const Session& s, const CommonOptions& o, const Land
       {"precision", m.precision},
       {"loss", o.loss},
       {"weight_decay", exact(o.weight_decay)},
-      {"dirs", std::string(direction_kind_name(q.kind))},
-      {"norm", std::string(normalization_name(q.norm))},
+      {"dirs", std::string(name_of(q.kind))},
+      {"norm", std::string(name_of(q.norm))},
       {"include_1d", q.include_1d ? "yes" : "no"},
       {"x", axis_spec(lo.x)},
       {"y", lo.y ? axis_spec(*lo.y) : std::string("none")},
@@ -247,8 +247,8 @@ int run_landscape(const std::vector<std::string>& args) {
   lo.x = as_usage([&] { return parse_axis(f.x, "--x"); });
   if (!f.y.empty()) lo.y = as_usage([&] { return parse_axis(f.y, "--y"); });
   AxesRequest q;
-  q.kind = as_usage([&] { return direction_kind_from_name(f.dirs); });
-  q.norm = as_usage([&] { return normalization_from_name(f.norm); });
+  q.kind = as_usage([&] { return parse_enum<DirectionKind>(f.dirs); });
+  q.norm = as_usage([&] { return parse_enum<Normalization>(f.norm); });
   q.include_1d = f.include_1d;
   q.two_d = lo.y.has_value();
   q.seed = o.seed;
@@ -310,8 +310,8 @@ int run_landscape(const std::vector<std::string>& args) {
   if (g.resumed()) refuse_other(g.h5(), settings, progress_path_of(o.out) + ": /" + kGroup);
   g.attr("settings", settings_text);
   if (axes) store_axes(g, *axes);
-  g.attr("dirs", std::string(direction_kind_name(q.kind)));
-  g.attr("norm", std::string(normalization_name(q.norm)));
+  g.attr("dirs", std::string(name_of(q.kind)));
+  g.attr("norm", std::string(name_of(q.norm)));
   g.attr("include_1d", int64_t{q.include_1d});
   g.attr("x", axis_spec(lo.x));
   g.attr("y", lo.y ? axis_spec(*lo.y) : std::string());
@@ -361,7 +361,7 @@ int run_landscape(const std::vector<std::string>& args) {
   g.attr("resumed_points", r.resumed);
   g.attr("non_finite_points", r.non_finite);
   g.attr("passes", r.passes);
-  g.attr("status", std::string(status_name(r.status)));
+  g.attr("status", std::string(name_of(r.status)));
   loss.flush();
   const Exported e = export_files(g.h5(), f, q, session->model.graph);
   if (!complete) {
@@ -385,8 +385,7 @@ int run_landscape(const std::vector<std::string>& args) {
   Json j = Json::object();
   j.set("model", session->model_label).set("data", session->data_label);
   j.set("samples", session->objective->num_samples());
-  j.set("dirs", std::string(direction_kind_name(q.kind)))
-      .set("norm", std::string(normalization_name(q.norm)));
+  j.set("dirs", std::string(name_of(q.kind))).set("norm", std::string(name_of(q.norm)));
   j.set("x", axis_spec(s.x)).set("nx", s.nx()).set("ny", s.ny());
   if (s.y) j.set("y", axis_spec(*s.y));
   j.set("evaluated_points", r.evaluated)
@@ -396,7 +395,7 @@ int run_landscape(const std::vector<std::string>& args) {
   j.set("passes", r.passes)
       .set("seconds", seconds)
       .set("threads", static_cast<int64_t>(workers.pointers.size()));
-  j.set("status", std::string(status_name(r.status))).set("message", r.message);
+  j.set("status", std::string(name_of(r.status))).set("message", r.message);
   j.set("out", o.out).set("complete", true);
   j.set("surface", e.surface).set("dir_file", e.dir_file).set("proj_file", e.proj_file);
   j.set("vtk", e.vtk);
@@ -409,8 +408,8 @@ int run_landscape(const std::vector<std::string>& args) {
   }
   std::printf("model   %s\nsurface %lld x %lld (%s, %s), %lld points evaluated, %lld resumed\n",
               session->model_label.c_str(), static_cast<long long>(s.nx()),
-              static_cast<long long>(s.ny()), std::string(direction_kind_name(q.kind)).c_str(),
-              std::string(normalization_name(q.norm)).c_str(), static_cast<long long>(r.evaluated),
+              static_cast<long long>(s.ny()), std::string(name_of(q.kind)).c_str(),
+              std::string(name_of(q.norm)).c_str(), static_cast<long long>(r.evaluated),
               static_cast<long long>(r.resumed));
   std::printf("loss    %s .. %s\n%lld passes, %s s on %zu threads\nresult  %s:/%s\n",
               num(lo_loss).c_str(), num(hi_loss).c_str(), static_cast<long long>(r.passes),

@@ -27,12 +27,12 @@ void set_summary(Json& j, const RoughnessResult& r) {
   j.set("loss", r.loss).set("mu", r.mu).set("sigma", r.sigma).set("ri", r.ri);
   j.set("tv", Json::array_of(r.tv)).set("flat_profiles", r.flat_profiles);
   j.set("passes", r.passes).set("seconds", r.seconds);
-  j.set("status", std::string(status_name(r.status))).set("message", r.message);
+  j.set("status", std::string(name_of(r.status))).set("message", r.message);
 }
 
 // The settings, on the result group and in the JSON summary.
 void set_settings(Json& j, ResultGroup& g, const RoughnessOptions& ro, size_t threads) {
-  const std::string norm(normalization_name(ro.normalization));
+  const std::string norm(name_of(ro.normalization));
   j.set("directions", ro.directions).set("points", ro.points).set("radius", ro.radius);
   j.set("norm", norm).set("include_1d", ro.include_1d);
   j.set("threads", static_cast<int64_t>(threads));
@@ -112,7 +112,7 @@ int along_command(CommonOptions& o, const RoughnessOptions& ro, const std::strin
     const RoughnessResult& r = a.results[i];
     steps.push_back(c.step);
     labels.push_back(c.label());
-    statuses.emplace_back(status_name(r.status));
+    statuses.emplace_back(name_of(r.status));
     hashes.push_back(sha256_file(c.file));
     loss.push_back(r.loss);
     mu.push_back(r.mu);
@@ -144,9 +144,8 @@ int along_command(CommonOptions& o, const RoughnessOptions& ro, const std::strin
     std::printf("%s\n", j.dump().c_str());
   } else {
     std::printf("along  %s (%zu checkpoints)\n%d directions (%s), %d points on [-%s, %s]\n\n%s",
-                glob.c_str(), C, ro.directions,
-                std::string(normalization_name(ro.normalization)).c_str(), ro.points,
-                num(ro.radius, 4).c_str(), num(ro.radius, 4).c_str(), t.str().c_str());
+                glob.c_str(), C, ro.directions, std::string(name_of(ro.normalization)).c_str(),
+                ro.points, num(ro.radius, 4).c_str(), num(ro.radius, 4).c_str(), t.str().c_str());
     std::printf("\n%s s; results in %s:/roughness\n", num(seconds, 4).c_str(), o.out.c_str());
   }
   for (size_t i = 0; i < C; ++i) warn(a.checkpoints[i].label() + ": ", a.results[i]);
@@ -190,7 +189,7 @@ int run_roughness(const std::vector<std::string>& args) {
   }
   o.command_line = command_line("roughness", args);
   ro.seed = o.seed;
-  ro.normalization = as_usage([&] { return normalization_from_name(norm); });
+  ro.normalization = as_usage([&] { return parse_enum<Normalization>(norm); });
   as_usage([&] { ro.validate(); });
   if (!along.empty()) return along_command(o, ro, along);
 
@@ -225,7 +224,7 @@ int run_roughness(const std::vector<std::string>& args) {
     t.row({"RI = sigma/mu", num(r.ri)});
     std::printf("model  %s\nloss   %s\n%d directions (%s), %d points on [-%s, %s]\n\n%s",
                 session->model_label.c_str(), num(r.loss, 8).c_str(), ro.directions,
-                std::string(normalization_name(ro.normalization)).c_str(), ro.points,
+                std::string(name_of(ro.normalization)).c_str(), ro.points,
                 num(ro.radius, 4).c_str(), num(ro.radius, 4).c_str(), t.str().c_str());
     std::printf("\n%lld passes, %s s; results in %s:/roughness\n", static_cast<long long>(r.passes),
                 num(r.seconds, 4).c_str(), o.out.c_str());

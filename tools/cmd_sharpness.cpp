@@ -29,7 +29,7 @@ std::vector<SharpnessMeasure> parse_measures(const std::vector<std::string>& nam
       out.assign(std::begin(kAllMeasures), std::end(kAllMeasures));
       continue;
     }
-    out.push_back(as_usage([&] { return sharpness_measure_from_name(n); }));
+    out.push_back(as_usage([&] { return parse_enum<SharpnessMeasure>(n); }));
   }
   return out;
 }
@@ -150,7 +150,7 @@ int run_sharpness(const std::vector<std::string>& args) {
   }
   o.command_line = command_line("sharpness", args);
   so.seed = o.seed;
-  so.ball = as_usage([&] { return ball_from_name(ball); });
+  so.ball = as_usage([&] { return parse_enum<Ball>(ball); });
   so.measures = parse_measures(measures);
   as_usage([&] { so.validate(); });
   auto session = open_session(o, true);
@@ -171,14 +171,14 @@ int run_sharpness(const std::vector<std::string>& args) {
       .set("samples", obj.num_samples());
   j.set("loss", r.loss)
       .set("rho", so.rho)
-      .set("ball", std::string(ball_name(so.ball)))
+      .set("ball", std::string(name_of(so.ball)))
       .set("adaptive", so.adaptive);
   std::vector<std::string> names;
-  for (SharpnessMeasure m : so.measures) names.emplace_back(sharpness_measure_name(m));
+  for (SharpnessMeasure m : so.measures) names.emplace_back(name_of(m));
   g.attr("measures", h5::Value(names));
   g.attr("loss", h5::Value(r.loss));
   g.attr("rho", h5::Value(so.rho));
-  g.attr("ball", std::string(ball_name(so.ball)).c_str());
+  g.attr("ball", std::string(name_of(so.ball)).c_str());
   g.attr("adaptive", static_cast<int64_t>(so.adaptive));
   Table t({"measure", "value", "detail"});
   report(r, so, j, g, t);
@@ -186,7 +186,7 @@ int run_sharpness(const std::vector<std::string>& args) {
       .set("gradients", r.gradients)
       .set("hvps", r.hvps)
       .set("seconds", r.seconds);
-  j.set("status", std::string(status_name(r.status))).set("message", r.message);
+  j.set("status", std::string(name_of(r.status))).set("message", r.message);
   write_status(g, r.status, r.message);
   g.attr("passes", r.passes);
   g.attr("gradients", r.gradients);
@@ -197,7 +197,7 @@ int run_sharpness(const std::vector<std::string>& args) {
   } else {
     std::printf("model  %s\nloss   %s\nball   %s%s, rho %s\n\n%s", session->model_label.c_str(),
                 num(r.loss, 8).c_str(), so.adaptive ? "adaptive " : "",
-                std::string(ball_name(so.ball)).c_str(), num(so.rho, 4).c_str(), t.str().c_str());
+                std::string(name_of(so.ball)).c_str(), num(so.rho, 4).c_str(), t.str().c_str());
     std::printf("\n%lld passes (%lld gradients), %lld HVPs, %s s; results in %s:/sharpness\n",
                 static_cast<long long>(r.passes), static_cast<long long>(r.gradients),
                 static_cast<long long>(r.hvps), num(r.seconds, 4).c_str(), o.out.c_str());

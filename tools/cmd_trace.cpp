@@ -46,7 +46,7 @@ int run_trace(const std::vector<std::string>& args) {
     throw UsageError("--probes must be positive (got " + std::to_string(to.max_probes) + ")");
   to.min_probes = std::min(to.min_probes, to.max_probes);
   to.seed = o.seed;
-  to.method = as_usage([&] { return trace_method_from_name(method); });
+  to.method = as_usage([&] { return parse_enum<TraceMethod>(method); });
   as_usage([&] { to.validate(); });
 
   auto session = open_session(o, true);
@@ -72,10 +72,10 @@ int run_trace(const std::vector<std::string>& args) {
         .set("seconds", t.seconds)
         .set("per_layer", layers)
         .set("frobenius2", r.frobenius2);
-    j.set("method", std::string(trace_method_name(to.method)))
+    j.set("method", std::string(name_of(to.method)))
         .set("parameters", target.op().rows())
         .set("converged", converged)
-        .set("status", std::string(status_name(r.status)))
+        .set("status", std::string(name_of(r.status)))
         .set("message", r.message);
     std::printf("%s\n", j.dump().c_str());
     return kExitOk;
@@ -90,7 +90,7 @@ int run_trace(const std::vector<std::string>& args) {
     std::printf("\n|H|_F^2  %s ± %s\n", num(r.frobenius2).c_str(),
                 num(r.frobenius2_std_error, 3).c_str());
   std::printf("\n%s: %lld probes, %lld HVPs, %s s, converged: %s\n",
-              std::string(trace_method_name(to.method)).c_str(), static_cast<long long>(r.probes),
+              std::string(name_of(to.method)).c_str(), static_cast<long long>(r.probes),
               static_cast<long long>(t.hvps), num(t.seconds, 3).c_str(),
               converged ? "true" : "false");
   if (!converged) std::fprintf(stderr, "hessian: warning: %s\n", r.message.c_str());

@@ -52,7 +52,7 @@ RunSettings settings_of(const CommonOptions& o, const TrainOptions& t,
                    {"data", fs::absolute(o.data).lexically_normal().string()},
                    {"samples", std::to_string(samples)},
                    {"seed", std::to_string(o.seed)},
-                   {"optimizer", std::string(optimizer_name(op.kind))},
+                   {"optimizer", std::string(name_of(op.kind))},
                    {"lr", exact(op.lr)},
                    {"batch-size", std::to_string(o.batch_size)},
                    {"weight-decay", exact(t.weight_decay)},
@@ -132,7 +132,7 @@ int run_train(const std::vector<std::string>& args) {
   if (f.checkpoint_every < 0) throw UsageError("--checkpoint-every must be non-negative");
   TrainOptions topt;
   OptimizerOptions& op = topt.optimizer;
-  op.kind = as_usage([&] { return optimizer_from_name(f.optimizer); });
+  op.kind = as_usage([&] { return parse_enum<OptimizerKind>(f.optimizer); });
   op.lr = std::isnan(f.lr) ? (op.kind == OptimizerKind::Adam ? kDefaultAdamLr : kDefaultLr) : f.lr;
   op.momentum = f.momentum;
   op.beta1 = f.beta1;
@@ -254,7 +254,7 @@ int run_train(const std::vector<std::string>& args) {
     j.set("model", session->model_label)
         .set("data", session->data_label)
         .set("samples", trainer.num_samples());
-    j.set("optimizer", std::string(optimizer_name(op.kind)))
+    j.set("optimizer", std::string(name_of(op.kind)))
         .set("lr", op.lr)
         .set("steps_this_run", trainer.step_count() - first_step);
     j.set("seconds", seconds);
@@ -266,7 +266,7 @@ int run_train(const std::vector<std::string>& args) {
   };
   line("model", session->model_label);
   line("data", session->data_label + ", " + grouped(trainer.num_samples()) + " training samples");
-  line("optimizer", std::string(optimizer_name(op.kind)) + ", lr " + num(op.lr));
+  line("optimizer", std::string(name_of(op.kind)) + ", lr " + num(op.lr));
   line("steps", grouped(trainer.step_count()) + " (" + grouped(trainer.step_count() - first_step) +
                     " in " + num(seconds, 3) + " s)");
   line("final loss", num(final_ev.loss, 8));

@@ -12,7 +12,7 @@ namespace hess::cli {
 
 CurvatureTarget::CurvatureTarget(Session& session, const CommonOptions& o)
     : graph_(session.model.graph) {
-  kind_ = as_usage([&] { return curvature_from_name(o.curvature); });
+  kind_ = as_usage([&] { return parse_enum<Curvature>(o.curvature); });
   if (!session.objective) throw std::logic_error("CurvatureTarget: the session has no objective");
   full_ = std::make_unique<ObjectiveOperator>(*session.objective, kind_);
   if (o.layers.empty()) {
@@ -58,13 +58,13 @@ std::unique_ptr<RestrictedOperator> CurvatureTarget::layer_operator(size_t layer
 }
 
 void CurvatureTarget::describe(ResultGroup& g) const {
-  g.attr("curvature", std::string(curvature_name(kind_)));
+  g.attr("curvature", std::string(name_of(kind_)));
   g.attr("layers", h5::Value(block_names_));
   g.attr("parameters", op().rows());
 }
 
 std::string CurvatureTarget::summary() const {
-  std::string s = grouped(op().rows()) + " parameters, " + std::string(curvature_name(kind_));
+  std::string s = grouped(op().rows()) + " parameters, " + std::string(name_of(kind_));
   if (restricted_) {
     s += ", blocks";
     for (const std::string& n : block_names_) s += " " + n;

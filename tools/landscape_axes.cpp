@@ -91,11 +91,11 @@ Axes pca_axes(const AxesRequest& q, const Session& s) {
 
 void check_axes_request(const AxesRequest& q, bool to_given, bool checkpoints_given,
                         bool dir_file_given) {
-  const std::string kind(direction_kind_name(q.kind));
+  const std::string kind(name_of(q.kind));
   auto only = [&](bool given, DirectionKind k, const char* flag) {
     if (given && q.kind != k) {
-      throw UsageError(std::string(flag) + " goes with --dirs " +
-                       std::string(direction_kind_name(k)) + ", not --dirs " + kind);
+      throw UsageError(std::string(flag) + " goes with --dirs " + std::string(name_of(k)) +
+                       ", not --dirs " + kind);
     }
     if (!given && q.kind == k) throw UsageError("--dirs " + kind + " needs " + flag);
   };

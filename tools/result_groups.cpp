@@ -38,7 +38,7 @@ void write_column(ResultGroup& g, const std::string& name, const std::vector<Lay
 }  // namespace
 
 void write_status(ResultGroup& g, Status status, const std::string& message) {
-  g.attr("status", std::string(status_name(status)));
+  g.attr("status", std::string(name_of(status)));
   g.attr("message", message);
 }
 
@@ -49,8 +49,8 @@ void write_eigen(ResultGroup& g, const EigenOptions& o, const EigenResult& r) {
     // Row i is eigenvector i: the column-major P x n matrix read as row-major n x P.
     g.write("eigenvectors", r.vectors.data(), {r.vectors.cols(), r.vectors.rows()});
   }
-  g.attr("method", std::string(eigen_method_name(o.method)));
-  g.attr("which", std::string(which_name(o.which)));
+  g.attr("method", std::string(name_of(o.method)));
+  g.attr("which", std::string(name_of(o.which)));
   g.attr("k", o.k);
   g.attr("tol", o.tol);
   g.attr("iterations", r.iterations);
@@ -60,7 +60,7 @@ void write_eigen(ResultGroup& g, const EigenOptions& o, const EigenResult& r) {
 
 void write_trace(ResultGroup& g, const TraceOptions& o, const TraceResult& r,
                  const std::vector<GroupTrace>& per_layer) {
-  g.attr("method", std::string(trace_method_name(o.method)));
+  g.attr("method", std::string(name_of(o.method)));
   g.attr("trace", r.trace);
   g.attr("stderr", r.std_error);
   g.attr("probes", r.probes);

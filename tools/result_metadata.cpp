@@ -10,7 +10,7 @@ ResultMetadata result_metadata(const Session& s, const CommonOptions& o, double 
   m.model_sha256 = s.model_path.empty() ? std::string() : sha256_file(s.model_path);
   m.data_sha256 = s.data_path.empty() ? std::string() : sha256_file(s.data_path);
   m.seed = o.seed;
-  m.precision = std::string(precision_name(s.precision));
+  m.precision = std::string(name_of(s.precision));
   m.threads = s.objective_options.threads;
   m.samples = s.objective ? s.objective->num_samples() : 0;
   m.hvps = s.objective ? s.objective->counters().curvature : 0;

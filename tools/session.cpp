@@ -36,7 +36,7 @@ Model open_model(const CommonOptions& o, std::string* label, const Shape& sample
     throw UsageError("no model: give --model FILE or --arch SPEC");
   if (!o.arch.empty()) {
     ArchOptions a;
-    a.loss = as_usage([&] { return loss_kind_from_name(o.loss); });
+    a.loss = as_usage([&] { return parse_enum<LossKind>(o.loss); });
     a.seed = o.seed;
     a.sample_shape = sample_shape;
     *label = "arch:" + o.arch;
@@ -61,7 +61,7 @@ Model open_model(const CommonOptions& o, std::string* label, const Shape& sample
 Model open_onnx(const std::string& path, const std::string& loss, const Shape& sample_shape) {
 #ifdef HESS_ONNX_IMPORT
   OnnxImportOptions opt;
-  opt.loss = as_usage([&] { return loss_kind_from_name(loss); });
+  opt.loss = as_usage([&] { return parse_enum<LossKind>(loss); });
   opt.sample_shape = sample_shape;
   return import_onnx(path, opt);
 #else
@@ -105,7 +105,7 @@ std::unique_ptr<Session> open_session_with(const CommonOptions& o, bool need_dat
                                            const std::string& given_path) {
   auto session = std::make_unique<Session>();
   Session& s = *session;
-  s.precision = as_usage([&] { return precision_from_name(o.precision); });
+  s.precision = as_usage([&] { return parse_enum<Precision>(o.precision); });
   s.objective_options.batch_size = o.batch_size;
   if (o.threads < 0)
     throw UsageError("--threads must be non-negative, got " + std::to_string(o.threads));

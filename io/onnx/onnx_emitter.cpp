@@ -78,11 +78,13 @@ int EngineEmitter::constant(const std::string& name, Tensor<double> value) {
 int EngineEmitter::op(OpKind kind, std::vector<int> inputs, Attrs attrs, const std::string& name) {
   const OpInfo& info = op_info(kind);
   if (!info.infer)
-    fault("the engine op '" + std::string(info.name) + "' is not implemented in this build");
+    fault("the engine op '" + std::string(name_of(info.kind)) +
+          "' is not implemented in this build");
   const int arity = static_cast<int>(inputs.size());
   if (arity < info.min_arity || arity > info.max_arity) {
-    fault("the engine op '" + std::string(info.name) + "' takes " + std::to_string(info.min_arity) +
-          " to " + std::to_string(info.max_arity) + " inputs, got " + std::to_string(arity));
+    fault("the engine op '" + std::string(name_of(info.kind)) + "' takes " +
+          std::to_string(info.min_arity) + " to " + std::to_string(info.max_arity) +
+          " inputs, got " + std::to_string(arity));
   }
   Node n;
   n.op = kind;
@@ -98,10 +100,10 @@ int EngineEmitter::op(OpKind kind, std::vector<int> inputs, Attrs attrs, const s
     s0 = info.infer(n, in0);
     s1 = info.infer(n, in1);
   } catch (const std::invalid_argument& e) {
-    fault(std::string(info.name) + ": " + e.what());
+    fault(std::string(name_of(info.kind)) + ": " + e.what());
   }
   if (s0.size() != s1.size())
-    fault(std::string(info.name) + ": its rank depends on the batch size");
+    fault(std::string(name_of(info.kind)) + ": its rank depends on the batch size");
   n.name = unique_name(name);
   return push(std::move(n), std::move(s0), std::move(s1));
 }
