@@ -8,8 +8,9 @@
 #include <stdexcept>
 
 #include "analyzers/checked_operator.h"
-#include "analyzers/format_number.h"
 #include "analyzers/running_mean.h"
+#include "engine/field_error.h"
+#include "engine/number_format.h"
 #include "engine/random.h"
 
 namespace hess {
@@ -165,29 +166,16 @@ void derive(const DensityOptions& o, DensityResult& r) {
 }  // namespace
 
 void DensityOptions::validate() const {
-  if (runs < 1)
-    throw std::invalid_argument("runs must be at least 1 (got " + std::to_string(runs) + ")");
-  if (steps < 1)
-    throw std::invalid_argument("steps must be at least 1 (got " + std::to_string(steps) + ")");
-  if (block < 1)
-    throw std::invalid_argument("block must be at least 1 (got " + std::to_string(block) + ")");
-  if (!(sigma > 0.0) || !std::isfinite(sigma)) {
-    throw std::invalid_argument("sigma must be positive and finite (got " + format_number(sigma) +
-                                ")");
-  }
-  if (!(kh_power > 0.0) || !std::isfinite(kh_power)) {
-    throw std::invalid_argument("kh_power must be positive and finite (got " +
-                                format_number(kh_power) + ")");
-  }
-  if (!(negative_threshold >= 0.0) || !std::isfinite(negative_threshold)) {
-    throw std::invalid_argument("negative_threshold must be non-negative and finite (got " +
-                                format_number(negative_threshold) + ")");
-  }
+  require_at_least("runs", runs, 1);
+  require_at_least("steps", steps, 1);
+  require_at_least("block", block, 1);
+  require_positive_finite("sigma", sigma);
+  require_positive_finite("kh_power", kh_power);
+  require_non_negative_finite("negative_threshold", negative_threshold);
   if (grid < 2 || grid < min_grid_points(sigma)) {
-    throw std::invalid_argument("grid (" + std::to_string(grid) +
-                                " points) is too coarse for sigma " + format_number(sigma) +
-                                ": at least " + format_number(min_grid_points(sigma)) +
-                                " points are needed");
+    throw FieldError("grid", "(" + std::to_string(grid) + " points) is too coarse for {sigma} " +
+                                 significant(sigma, 4) + ": at least " +
+                                 significant(min_grid_points(sigma), 4) + " points are needed");
   }
 }
 

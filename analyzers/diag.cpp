@@ -6,6 +6,7 @@
 #include "analyzers/checked_operator.h"
 #include "analyzers/probes.h"
 #include "analyzers/running_mean.h"
+#include "engine/field_error.h"
 #include "engine/random.h"
 
 namespace hess {
@@ -56,10 +57,10 @@ void estimate(const DiagOptions& o, const CheckedOperator& A, DiagResult& r) {
 }  // namespace
 
 void DiagOptions::validate() const {
-  if (probes < 2) {
-    throw std::invalid_argument("probes must be at least 2 (got " + std::to_string(probes) + ")");
-  }
-  if (block < 1) throw std::invalid_argument("block must be at least 1");
+  if (probes < 1)
+    throw FieldError("probes", "must be positive (got " + std::to_string(probes) + ")");
+  require_at_least("probes", probes, 2, "for a standard error");
+  require_at_least("block", block, 1);
 }
 
 DiagResult run(const DiagOptions& options, const CurvatureOperator& op) {

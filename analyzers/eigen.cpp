@@ -5,12 +5,14 @@
 #include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <vector>
 
 #include "analyzers/checked_operator.h"
-#include "analyzers/format_number.h"
+#include "engine/field_error.h"
+#include "engine/number_format.h"
 #include "engine/random.h"
 
 namespace hess {
@@ -87,6 +89,13 @@ class LanczosSolver final : public Spectra::SymEigsSolver<CurvatureOperator> {
   }
 };
 
+// The residual ‖Hu − λu‖ below which an eigenpair counts as converged: tol·max(|λ|, ε^⅔), as
+// Spectra judges its Ritz pairs.
+double residual_tolerance(double tol, double lambda) {
+  return tol *
+         std::max(std::abs(lambda), std::pow(std::numeric_limits<double>::epsilon(), 2.0 / 3));
+}
+
 // Residuals from one explicit product per vector, then everything sorted by descending eigenvalue.
 // With `rayleigh`, the eigenvalues are replaced by the Rayleigh quotients uᵀHu of the vectors.
 void finish(const CheckedOperator& A, Eigen::VectorXd values, const Eigen::MatrixXd& U,
@@ -156,7 +165,7 @@ void run_lanczos(const EigenOptions& o, CheckedOperator& A, Rng& rng, EigenResul
     r.status = Status::NotConverged;
     r.message = "lanczos: " + std::to_string(converged) + " of " + std::to_string(nev) +
                 " eigenvalues converged in " + std::to_string(o.max_iterations) +
-                " restarts; largest residual " + format_number(r.residuals.maxCoeff());
+                " restarts; largest residual " + significant(r.residuals.maxCoeff(), 4);
   }
 }
 
@@ -200,8 +209,7 @@ Dominant dominant(const CurvatureOperator& A, double sign, double scale, const E
 
 // k eigenpairs at one end: sign +1 the largest, −1 the smallest (the largest of −H).
 void power_end(const EigenOptions& o, const CheckedOperator& A, double sign, int k, Rng& rng,
-               std::vector<double>& values, Eigen::MatrixXd& U, int64_t& iterations,
-               int& converged) {
+               std::vector<double>& values, Eigen::MatrixXd& U, int64_t& iterations, int& settled) {
   const int64_t P = A.rows();
   Eigen::MatrixXd found(P, 0);
   for (int i = 0; i < k; ++i) {
@@ -218,7 +226,7 @@ void power_end(const EigenOptions& o, const CheckedOperator& A, double sign, int
       iterations += d.iterations;
       value = d.value + mu;
     }
-    if (d.converged) ++converged;
+    if (d.converged) ++settled;
     values.push_back(sign * value);
     found.conservativeResize(P, i + 1);
     found.col(i) = d.vector;
@@ -231,29 +239,39 @@ void run_power(const EigenOptions& o, const CheckedOperator& A, Rng& rng, EigenR
   const Ends ends = ends_of(o);
   std::vector<double> values;
   Eigen::MatrixXd U(A.rows(), 0);
-  power_end(o, A, 1.0, ends.top, rng, values, U, r.iterations, r.converged);
-  power_end(o, A, -1.0, ends.bottom, rng, values, U, r.iterations, r.converged);
+  int settled = 0;
+  power_end(o, A, 1.0, ends.top, rng, values, U, r.iterations, settled);
+  power_end(o, A, -1.0, ends.bottom, rng, values, U, r.iterations, settled);
   finish(A, Eigen::Map<const Eigen::VectorXd>(values.data(), values.size()), U, true,
          o.save_vectors, r);
+  // What stopped the iteration is PyHessian's rule (the quotient stopped moving); whether an
+  // eigenvalue converged is the residual's call, as for Lanczos: a quotient settles to tol long
+  // before its vector does (the quotient's error is the square of the vector's).
+  r.quotient_settled = settled;
+  r.converged = 0;
+  for (Eigen::Index i = 0; i < r.eigenvalues.size(); ++i) {
+    if (r.residuals(i) <= residual_tolerance(o.tol, r.eigenvalues(i))) ++r.converged;
+  }
   if (r.converged < ends.total()) {
     r.status = Status::NotConverged;
-    r.message = "power: " + std::to_string(r.converged) + " of " + std::to_string(ends.total()) +
-                " eigenvalues converged within " + std::to_string(o.max_iterations) +
-                " iterations; largest residual " + format_number(r.residuals.maxCoeff());
+    r.message = "power: the Rayleigh quotient settled (changed by less than tol) for " +
+                std::to_string(settled) + " of " + std::to_string(ends.total()) +
+                " eigenvalues within " + std::to_string(o.max_iterations) + " iterations, but " +
+                std::to_string(r.converged) +
+                " have a residual |Hu - lambda u| <= tol |lambda|; largest residual " +
+                significant(r.residuals.maxCoeff(), 4);
   }
 }
 
 }  // namespace
 
 void EigenOptions::validate() const {
-  if (k < 1) throw std::invalid_argument("k must be at least 1 (got " + std::to_string(k) + ")");
-  if (!(tol > 0.0) || !std::isfinite(tol)) {
-    throw std::invalid_argument("tol must be positive and finite (got " + format_number(tol) + ")");
-  }
-  if (ncv < 0) throw std::invalid_argument("ncv must be 0 (automatic) or positive");
-  if (max_iterations < 1) throw std::invalid_argument("max_iterations must be at least 1");
+  require_at_least("k", k, 1);
+  require_positive_finite("tol", tol);
+  if (ncv < 0) throw FieldError("ncv", "must be 0 (automatic) or positive");
+  require_at_least("max_iterations", max_iterations, 1);
   if (warm_start.size() > 0 && (!warm_start.allFinite() || warm_start.norm() == 0.0)) {
-    throw std::invalid_argument("warm_start must be finite and nonzero");
+    throw FieldError("warm_start", "must be finite and nonzero");
   }
 }
 
@@ -262,9 +280,9 @@ EigenResult run(const EigenOptions& options, const CurvatureOperator& op) {
   const int64_t P = op.rows();
   const int nev = ends_of(options).total();
   if (nev > P) {
-    throw std::invalid_argument("k (" + std::to_string(options.k) +
-                                (options.which == Which::Both ? " per end" : "") + ") exceeds P (" +
-                                std::to_string(P) + ")");
+    throw FieldError("k", "(" + std::to_string(options.k) +
+                              (options.which == Which::Both ? " per end" : "") + ") exceeds P (" +
+                              std::to_string(P) + ")");
   }
   if (options.warm_start.size() > 0 && options.warm_start.size() != P) {
     throw std::invalid_argument("warm_start has length " +

@@ -15,7 +15,10 @@
 //            complement of those found; when that dominant eigenvalue μ has the wrong sign for the
 //            end asked (μ < 0 for `largest`), the iteration continues on H − μI, whose dominant
 //            eigenvalue is λmax − μ. Stops when the Rayleigh quotient changes by less than
-//            tol·|Rayleigh quotient| between iterations.
+//            tol·|Rayleigh quotient| between iterations (PyHessian's rule), but counts an
+//            eigenvalue as converged only when its residual is below tol·|λ| as Lanczos does: the
+//            quotient settles long before the vector (its error is the vector's squared), so a
+//            run the rule stopped reports not_converged and says which rule held.
 //
 // Every method ends with one explicit product per eigenvector to report the residual ‖Hu − λu‖
 // (counted in `hvps`). Eigenvalues are returned in descending order, residuals and vectors aligned.
@@ -55,7 +58,7 @@ struct EnumNames<EigenMethod> {
 struct EigenOptions {
   EigenMethod method = EigenMethod::Lanczos;
   Which which = Which::Largest;
-  int k = 1;  // eigenvalues per end (Both: k largest and k smallest)
+  int k = 5;  // eigenvalues per end (Both: k largest and k smallest)
   double tol =
       1e-10;    // lanczos: relative residual estimate; power: relative change of the quotient
   int ncv = 0;  // lanczos Krylov dimension; 0: max(2 nev + 1, 20) capped at P
@@ -74,8 +77,10 @@ struct EigenResult {
   Eigen::VectorXd residuals;    // ‖H u − λ u‖ for each eigenvalue (u of unit norm)
   Eigen::MatrixXd vectors;      // P x n eigenvectors when save_vectors, else empty
   int64_t iterations = 0;       // lanczos: restarts; power: total iterations
-  int converged = 0;            // eigenvalues that met the tolerance
-  int64_t hvps = 0;             // operator applications, the residual products included
+  int converged = 0;  // eigenvalues whose residual ‖Hu − λu‖ ≤ tol·max(|λ|, ε^⅔)
+  int quotient_settled = 0;  // power: eigenvalues whose Rayleigh quotient stopped moving (what
+                             // stopped the iteration: PyHessian's rule); lanczos: 0
+  int64_t hvps = 0;          // operator applications, the residual products included
   double seconds = 0.0;
   Status status = Status::Ok;
   std::string message;

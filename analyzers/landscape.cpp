@@ -7,6 +7,7 @@
 
 #include "analyzers/point_evaluator.h"
 #include "analyzers/stopwatch.h"
+#include "engine/field_error.h"
 
 namespace hess {
 
@@ -17,8 +18,9 @@ double parse_number(std::string_view s, std::string_view field, const char* what
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
   if (text.empty() || end != text.c_str() + text.size()) {
-    throw std::invalid_argument(std::string(field) + ": " + what + " '" + text +
-                                "' is not a number (expected MIN:MAX:N, e.g. -1:1:51)");
+    throw FieldError(std::string(field),
+                     std::string(": ") + what + " '" + text +
+                         "' is not a number (expected MIN:MAX:N, e.g. -1:1:51)");
   }
   return v;
 }
@@ -43,20 +45,20 @@ std::vector<double> Axis::coordinates() const {
 void Axis::validate(std::string_view field) const {
   const std::string f(field);
   if (!std::isfinite(min) || !std::isfinite(max))
-    throw std::invalid_argument(f + ": MIN and MAX must be finite");
+    throw FieldError(f, ": MIN and MAX must be finite");
   if (!(min < max)) {
-    throw std::invalid_argument(f + ": MIN must be less than MAX, got " + std::to_string(min) +
-                                ":" + std::to_string(max));
+    throw FieldError(
+        f, ": MIN must be less than MAX, got " + std::to_string(min) + ":" + std::to_string(max));
   }
-  if (n < 2) throw std::invalid_argument(f + ": N must be at least 2, got " + std::to_string(n));
+  if (n < 2) throw FieldError(f, ": N must be at least 2, got " + std::to_string(n));
 }
 
 Axis parse_axis(std::string_view spec, std::string_view field) {
   const size_t a = spec.find(':');
   const size_t b = a == std::string_view::npos ? a : spec.find(':', a + 1);
   if (b == std::string_view::npos || spec.find(':', b + 1) != std::string_view::npos) {
-    throw std::invalid_argument(std::string(field) + ": expected MIN:MAX:N (e.g. -1:1:51), got '" +
-                                std::string(spec) + "'");
+    throw FieldError(std::string(field),
+                     ": expected MIN:MAX:N (e.g. -1:1:51), got '" + std::string(spec) + "'");
   }
   Axis axis;
   axis.min = parse_number(spec.substr(0, a), field, "MIN");
@@ -65,8 +67,9 @@ Axis parse_axis(std::string_view spec, std::string_view field) {
   int64_t n = 0;
   const auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), n);
   if (count.empty() || ec != std::errc() || end != count.data() + count.size()) {
-    throw std::invalid_argument(std::string(field) + ": N '" + std::string(count) +
-                                "' is not an integer (expected MIN:MAX:N, e.g. -1:1:51)");
+    throw FieldError(
+        std::string(field),
+        ": N '" + std::string(count) + "' is not an integer (expected MIN:MAX:N, e.g. -1:1:51)");
   }
   axis.n = n;
   axis.validate(field);

@@ -7,6 +7,7 @@
 
 #include "analyzers/point_evaluator.h"
 #include "analyzers/stopwatch.h"
+#include "engine/field_error.h"
 
 namespace hess {
 
@@ -15,16 +16,9 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
 void RoughnessOptions::validate() const {
-  if (directions < 2) {
-    throw std::invalid_argument("directions: at least 2 are needed for a standard deviation, got " +
-                                std::to_string(directions));
-  }
-  if (points < 2)
-    throw std::invalid_argument("points: at least 2 intervals, got " + std::to_string(points));
-  if (!std::isfinite(radius) || radius <= 0) {
-    throw std::invalid_argument("radius: must be positive and finite, got " +
-                                std::to_string(radius));
-  }
+  require_at_least("directions", directions, 2, "for a standard deviation");
+  require_at_least("points", points, 2, "intervals");
+  require_positive_finite("radius", radius);
 }
 
 std::vector<double> roughness_grid(int points, double radius) {

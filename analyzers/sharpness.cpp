@@ -9,6 +9,7 @@
 #include "analyzers/parameter_guard.h"
 #include "analyzers/stopwatch.h"
 #include "analyzers/trace.h"
+#include "engine/field_error.h"
 #include "engine/numerical_error.h"
 #include "engine/random.h"
 
@@ -25,8 +26,6 @@ constexpr double kCheckpointShrink = 0.03;
 constexpr double kMinCheckpointGap = 0.06;
 // Keskar et al. report the sharpness in percent of 1 + L.
 constexpr double kKeskarPercent = 100.0;
-// Hutch++ splits its products in thirds.
-constexpr int kMinHutchppProducts = 3;
 
 // The iterations after which APGD may halve its step: ⌈p_j T⌉ for j ≥ 1.
 std::vector<int> apgd_checkpoints(int steps) {
@@ -172,20 +171,20 @@ AverageSharpness average_case(Objective& obj, const std::vector<double>& theta, 
   const size_t P = theta.size();
   AverageSharpness r;
   r.sigma = o.ball == Ball::L2 ? o.rho / std::sqrt(static_cast<double>(P)) : o.rho;
-  r.samples = o.samples;
+  r.samples = o.draws;
   Rng rng = Rng(o.seed).split(static_cast<uint64_t>(SharpnessMeasure::Average));
   std::vector<double> point(P);
   double sum = 0.0, sq = 0.0;
-  std::vector<double> diffs(o.samples);
-  for (int s = 0; s < o.samples; ++s) {
+  std::vector<double> diffs(o.draws);
+  for (int s = 0; s < o.draws; ++s) {
     for (size_t i = 0; i < P; ++i) point[i] = theta[i] + scale[i] * r.sigma * rng.normal();
     obj.set_parameters(point);
     diffs[s] = obj.value().loss - loss0;
     sum += diffs[s];
   }
-  r.value = sum / o.samples;
+  r.value = sum / o.draws;
   for (double d : diffs) sq += (d - r.value) * (d - r.value);
-  r.standard_error = o.samples > 1 ? std::sqrt(sq / (o.samples - 1) / o.samples) : 0.0;
+  r.standard_error = o.draws > 1 ? std::sqrt(sq / (o.draws - 1) / o.draws) : 0.0;
   return r;
 }
 
@@ -231,33 +230,16 @@ double gradient_overlap(Objective& obj, const Eigen::MatrixXd& U) {
 }  // namespace
 
 void SharpnessOptions::validate() const {
-  if (measures.empty()) throw std::invalid_argument("measures: none asked");
-  if (!std::isfinite(rho) || rho <= 0)
-    throw std::invalid_argument("rho: must be positive and finite, got " + std::to_string(rho));
-  if (samples < 2)
-    throw std::invalid_argument("samples: at least 2 for a standard error, got " +
-                                std::to_string(samples));
-  if (steps < 1)
-    throw std::invalid_argument("steps: must be at least 1, got " + std::to_string(steps));
-  if (restarts < 1)
-    throw std::invalid_argument("restarts: must be at least 1, got " + std::to_string(restarts));
-  if (!std::isfinite(epsilon) || epsilon <= 0) {
-    throw std::invalid_argument("epsilon: must be positive and finite, got " +
-                                std::to_string(epsilon));
-  }
-  if (k < 1) throw std::invalid_argument("k: must be at least 1, got " + std::to_string(k));
-  if (!std::isfinite(eigen_tol) || eigen_tol <= 0) {
-    throw std::invalid_argument("eigen_tol: must be positive and finite, got " +
-                                std::to_string(eigen_tol));
-  }
-  if (trace_products < kMinHutchppProducts) {
-    throw std::invalid_argument("trace_products: Hutch++ needs at least 3, got " +
-                                std::to_string(trace_products));
-  }
-  if (frobenius_probes < 2) {
-    throw std::invalid_argument("frobenius_probes: at least 2 for a standard error, got " +
-                                std::to_string(frobenius_probes));
-  }
+  if (measures.empty()) throw FieldError("measures", "none asked");
+  require_positive_finite("rho", rho);
+  require_at_least("draws", draws, 2, "for a standard error");
+  require_at_least("steps", steps, 1);
+  require_at_least("restarts", restarts, 1);
+  require_positive_finite("epsilon", epsilon);
+  require_at_least("k", k, 1);
+  require_positive_finite("eigen_tol", eigen_tol);
+  require_at_least("trace_products", trace_products, kHutchPPMinProducts, "for hutchpp");
+  require_at_least("frobenius_probes", frobenius_probes, 2, "for a standard error");
 }
 
 SharpnessResult run(const SharpnessOptions& options, Objective& objective,
@@ -272,8 +254,8 @@ SharpnessResult run(const SharpnessOptions& options, Objective& objective,
   const bool lanczos = wants(options, SharpnessMeasure::LambdaMax) ||
                        (wants(options, SharpnessMeasure::Overlap) && !top_eigenvectors);
   if (lanczos && wants(options, SharpnessMeasure::Overlap) && options.k > P) {
-    throw std::invalid_argument("k: " + std::to_string(options.k) + " exceeds the " +
-                                std::to_string(P) + " parameters");
+    throw FieldError("k", ": " + std::to_string(options.k) + " exceeds the " + std::to_string(P) +
+                              " parameters");
   }
   const Stopwatch clock;
   const ObjectiveCounters before = objective.counters();

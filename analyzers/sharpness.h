@@ -81,12 +81,15 @@ struct EnumNames<Ball> {
 };
 
 struct SharpnessOptions {
-  std::vector<SharpnessMeasure> measures = {SharpnessMeasure::Average, SharpnessMeasure::Worst,
+  // All of them by default (the command line's `--measures all`).
+  std::vector<SharpnessMeasure> measures = {SharpnessMeasure::LambdaMax, SharpnessMeasure::Trace,
+                                            SharpnessMeasure::Frobenius, SharpnessMeasure::Overlap,
+                                            SharpnessMeasure::Average,   SharpnessMeasure::Worst,
                                             SharpnessMeasure::Keskar};
   double rho = 0.05;  // radius of the ball (average and worst)
   Ball ball = Ball::L2;
   bool adaptive = false;       // c = |θ| instead of 1
-  int samples = 100;           // average: Gaussian samples
+  int draws = 100;             // average: Gaussian perturbations drawn
   int steps = 20;              // worst, keskar: ascent steps per restart
   int restarts = 1;            // worst, keskar: random starts
   double epsilon = 1e-3;       // keskar: ε of the box

@@ -5,9 +5,10 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "analyzers/format_number.h"
 #include "analyzers/probes.h"
 #include "analyzers/running_mean.h"
+#include "engine/field_error.h"
+#include "engine/number_format.h"
 #include "engine/random.h"
 
 namespace hess {
@@ -56,8 +57,8 @@ void run_hutchinson(const TraceOptions& o, const CheckedOperator& A, TraceResult
   }
   if (o.rtol > 0.0 && !converged) {
     r.status = Status::NotConverged;
-    r.message = "hutchinson: standard error " + format_number(r.std_error) +
-                " > rtol·|trace| = " + format_number(o.rtol * std::abs(r.trace)) + " after " +
+    r.message = "hutchinson: standard error " + significant(r.std_error, 4) +
+                " > rtol·|trace| = " + significant(o.rtol * std::abs(r.trace), 4) + " after " +
                 std::to_string(r.probes) + " probes";
   }
 }
@@ -89,8 +90,9 @@ void run_xtrace(const TraceOptions& o, const CheckedOperator& A, TraceResult& r)
   const int64_t P = A.rows();
   const int s = o.max_probes / 2;
   if (s >= P) {
-    throw std::invalid_argument("max_probes (" + std::to_string(o.max_probes) +
-                                "): xtrace needs max_probes / 2 < P (" + std::to_string(P) + ")");
+    throw FieldError("max_probes", "(" + std::to_string(o.max_probes) +
+                                       "): xtrace needs max_probes / 2 < P (" + std::to_string(P) +
+                                       ")");
   }
   Rng rng(o.seed);
   Eigen::MatrixXd omega(P, s);
@@ -153,28 +155,29 @@ Eigen::VectorXd xtrace_estimates(const CheckedOperator& A, const Eigen::MatrixXd
 }
 
 void TraceOptions::validate() const {
-  if (block < 1) throw std::invalid_argument("block must be at least 1");
-  if (!(rtol >= 0.0) || !std::isfinite(rtol)) {
-    throw std::invalid_argument("rtol must be finite and ≥ 0 (got " + format_number(rtol) + ")");
-  }
+  require_at_least("block", block, 1);
+  require_non_negative_finite("rtol", rtol);
+  if (max_probes < 1)
+    throw FieldError("max_probes", "must be positive (got " + std::to_string(max_probes) + ")");
   switch (method) {
     case TraceMethod::Hutchinson:
-      if (min_probes < 2) throw std::invalid_argument("min_probes must be at least 2");
+      require_at_least("max_probes", max_probes, 2, "for hutchinson");
+      require_at_least("min_probes", min_probes, 2);
       if (max_probes < min_probes) {
-        throw std::invalid_argument("max_probes (" + std::to_string(max_probes) +
-                                    ") must be at least min_probes (" + std::to_string(min_probes) +
-                                    ")");
+        throw FieldError("min_probes", "(" + std::to_string(min_probes) +
+                                           ") must be at most {max_probes} (" +
+                                           std::to_string(max_probes) + ")");
       }
       break;
     case TraceMethod::HutchPP:
-      if (max_probes < 6) throw std::invalid_argument("max_probes must be at least 6 for hutchpp");
+      require_at_least("max_probes", max_probes, kHutchPPMinProducts, "for hutchpp");
       break;
     case TraceMethod::XTrace:
-      if (max_probes < 4) throw std::invalid_argument("max_probes must be at least 4 for xtrace");
+      require_at_least("max_probes", max_probes, kXTraceMinProducts, "for xtrace");
       break;
   }
   if (!groups.empty() && method != TraceMethod::Hutchinson) {
-    throw std::invalid_argument("groups: per-group traces need method hutchinson");
+    throw FieldError("groups", "per-group traces need method hutchinson");
   }
 }
 

@@ -47,6 +47,10 @@ struct EnumNames<TraceMethod> {
   static constexpr std::string_view names[] = {"hutchinson", "hutchpp", "xtrace"};
 };
 
+// The fewest products each fixed-budget method works with.
+constexpr int kHutchPPMinProducts = 6;
+constexpr int kXTraceMinProducts = 4;
+
 struct TraceOptions {
   TraceMethod method = TraceMethod::Hutchinson;
   int min_probes = 30;    // hutchinson: no stop before this many probes

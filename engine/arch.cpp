@@ -4,6 +4,7 @@
 #include <regex>
 #include <stdexcept>
 
+#include "engine/field_error.h"
 #include "engine/op_registry.h"
 
 namespace hess {
@@ -27,7 +28,7 @@ std::vector<std::string> split(const std::string& s, char sep) {
 struct SpecError {
   std::string spec;
   [[noreturn]] void operator()(const std::string& what) const {
-    throw std::invalid_argument("arch '" + spec + "': " + what);
+    throw FieldError("arch", "'" + spec + "': " + what);
   }
 };
 
@@ -252,10 +253,10 @@ Model build_arch(const std::string& spec, const ArchOptions& options) {
     if (kind == "cnn") return build_cnn(toks, act, options, fail);
     if (kind == "resnet") return build_resnet(toks, act, options, fail);
     if (kind == "transformer") return build_transformer(toks, act, options, fail);
+  } catch (const FieldError&) {
+    throw;
   } catch (const std::invalid_argument& e) {
-    const std::string msg = e.what();
-    if (msg.rfind("arch '", 0) == 0) throw;
-    fail(msg);
+    fail(e.what());
   }
   fail("unknown kind '" + kind + "' (mlp, cnn, resnet, transformer)");
 }

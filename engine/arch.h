@@ -1,18 +1,22 @@
 #pragma once
-// Architecture spec strings (for `hessian train --arch`, `hessian info --arch` and quick experiments):
+// Architecture spec strings (for `hessian train --arch`, `hessian info --arch` and quick
+// experiments):
 //
 //   mlp:784-128-128-10:tanh          sizes (first = input features, last = outputs), activation
 //   mlp:1x28x28-128-10               an image input, flattened first
 //   cnn:1x28x28-c8k3-pool2-c16k3-pool2-10:relu
-//                                    input CxHxW; cNkK[sS][pP] a convolution with N channels, kernel K,
-//                                    stride S (1), padding P (0); poolK max pooling K x K with stride K;
-//                                    gap global average pooling; trailing numbers are linear layers
+//                                    input CxHxW; cNkK[sS][pP] a convolution with N channels,
+//                                    kernel K, stride S (1), padding P (0); poolK max pooling K x K
+//                                    with stride K; gap global average pooling; trailing numbers
+//                                    are linear layers
 //   resnet:1x28x28-w16-b3-10         stem conv3x3 + BatchNorm + ReLU of width W, B residual blocks
-//                                    (conv-BN-ReLU-conv-BN + identity, ReLU), global pooling, linear head
+//                                    (conv-BN-ReLU-conv-BN + identity, ReLU), global pooling,
+//                                    linear head
 //   transformer:s16-v32-d16-h2-f32-10
-//                                    sequences of s token ids (< v) stored as floats, embedding of width
-//                                    d plus learned positions, one pre-LayerNorm encoder block with h
-//                                    heads and a GELU feed-forward of width f, mean over tokens, head
+//                                    sequences of s token ids (< v) stored as floats, embedding of
+//                                    width d plus learned positions, one pre-LayerNorm encoder
+//                                    block with h heads and a GELU feed-forward of width f, mean
+//                                    over tokens, head
 //
 // The activation (relu, tanh, sigmoid, gelu, gelu_tanh, silu, softplus, leaky_relu) follows every
 // layer but the last; relu by default. Block names follow PyTorch modules: fc1, conv1, bn1,

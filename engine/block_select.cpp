@@ -1,4 +1,5 @@
 #include "engine/block_select.h"
+#include "engine/field_error.h"
 
 #include <fnmatch.h>
 
@@ -16,7 +17,8 @@ std::vector<int> select_blocks(const Graph& graph, const std::vector<std::string
         any = true;
       }
     }
-    if (!any) throw std::invalid_argument("--layers '" + g + "' matches no block; blocks: " + list_blocks(graph));
+    if (!any)
+      throw FieldError("layers", "'" + g + "' matches no block; blocks: " + list_blocks(graph));
   }
   std::vector<int> out;
   for (size_t b = 0; b < chosen.size(); ++b) {
@@ -40,7 +42,8 @@ std::vector<std::pair<std::string, std::vector<int>>> group_layers(const Graph& 
     const std::string& name = graph.blocks[b].name;
     const size_t dot = name.rfind('.');
     const std::string layer = dot == std::string::npos ? name : name.substr(0, dot);
-    if (layers.empty() || layers.back().first != layer) layers.emplace_back(layer, std::vector<int>{});
+    if (layers.empty() || layers.back().first != layer)
+      layers.emplace_back(layer, std::vector<int>{});
     layers.back().second.push_back(static_cast<int>(b));
   }
   return layers;

@@ -8,8 +8,9 @@
 
 namespace hess {
 
-// Indices of the blocks whose names match any of the globs (shell wildcards * ? [..]), in block order.
-// Throws std::invalid_argument naming a glob that matches nothing, with the list of block names.
+// Indices of the blocks whose names match any of the globs (shell wildcards * ? [..]), in block
+// order. Throws std::invalid_argument naming a glob that matches nothing, with the list of block
+// names.
 std::vector<int> select_blocks(const Graph& graph, const std::vector<std::string>& globs);
 
 // "fc1.weight [128, 784], fc1.bias [128], ...": for messages.

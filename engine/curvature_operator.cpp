@@ -6,7 +6,8 @@ namespace hess {
 
 void CurvatureOperator::apply(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y) const {
   if (X.rows() != rows()) {
-    throw std::invalid_argument("operator has " + std::to_string(rows()) + " rows, input has " + std::to_string(X.rows()));
+    throw std::invalid_argument("operator has " + std::to_string(rows()) + " rows, input has " +
+                                std::to_string(X.rows()));
   }
   Y.resize(X.rows(), X.cols());
   if (X.cols() == 0) return;
@@ -23,12 +24,15 @@ void ObjectiveOperator::apply_raw(const double* X, int k, double* Y) const {
   objective_.curvature(X, k, Y, kind_);
 }
 
-RestrictedOperator::RestrictedOperator(const CurvatureOperator& full, const Graph& graph, std::vector<int> blocks)
+RestrictedOperator::RestrictedOperator(const CurvatureOperator& full, const Graph& graph,
+                                       std::vector<int> blocks)
     : full_(full), full_rows_(graph.num_params()) {
-  if (full.rows() != full_rows_) throw std::invalid_argument("RestrictedOperator: operator and graph differ in size");
+  if (full.rows() != full_rows_)
+    throw std::invalid_argument("RestrictedOperator: operator and graph differ in size");
   if (blocks.empty()) throw std::invalid_argument("RestrictedOperator: no blocks selected");
   for (int b : blocks) {
-    if (b < 0 || b >= static_cast<int>(graph.blocks.size())) throw std::invalid_argument("RestrictedOperator: no block " + std::to_string(b));
+    if (b < 0 || b >= static_cast<int>(graph.blocks.size()))
+      throw std::invalid_argument("RestrictedOperator: no block " + std::to_string(b));
     ranges_.emplace_back(graph.blocks[b].offset, graph.blocks[b].size());
     rows_ += graph.blocks[b].size();
   }
@@ -70,7 +74,8 @@ DenseOperator::DenseOperator(Eigen::MatrixXd A) : A_(std::move(A)) {
 }
 
 void DenseOperator::apply_raw(const double* X, int k, double* Y) const {
-  Eigen::Map<Eigen::MatrixXd>(Y, rows(), k).noalias() = A_ * Eigen::Map<const Eigen::MatrixXd>(X, rows(), k);
+  Eigen::Map<Eigen::MatrixXd>(Y, rows(), k).noalias() =
+      A_ * Eigen::Map<const Eigen::MatrixXd>(X, rows(), k);
 }
 
 Eigen::MatrixXd assemble_dense(const CurvatureOperator& op, int columns_per_apply) {

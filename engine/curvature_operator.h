@@ -7,9 +7,9 @@
 // the engine turns into one pass with k tangent columns. Variants:
 //
 //   ObjectiveOperator   the Hessian or the GGN of an Objective at its current θ
-//   RestrictedOperator  A_SS for a set S of parameter blocks (per-layer analyses): x on S, zero elsewhere
-//   ShiftedOperator     A − σ I (for the smallest eigenvalues, or shift-invert-free deflation)
-//   DenseOperator       an explicit symmetric matrix (tests, small problems)
+//   RestrictedOperator  A_SS for a set S of parameter blocks (per-layer analyses): x on S, zero
+//   elsewhere ShiftedOperator     A − σ I (for the smallest eigenvalues, or shift-invert-free
+//   deflation) DenseOperator       an explicit symmetric matrix (tests, small problems)
 //
 // Every operator counts the columns it has applied: `applications()` is the HVP count analyzers
 // report as their cost.

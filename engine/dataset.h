@@ -10,10 +10,10 @@
 namespace hess {
 
 struct Dataset {
-  Shape sample_shape;            // one sample's shape
-  std::vector<float> x;          // N * numel(sample_shape), sample-major
-  std::vector<int64_t> labels;   // N class labels, or empty
-  std::vector<float> targets;    // N * target_dim real targets, or empty
+  Shape sample_shape;           // one sample's shape
+  std::vector<float> x;         // N * numel(sample_shape), sample-major
+  std::vector<int64_t> labels;  // N class labels, or empty
+  std::vector<float> targets;   // N * target_dim real targets, or empty
   int64_t target_dim = 0;
 
   int64_t size() const {

@@ -1,4 +1,5 @@
 #include "engine/objective.h"
+#include "engine/field_error.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,13 +10,9 @@
 namespace hess {
 
 void ObjectiveOptions::validate() const {
-  if (batch_size <= 0)
-    throw std::invalid_argument("batch_size must be positive, got " + std::to_string(batch_size));
-  if (threads <= 0)
-    throw std::invalid_argument("threads must be positive, got " + std::to_string(threads));
-  if (!std::isfinite(weight_decay) || weight_decay < 0) {
-    throw std::invalid_argument("weight_decay must be finite and non-negative");
-  }
+  require_at_least("batch_size", batch_size, int64_t{1});
+  require_at_least("threads", threads, 1);
+  require_non_negative_finite("weight_decay", weight_decay);
 }
 
 Evaluation Objective::value() {

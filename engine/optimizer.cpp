@@ -1,4 +1,6 @@
 #include "engine/optimizer.h"
+#include "engine/field_error.h"
+#include "engine/number_format.h"
 
 #include <cmath>
 #include <cstdio>
@@ -29,23 +31,19 @@ bool is_unit_rate(double b) {
   return std::isfinite(b) && b >= 0.0 && b < 1.0;
 }
 
-// "%g" of a value, for messages.
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
 }  // namespace
 
 void OptimizerOptions::validate() const {
-  require(std::isfinite(lr) && lr > 0.0,
-          "lr (learning rate) must be positive and finite, got " + num(lr));
-  require(is_unit_rate(momentum), "momentum must be in [0, 1), got " + num(momentum));
-  require(is_unit_rate(beta1), "beta1 must be in [0, 1), got " + num(beta1));
-  require(is_unit_rate(beta2), "beta2 must be in [0, 1), got " + num(beta2));
-  require(std::isfinite(epsilon) && epsilon > 0.0,
-          "epsilon must be positive and finite, got " + num(epsilon));
+  if (!(std::isfinite(lr) && lr > 0.0))
+    throw FieldError("lr",
+                     "(learning rate) must be positive and finite (got " + shortest(lr) + ")");
+  if (!is_unit_rate(momentum))
+    throw FieldError("momentum", "must be in [0, 1) (got " + shortest(momentum) + ")");
+  if (!is_unit_rate(beta1))
+    throw FieldError("beta1", "must be in [0, 1) (got " + shortest(beta1) + ")");
+  if (!is_unit_rate(beta2))
+    throw FieldError("beta2", "must be in [0, 1) (got " + shortest(beta2) + ")");
+  require_positive_finite("epsilon", epsilon);
 }
 
 Optimizer::Optimizer(const OptimizerOptions& options, int64_t num_params)

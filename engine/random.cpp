@@ -13,7 +13,9 @@ uint64_t splitmix64(uint64_t& x) {
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
 }
-uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+uint64_t rotl(uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 constexpr double kTwoPi = 6.28318530717958647692;
 }  // namespace
 
@@ -34,7 +36,9 @@ uint64_t Rng::next() {
   return result;
 }
 
-double Rng::uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+double Rng::uniform() {
+  return static_cast<double>(next() >> 11) * 0x1.0p-53;
+}
 
 double Rng::normal() {
   if (has_spare_) {
@@ -50,7 +54,9 @@ double Rng::normal() {
   return r * std::cos(kTwoPi * u2);
 }
 
-double Rng::rademacher() { return (next() >> 63) ? 1.0 : -1.0; }
+double Rng::rademacher() {
+  return (next() >> 63) ? 1.0 : -1.0;
+}
 
 int64_t Rng::below(int64_t n) {
   if (n <= 0) throw std::invalid_argument("Rng::below: n must be positive");

@@ -17,10 +17,10 @@ class Rng {
  public:
   explicit Rng(uint64_t seed);
   uint64_t next();
-  double uniform();               // [0, 1), 53 random bits
-  double normal();                // standard normal
-  double rademacher();            // ±1
-  int64_t below(int64_t n);       // uniform integer in [0, n)
+  double uniform();          // [0, 1), 53 random bits
+  double normal();           // standard normal
+  double rademacher();       // ±1
+  int64_t below(int64_t n);  // uniform integer in [0, n)
   // Derives an independent stream, e.g. one per probe or per thread.
   Rng split(uint64_t stream) const;
 

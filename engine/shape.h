@@ -19,6 +19,10 @@ inline int64_t numel(const Shape& s) {
 // "[2, 3, 4]".
 std::string to_string(const Shape& s);
 
+// "1x28x28" -> [1, 28, 28]: positive extents separated by 'x'. Throws FieldError(field, …) for
+// anything else.
+Shape parse_shape(const std::string& text, const std::string& field);
+
 // Product of extents in [begin, end).
 int64_t numel_range(const Shape& s, size_t begin, size_t end);
 

@@ -14,7 +14,8 @@
 // two workspaces; with a fixed alignment every evaluation of the same θ and v gives the same bits.
 //
 // Matrices for GEMM are views, not copies: mat(t, rows, cols) maps the buffer as a row-major
-// Eigen matrix, so `mat(y, B, out) = mat(x, B, in) * mat(w, out, in).transpose()` is a linear layer.
+// Eigen matrix, so `mat(y, B, out) = mat(x, B, in) * mat(w, out, in).transpose()` is a linear
+// layer.
 //
 //   hess::Tensor<double> x({2, 3});      // zero-filled 2x3
 //   x.at(1) = 4.0;                        // flat access
@@ -42,9 +43,9 @@ struct AlignedAllocator {
   template <class U>
   AlignedAllocator(const AlignedAllocator<U>&) {}
   T* allocate(std::size_t n) {
-    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{kTensorAlignment}));
+    return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{kTensorAlignment}));
   }
-  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t{kTensorAlignment}); }
+  void deallocate(T* p, std::size_t) { ::operator delete (p, std::align_val_t{kTensorAlignment}); }
   template <class U>
   bool operator==(const AlignedAllocator<U>&) const {
     return true;

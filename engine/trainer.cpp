@@ -4,15 +4,14 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/field_error.h"
 #include "engine/random.h"
 
 namespace hess {
 
 void TrainOptions::validate() const {
   optimizer.validate();
-  if (batch_size < 0)
-    throw std::invalid_argument("batch_size must be non-negative, got " +
-                                std::to_string(batch_size));
+  require_at_least("batch_size", batch_size, int64_t{0}, "(0: the whole set)");
   ObjectiveOptions o;
   o.batch_size = eval_batch_size;
   o.threads = threads;

@@ -88,6 +88,12 @@ Group Group::group(const std::string& name) const {
   return Group(info_, std::move(h), p);
 }
 
+Group Group::reopen() const {
+  Handle h(H5Oopen(id(), ".", H5P_DEFAULT));
+  if (h.get() < 0) fail_hdf5("cannot open " + quoted(path()) + " again");
+  return Group(info_, std::move(h), path());
+}
+
 Dataset Group::dataset(const std::string& name) const {
   const std::string p = child_path(name);
   if (!has(name)) fail("no dataset " + quoted(p));

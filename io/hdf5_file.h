@@ -35,6 +35,8 @@ class Group : public Object {
   // Throw FileError naming the path when missing, not a hard link, or of the other kind.
   Group group(const std::string& name) const;
   Dataset dataset(const std::string& name) const;
+  // A second handle on this same group (groups are not copied: each handle closes once).
+  Group reopen() const;
   // Names of the links in this group, sorted.
   std::vector<std::string> children() const;
 

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "engine/field_error.h"
 #include "engine/random.h"
 
 namespace hess {
@@ -94,17 +95,14 @@ void standardize(Dataset& d, int64_t groups, GroupOf group_of) {
 }  // namespace
 
 void PreprocessOptions::validate() const {
-  if (limit < 0)
-    throw std::invalid_argument("limit must be non-negative, got " + std::to_string(limit));
-  if (subset < 0)
-    throw std::invalid_argument("subset must be non-negative, got " + std::to_string(subset));
-  if (limit > 0 && subset > 0) throw std::invalid_argument("give a limit or a subset, not both");
+  require_at_least("limit", limit, int64_t{0}, "(0: all)");
+  require_at_least("subset", subset, int64_t{0}, "(0: all)");
+  if (limit > 0 && subset > 0) throw FieldError("give", "a limit or a subset, not both");
   if (!std::isfinite(scale) || scale <= 0)
-    throw std::invalid_argument("scale must be positive, got " + number(scale));
+    throw FieldError("scale", "must be positive, got " + number(scale));
   for (int64_t e : sample_shape) {
     if (e <= 0)
-      throw std::invalid_argument("sample shape " + to_string(sample_shape) +
-                                  " has a non-positive extent");
+      throw FieldError("sample", "shape " + to_string(sample_shape) + " has a non-positive extent");
   }
 }
 

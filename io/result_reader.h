@@ -29,6 +29,11 @@ class ResultGroupView {
 
   // Names of the datasets in the group, sorted.
   std::vector<std::string> datasets() const;
+  bool has_dataset(const std::string& name) const { return group_.has_dataset(name); }
+  // A float64 dataset, or empty when the group has none of that name.
+  std::vector<double> values_or_empty(const std::string& name) const {
+    return has_dataset(name) ? values(name) : std::vector<double>{};
+  }
   // A numeric dataset as doubles (integers converted).
   ResultArray array(const std::string& name) const;
   std::vector<double> values(const std::string& name) const { return array(name).values; }
@@ -46,6 +51,7 @@ class ResultReader {
  public:
   explicit ResultReader(const std::string& path);
   std::vector<std::string> groups() const { return file_->children(); }
+  bool has_group(const std::string& name) const { return file_->has_group(name); }
   ResultGroupView group(const std::string& name) const {
     return ResultGroupView(file_->group(name));
   }

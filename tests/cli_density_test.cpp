@@ -88,10 +88,11 @@ TEST_CASE("density --negative-threshold 0: the robust negative mass is the raw o
 
 TEST_CASE("density: bad input") {
   ScratchDir dir;
-  check_error(dir, spectral_args({"density", "--runs", "0"}), 2, "runs must be at least 1 (got 0)");
-  check_error(dir, spectral_args({"density", "--sigma", "-1"}), 2, "sigma must be positive");
+  check_error(dir, spectral_args({"density", "--runs", "0"}), 2,
+              "--runs must be at least 1 (got 0)");
+  check_error(dir, spectral_args({"density", "--sigma", "-1"}), 2, "--sigma must be positive");
   check_error(dir, spectral_args({"density", "--negative-threshold", "-0.1"}), 2,
-              "negative_threshold must be non-negative");
+              "--negative-threshold must be non-negative");
   write_overflowing_inputs(dir);
   check_error(dir, {"density", "--model", "big.h5", "--data", "d.h5"}, 1, "density: ");
 }

@@ -64,7 +64,7 @@ TEST_CASE("diag: bad input") {
   ScratchDir dir;
   check_error(dir, spectral_args({"diag", "--probes", "-1"}), 2,
               "--probes must be positive (got -1)");
-  check_error(dir, spectral_args({"diag", "--probes", "1"}), 2, "probes must be at least 2");
+  check_error(dir, spectral_args({"diag", "--probes", "1"}), 2, "--probes must be at least 2");
   write_overflowing_inputs(dir);
   check_error(dir, {"diag", "--model", "big.h5", "--data", "d.h5"}, 1, "diag: ");
 }

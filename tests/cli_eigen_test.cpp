@@ -148,16 +148,18 @@ TEST_CASE("eigen: not converged is reported with residuals, exit 0") {
 
 TEST_CASE("eigen: bad input is one line and its exit code") {
   ScratchDir dir;
-  check_error(dir, spectral_args({"eigen", "--k", "52"}), 2, "k (52) exceeds P (51)");
+  check_error(dir, spectral_args({"eigen", "--k", "52"}), 2, "--k (52) exceeds P (51)");
   check_error(dir, spectral_args({"eigen", "--k", "26", "--which", "both"}), 2,
-              "k (26 per end) exceeds P (51)");
+              "--k (26 per end) exceeds P (51)");
   check_error(dir, spectral_args({"eigen", "--layers", "conv*"}), 2,
               "--layers 'conv*' matches no block; blocks: fc1.weight [6, 4], fc1.bias [6], "
               "fc2.weight [3, 6], fc2.bias [3]");
-  check_error(dir, spectral_args({"eigen", "--which", "top"}), 2, "unknown which 'top'");
-  check_error(dir, spectral_args({"eigen", "--method", "arnoldi"}), 2, "unknown eigen method 'arnoldi'");
+  check_error(dir, spectral_args({"eigen", "--which", "top"}), 2,
+              "--which 'top' is not one of largest, smallest, both");
+  check_error(dir, spectral_args({"eigen", "--method", "arnoldi"}), 2,
+              "--method 'arnoldi' is not one of lanczos, power");
   check_error(dir, spectral_args({"eigen", "--curvature", "fisher"}), 2,
-              "unknown curvature 'fisher'");
+              "--curvature 'fisher' is not one of hessian, ggn");
   CHECK(!file_exists(dir.file("results.h5")));
 
   write_overflowing_inputs(dir);

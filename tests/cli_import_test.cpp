@@ -205,19 +205,19 @@ TEST_CASE("a failed import leaves an existing output as it was") {
 
 TEST_CASE("flag mistakes are usage errors (exit 2)") {
   ScratchDir dir;
-  check_usage(dir, {"import", "--csv", "a.csv"}, "no output: give --out FILE");
+  check_usage(dir, {"import", "--csv", "a.csv"}, "--out is missing: give the file to write");
   check_usage(dir, {"import", "--out", "d.h5"},
-              "give one input: --idx IMAGES --labels LABELS, --csv FILE, or --onnx MODEL");
+              "--idx IMAGES --labels LABELS, --csv FILE or --onnx MODEL: give exactly one input");
   check_usage(dir, {"import", "--csv", "a.csv", "--idx", "i", "--labels", "l", "--out", "d.h5"},
-              "give one input: --idx IMAGES --labels LABELS, --csv FILE, or --onnx MODEL");
+              "--idx IMAGES --labels LABELS, --csv FILE or --onnx MODEL: give exactly one input");
   check_usage(dir, {"import", "--idx", "i", "--out", "d.h5"},
               "--idx needs --labels LABELS (the IDX labels file)");
   check_usage(dir, {"import", "--csv", "a.csv", "--out", "d.h5", "--normalize", "pixel"},
-              "unknown normalization 'pixel' (none, feature, channel)");
+              "--normalize 'pixel' is not one of none, feature, channel");
   check_usage(dir, {"import", "--csv", "a.csv", "--out", "d.h5", "--images-shape", "8x-8"},
               "--images-shape '8x-8' is not a shape like 1x28x28");
   check_usage(dir, {"import", "--csv", "a.csv", "--out", "d.h5", "--scale", "0"},
-              "--scale must be a positive number, got '0'");
+              "--scale must be a positive number, got 0");
   check_usage(dir, {"import", "--csv", "a.csv", "--out", "d.h5", "--limit", "5", "--subset", "2"},
               "give a limit or a subset, not both");
   check_usage(dir, {"import", "--csv", "a.csv", "--out", "d.h5", "--frobnicate"},

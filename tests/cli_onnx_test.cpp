@@ -293,3 +293,25 @@ TEST_CASE("truncated, random and missing ONNX files: exit 1, one line, no output
     check_fails(dir, {"info", "--model", name, "--data", kDir + "resnet.h5"}, name + ": ");
   }
 }
+
+TEST_CASE("a model exported with torch.onnx.export's defaults is imported with one warning") {
+  ScratchDir dir;
+  // Conv -> BatchNorm -> ReLU -> Linear exported in eval mode with constant folding: the BatchNorm
+  // is folded into the convolution, named onnx::Conv_16 and onnx::Conv_17
+  // (make_onnx_cli_fixtures.py).
+  const std::string model = kDir + "cnn_folded.onnx";
+  const CliRun r = run_hessian({"info", "--model", model, "--json"}, dir.path());
+  CAPTURE(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(json_field(r.out, "parameters") == 4 * 9 + 4 + 3 * 144 + 3);
+  CHECK(r.err == "hessian: warning: " + model +
+                     ": 2 parameters have names the exporter made up (onnx::Conv_16, "
+                     "onnx::Conv_17): it was exported in eval mode or with constant folding, "
+                     "which folds BatchNorm into the convolutions, so the curvature is not the "
+                     "trained model's; export with training=torch.onnx.TrainingMode.PRESERVE, "
+                     "do_constant_folding=False (docs/onnx.md)\n");
+  // An export that kept its names (mlp.onnx: state_dict keys) is imported silently.
+  const CliRun kept = run_hessian({"info", "--model", kDir + "mlp.onnx"}, dir.path());
+  CHECK(kept.code == 0);
+  CHECK(kept.err.empty());
+}

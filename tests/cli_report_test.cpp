@@ -3,6 +3,8 @@
 // its top eigenvalue is `hessian eigen`'s; without the sample it fails naming the file.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -81,7 +83,14 @@ TEST_CASE("report with no arguments analyses data/ and writes results.h5 and rep
 }
 
 TEST_CASE("report without the bundled sample: exit 1 naming the file") {
+  // A program in its build tree falls back on the source tree's data/ (tests/install_test.sh runs
+  // an installed one); $HESS_SAMPLE_DIR naming a folder without the sample is the way to miss it.
   ScratchDir dir;
-  check_error(dir, {"report"}, 1, "data/digits-mlp.h5: no such file (the bundled sample");
+  setenv("HESS_SAMPLE_DIR", dir.path().c_str(), 1);
+  check_error(
+      dir, {"report"}, 1,
+      dir.file("digits-mlp.h5") + ": no such file (the bundled sample, in $HESS_SAMPLE_DIR)");
+  unsetenv("HESS_SAMPLE_DIR");
   CHECK(!file_exists(dir.file("report.md")));
+  CHECK(!file_exists(dir.file("results.h5")));
 }

@@ -94,14 +94,14 @@ TEST_CASE("sharpness: bad input gives one error line, the exit code, and the fil
     const char* says;
   };
   const std::vector<Case> cases = {
-      {small_run({"--rho", "-0.1", "--out", "r.h5"}), 2, "rho"},
+      {small_run({"--rho", "-0.1", "--out", "r.h5"}), 2, "--rho"},
       {small_run({"--measures", "sam", "--out", "r.h5"}), 2, "sam"},
       {small_run({"--ball", "l1", "--out", "r.h5"}), 2, "l1"},
-      {small_run({"--k", "0", "--out", "r.h5"}), 2, "k"},
+      {small_run({"--k", "0", "--out", "r.h5"}), 2, "--k"},
       {small_run({"--k", "100000", "--out", "r.h5"}), 2, "--k"},
       {{"sharpness", "--model", kModel, "--data", kData, "--trace-products", "2", "--out", "r.h5"},
        2,
-       "trace_products"},
+       "--trace-products must be at least 6"},
       {{"sharpness", "--model", kModel, "--data", "missing.h5", "--out", "r.h5"}, 1, "missing.h5"},
   };
   for (const Case& c : cases) {

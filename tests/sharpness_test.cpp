@@ -72,8 +72,8 @@ TEST_CASE("measure and ball names round-trip; options are validated naming the f
   o.rho = -1.0;
   CHECK_THROWS_WITH_AS(o.validate(), doctest::Contains("rho"), std::invalid_argument);
   o = {};
-  o.samples = 1;
-  CHECK_THROWS_WITH_AS(o.validate(), doctest::Contains("samples"), std::invalid_argument);
+  o.draws = 1;
+  CHECK_THROWS_WITH_AS(o.validate(), doctest::Contains("draws"), std::invalid_argument);
   o = {};
   o.steps = 0;
   CHECK_THROWS_WITH_AS(o.validate(), doctest::Contains("steps"), std::invalid_argument);
@@ -120,7 +120,7 @@ TEST_CASE("l2 worst case at a minimum is rho^2 lambda_max(CHC)/2; average case s
     SharpnessOptions o = only(SharpnessMeasure::Worst, rho, Ball::L2, adaptive);
     o.measures.push_back(SharpnessMeasure::Average);
     o.steps = 40;
-    o.samples = 400;
+    o.draws = 400;
     const SharpnessResult r = run(o, *obj);
     CHECK(r.status == Status::Ok);
     REQUIRE(r.worst);
@@ -135,7 +135,7 @@ TEST_CASE("l2 worst case at a minimum is rho^2 lambda_max(CHC)/2; average case s
     CHECK(std::abs(r.average->value - expected) < 4 * r.average->standard_error);
     CHECK(r.average->standard_error > 0.0);
     CHECK(r.worst->value >= r.average->value);
-    CHECK(r.passes == 1 + o.samples + o.steps + 1);
+    CHECK(r.passes == 1 + o.draws + o.steps + 1);
     CHECK(r.gradients == o.steps);
     CHECK(obj->parameters() == ls.model.theta);
   }
@@ -225,7 +225,7 @@ TEST_CASE("on an MLP away from a minimum worst case >= average case, float and d
         SharpnessOptions o =
             only(SharpnessMeasure::Worst, ball == Ball::L2 ? 0.5 : 0.02, ball, adaptive);
         o.measures.push_back(SharpnessMeasure::Average);
-        o.samples = 20;
+        o.draws = 20;
         const SharpnessResult r = run(o, *obj);
         CHECK(r.status == Status::Ok);
         CHECK(r.worst->value > 0.0);

@@ -17,14 +17,4 @@ constexpr int kExitOk = 0;
 constexpr int kExitRuntime = 1;
 constexpr int kExitUsage = 2;
 
-// Runs `fn`, turning std::invalid_argument (a caller mistake in what the flags asked) into UsageError.
-template <class Fn>
-auto as_usage(Fn&& fn) -> decltype(fn()) {
-  try {
-    return fn();
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(e.what());
-  }
-}
-
 }  // namespace hess::cli

@@ -33,17 +33,23 @@ void Progress::update(int64_t done, const std::string& note) {
   if (!active_) return;
   if (first_ < 0) first_ = done;
   const auto now = std::chrono::steady_clock::now();
-  if (drawn_ && done < total_ &&
+  if (drawn_ && (total_ <= 0 || done < total_) &&
       std::chrono::duration<double>(now - last_).count() < kRedrawSeconds)
     return;
   last_ = now;
   const double elapsed = std::chrono::duration<double>(now - start_).count();
-  std::string eta = "?";
-  if (done > first_)
-    eta = format_duration(elapsed / static_cast<double>(done - first_) *
-                          static_cast<double>(total_ - done));
-  std::fprintf(stderr, "\r\033[K%lld/%lld  %s  ETA %s", static_cast<long long>(done),
-               static_cast<long long>(total_), note.c_str(), eta.c_str());
+  if (total_ <= 0) {
+    // Work of unknown size (an eigensolver): the count and the time so far.
+    std::fprintf(stderr, "\r\033[K%lld %s  %s", static_cast<long long>(done), note.c_str(),
+                 format_duration(elapsed).c_str());
+  } else {
+    std::string eta = "?";
+    if (done > first_)
+      eta = format_duration(elapsed / static_cast<double>(done - first_) *
+                            static_cast<double>(total_ - done));
+    std::fprintf(stderr, "\r\033[K%lld/%lld  %s  ETA %s", static_cast<long long>(done),
+                 static_cast<long long>(total_), note.c_str(), eta.c_str());
+  }
   std::fflush(stderr);
   drawn_ = true;
 }

@@ -1,6 +1,7 @@
 #pragma once
-// A progress line with an ETA on stderr, redrawn in place, shown only when stderr is a terminal
-// and the user did not ask for --quiet. Redraws at most every kRedrawSeconds.
+// A progress line with an ETA (or, for a total of 0, unknown, the elapsed time) on stderr, redrawn
+// in place, shown only when stderr is a terminal and the user did not ask for --quiet. Redraws at
+// most every kRedrawSeconds.
 //
 //   hess::cli::Progress p(total_steps, quiet);
 //   for (...) p.update(done, "loss 0.123");

@@ -18,9 +18,4 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-// "%.*g" of a number; "nan"/"inf" spelled out.
-std::string num(double v, int digits = 6);
-// 101770 -> "101,770".
-std::string grouped(long long v);
-
 }  // namespace hess::cli

@@ -130,19 +130,23 @@ void Converter::read_graph_input() {
     known.push_back(dims[i].has_dim_value());
     sample.push_back(dims[i].has_dim_value() ? dims[i].dim_value() : 0);
   }
-  if (!options_.sample_shape.empty()) {
-    if (options_.sample_shape.size() != sample.size()) {
+  const bool symbolic = std::find(known.begin(), known.end(), false) != known.end();
+  const Shape& given = !options_.sample_shape.empty() ? options_.sample_shape
+                       : symbolic && !options_.sample_shape_hint.empty()
+                           ? options_.sample_shape_hint
+                           : options_.sample_shape;
+  if (!given.empty()) {
+    if (given.size() != sample.size()) {
       fault(what + " has samples of rank " + std::to_string(sample.size()) +
-            ", the expected sample shape " + to_string(options_.sample_shape) + " has rank " +
-            std::to_string(options_.sample_shape.size()));
+            ", the expected sample shape " + to_string(given) + " has rank " +
+            std::to_string(given.size()));
     }
     for (size_t i = 0; i < sample.size(); ++i) {
-      if (known[i] && sample[i] != options_.sample_shape[i]) {
-        fault(what + " has samples " + to_string(sample) + ", expected " +
-              to_string(options_.sample_shape));
+      if (known[i] && sample[i] != given[i]) {
+        fault(what + " has samples " + to_string(sample) + ", expected " + to_string(given));
       }
     }
-    sample = options_.sample_shape;
+    sample = given;
   } else {
     for (size_t i = 0; i < sample.size(); ++i) {
       if (!known[i])

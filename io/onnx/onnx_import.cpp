@@ -1,5 +1,7 @@
 #include "io/onnx/onnx_import.h"
 
+#include "engine/field_error.h"
+
 #include <google/protobuf/io/coded_stream.h>
 #include <onnx/onnx_pb.h>
 
@@ -57,10 +59,12 @@ Model convert(const std::string& bytes, const OnnxImportOptions& options) {
 
 void OnnxImportOptions::validate() const {
   if (max_bytes <= 0) throw std::invalid_argument("max_bytes must be positive");
-  for (int64_t d : sample_shape) {
-    if (d <= 0)
-      throw std::invalid_argument("sample_shape " + to_string(sample_shape) +
-                                  " has a non-positive extent");
+  for (const Shape* s : {&sample_shape, &sample_shape_hint}) {
+    for (int64_t d : *s) {
+      if (d <= 0)
+        throw FieldError(s == &sample_shape ? "sample_shape" : "sample_shape_hint",
+                         to_string(*s) + " has a non-positive extent");
+    }
   }
 }
 

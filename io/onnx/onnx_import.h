@@ -54,6 +54,10 @@ struct OnnxImportOptions {
   // One sample's shape; empty: read from the graph input (its non-batch extents must then be
   // known). When both are known they must agree.
   Shape sample_shape;
+  // One sample's shape as the data has it: fills the graph input's symbolic extents (as
+  // sample_shape would) when it has some, and is ignored when every extent is known (the data's
+  // fit is then checked against the graph, engine/objective.h check_data_fits).
+  Shape sample_shape_hint;
   // Graph output to analyse; empty: the graph's only output.
   std::string output;
   // Float initializers to keep fixed (constants) although the graph reads them as data.

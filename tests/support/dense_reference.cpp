@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "engine/curvature_operator.h"
-#include "tools/session.h"
+#include "runs/workspace.h"
 
 namespace hess::test {
 
@@ -21,13 +21,13 @@ Eigen::MatrixXd DenseReference::sub(const std::string& prefix) const {
   return S;
 }
 
-DenseReference dense_reference(const cli::CommonOptions& o, Curvature kind) {
-  auto session = cli::open_session(o, true);
-  ObjectiveOperator op(*session->objective, kind);
+DenseReference dense_reference(const runs::Inputs& o, Curvature kind) {
+  auto ws = runs::open_workspace(o);
+  ObjectiveOperator op(ws->objective(), kind);
   DenseReference ref;
   const Eigen::MatrixXd A = assemble_dense(op);
   ref.H = 0.5 * (A + A.transpose());
-  for (const Block& b : session->model.graph.blocks)
+  for (const Block& b : ws->model().graph.blocks)
     ref.blocks.push_back({b.name, {b.offset, b.size()}});
   return ref;
 }

@@ -3,7 +3,7 @@
 // command-line tests of the spectral commands: the test runs `hessian eigen --arch ... --json` and
 // compares with an eigendecomposition of this matrix.
 //
-//   hess::cli::CommonOptions o;
+//   hess::runs::Inputs o;
 //   o.arch = "mlp:4-6-3:tanh"; o.samples = 64;
 //   hess::test::DenseReference ref = hess::test::dense_reference(o, hess::Curvature::Hessian);
 //   ref.H(0, 0); ref.block_offset("fc2.weight");
@@ -12,7 +12,7 @@
 #include <string>
 
 #include "engine/autodiff.h"
-#include "tools/common_options.h"
+#include "runs/workspace.h"
 
 namespace hess::test {
 
@@ -23,6 +23,6 @@ struct DenseReference {
   Eigen::MatrixXd sub(const std::string& prefix) const;
 };
 
-DenseReference dense_reference(const cli::CommonOptions& o, Curvature kind);
+DenseReference dense_reference(const runs::Inputs& o, Curvature kind);
 
 }  // namespace hess::test

@@ -8,12 +8,14 @@
 
 namespace hess::test {
 
-Dataset random_dataset(const Graph& graph, int64_t n, int64_t classes, uint64_t seed, int64_t id_range) {
+Dataset random_dataset(const Graph& graph, int64_t n, int64_t classes, uint64_t seed,
+                       int64_t id_range) {
   Rng rng(seed);
   Dataset d;
   d.sample_shape = graph.input_shape;
   d.x.resize(n * numel(d.sample_shape));
-  for (float& v : d.x) v = id_range > 0 ? static_cast<float>(rng.below(id_range)) : static_cast<float>(rng.normal());
+  for (float& v : d.x)
+    v = id_range > 0 ? static_cast<float>(rng.below(id_range)) : static_cast<float>(rng.normal());
   if (graph.label_kind == LabelKind::Class) {
     d.labels.resize(n);
     for (int64_t& l : d.labels) l = rng.below(classes);
@@ -80,8 +82,10 @@ Eigen::VectorXd fd_gradient(Objective& obj, const std::vector<double>& theta, do
   return g;
 }
 
-Eigen::VectorXd fd_hvp(Objective& obj, const std::vector<double>& theta, const Eigen::VectorXd& v, double h) {
-  const Eigen::VectorXd r = (grad_at(obj, shifted(theta, v, h)) - grad_at(obj, shifted(theta, v, -h))) / (2 * h);
+Eigen::VectorXd fd_hvp(Objective& obj, const std::vector<double>& theta, const Eigen::VectorXd& v,
+                       double h) {
+  const Eigen::VectorXd r =
+      (grad_at(obj, shifted(theta, v, h)) - grad_at(obj, shifted(theta, v, -h))) / (2 * h);
   obj.set_parameters(theta);
   return r;
 }
@@ -99,7 +103,8 @@ Eigen::MatrixXd fd_hessian(Objective& obj, const std::vector<double>& theta, dou
 
 namespace {
 // Runs one batch of all samples through a double context; returns the context for inspection.
-std::unique_ptr<EvalContext<double>> run_batch(const Model& m, const Dataset& data, const std::vector<double>& theta,
+std::unique_ptr<EvalContext<double>> run_batch(const Model& m, const Dataset& data,
+                                               const std::vector<double>& theta,
                                                const Eigen::VectorXd* v) {
   auto ctx = std::make_unique<EvalContext<double>>(m.graph);
   ctx->set_parameters(theta.data());
@@ -122,7 +127,8 @@ Eigen::VectorXd outputs(const Model& m, const Dataset& data, const std::vector<d
 }
 
 Eigen::VectorXd fd_jvp(const Model& m, const Dataset& data, const Eigen::VectorXd& v, double h) {
-  return (outputs(m, data, shifted(m.theta, v, h)) - outputs(m, data, shifted(m.theta, v, -h))) / (2 * h);
+  return (outputs(m, data, shifted(m.theta, v, h)) - outputs(m, data, shifted(m.theta, v, -h))) /
+         (2 * h);
 }
 
 Eigen::VectorXd engine_jvp(const Model& m, const Dataset& data, const Eigen::VectorXd& v) {
@@ -154,9 +160,11 @@ Eigen::MatrixXd loss_output_hessian(const Model& m, const Dataset& data) {
       Eigen::VectorXd z = y.segment(n * C, C);
       Eigen::VectorXd p = (z.array() - z.maxCoeff()).exp();
       p /= p.sum();
-      HL.block(n * C, n * C, C, C) = (Eigen::MatrixXd(p.asDiagonal()) - p * p.transpose()) / static_cast<double>(N);
+      HL.block(n * C, n * C, C, C) =
+          (Eigen::MatrixXd(p.asDiagonal()) - p * p.transpose()) / static_cast<double>(N);
     } else {
-      HL.block(n * C, n * C, C, C) = Eigen::MatrixXd::Identity(C, C) * (2.0 / C) / static_cast<double>(N);
+      HL.block(n * C, n * C, C, C) =
+          Eigen::MatrixXd::Identity(C, C) * (2.0 / C) / static_cast<double>(N);
     }
   }
   return HL;

@@ -34,7 +34,8 @@ int add_op(GraphBuilder& b, OpKind kind, const Attrs& attrs, const std::vector<O
 }
 }  // namespace
 
-OpModel op_model(OpKind kind, const Attrs& attrs, const std::vector<OpInput>& inputs, uint64_t seed) {
+OpModel op_model(OpKind kind, const Attrs& attrs, const std::vector<OpInput>& inputs,
+                 uint64_t seed) {
   Rng rng(seed);
   std::vector<std::vector<double>> values;
   std::vector<double> theta, data_values;
@@ -112,7 +113,8 @@ void check_op(OpKind kind, const Attrs& attrs, const std::vector<OpInput>& input
   obj->curvature(v.data(), 1, hv.data(), Curvature::Hessian);
   CHECK(rel_err(hv, fd_hvp(*obj, m.theta, v)) < kFdRelTol);
   obj->curvature(u.data(), 1, hu.data(), Curvature::Hessian);
-  CHECK(std::abs(u.dot(hv) - v.dot(hu)) <= 1e-10 * (std::abs(u.dot(hv)) + hv.norm() * u.norm() * 1e-3));
+  CHECK(std::abs(u.dot(hv) - v.dot(hu)) <=
+        1e-10 * (std::abs(u.dot(hv)) + hv.norm() * u.norm() * 1e-3));
 
   CHECK(rel_err(engine_jvp(m, d, v), fd_jvp(m, d, v)) < kFdRelTol);
 

@@ -29,9 +29,13 @@ struct OpInput {
   std::vector<double> values;  // optional explicit values (else N(0,1) * scale + shift)
   double scale = 1.0;
   double shift = 0.0;
-  static OpInput param(Shape s, double scale = 1.0, double shift = 0.0) { return {Param, std::move(s), {}, scale, shift}; }
+  static OpInput param(Shape s, double scale = 1.0, double shift = 0.0) {
+    return {Param, std::move(s), {}, scale, shift};
+  }
   static OpInput data(Shape s) { return {Data, std::move(s), {}, 1.0, 0.0}; }
-  static OpInput constant(Shape s, std::vector<double> v) { return {Constant, std::move(s), std::move(v), 1.0, 0.0}; }
+  static OpInput constant(Shape s, std::vector<double> v) {
+    return {Constant, std::move(s), std::move(v), 1.0, 0.0};
+  }
 };
 
 // The test model for one op and its data set (one batch).
@@ -39,13 +43,15 @@ struct OpModel {
   Model model;
   Dataset data;
 };
-OpModel op_model(OpKind kind, const Attrs& attrs, const std::vector<OpInput>& inputs, uint64_t seed);
+OpModel op_model(OpKind kind, const Attrs& attrs, const std::vector<OpInput>& inputs,
+                 uint64_t seed);
 
 // n values N(0, 1) pushed at least `margin` away from 0 (sign kept): inputs that keep finite
 // differences off a kink (relu) or a pole (1/x).
 std::vector<double> away_from_zero(int64_t n, uint64_t seed, double margin);
 
 // Runs the derivative checks with doctest CHECKs.
-void check_op(OpKind kind, const Attrs& attrs, const std::vector<OpInput>& inputs, uint64_t seed = 1);
+void check_op(OpKind kind, const Attrs& attrs, const std::vector<OpInput>& inputs,
+              uint64_t seed = 1);
 
 }  // namespace hess::test

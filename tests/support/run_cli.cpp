@@ -11,6 +11,17 @@
 
 namespace hess::test {
 
+void exec_hessian(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  std::string binary = HESS_BINARY;
+  argv.push_back(binary.data());
+  std::vector<std::string> copy = args;
+  for (std::string& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  execv(binary.c_str(), argv.data());
+  _exit(127);
+}
+
 pid_t start_hessian(const std::vector<std::string>& args, const std::string& workdir) {
   const std::string out_path = workdir + "/.stdout", err_path = workdir + "/.stderr";
   const pid_t pid = fork();
@@ -21,14 +32,7 @@ pid_t start_hessian(const std::vector<std::string>& args, const std::string& wor
     if (out < 0 || err < 0 || chdir(workdir.c_str()) != 0) _exit(127);
     dup2(out, 1);
     dup2(err, 2);
-    std::vector<char*> argv;
-    std::string binary = HESS_BINARY;
-    argv.push_back(binary.data());
-    std::vector<std::string> copy = args;
-    for (std::string& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(binary.c_str(), argv.data());
-    _exit(127);
+    exec_hessian(args);
   }
   return pid;
 }

@@ -19,6 +19,8 @@ struct CliRun {
 };
 
 CliRun run_hessian(const std::vector<std::string>& args, const std::string& workdir);
+// Replaces the calling (child) process by the program with `args`; exits 127 when it cannot.
+[[noreturn]] void exec_hessian(const std::vector<std::string>& args);
 
 // The same in two halves, to signal the process meanwhile (one at a time per workdir):
 //   pid_t pid = hess::test::start_hessian(args, dir.path());

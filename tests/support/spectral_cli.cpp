@@ -18,8 +18,8 @@ std::vector<std::string> spectral_args(const std::vector<std::string>& command_a
   return a;
 }
 
-cli::CommonOptions spectral_options() {
-  cli::CommonOptions o;
+runs::Inputs spectral_options() {
+  runs::Inputs o;
   o.arch = kSpectralArch;
   o.samples = 64;
   o.seed = 3;

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "runs/workspace.h"
 #include "support/run_cli.h"
 #include "support/scratch_dir.h"
-#include "tools/common_options.h"
 
 namespace hess::test {
 
@@ -22,7 +22,7 @@ constexpr int64_t kSpectralParams = 4 * 6 + 6 + 6 * 3 + 3;
 // The command `command` on that model, with `more` flags.
 std::vector<std::string> spectral_args(const std::vector<std::string>& command_and_flags);
 // The same model and analysis set as options, for dense_reference.
-cli::CommonOptions spectral_options();
+runs::Inputs spectral_options();
 
 // Runs the program; REQUIREs exit code 0 (stderr captured on failure).
 CliRun run_ok(const ScratchDir& dir, const std::vector<std::string>& args);

@@ -1,0 +1,66 @@
+#include "runs/eigen_run.h"
+
+#include "engine/number_format.h"
+#include "runs/observed_operator.h"
+
+namespace hess::runs {
+
+namespace {
+constexpr int kEigenvalueDigits = 10;
+constexpr int kResidualDigits = 3;
+}  // namespace
+
+Record describe_eigen(const EigenOptions& o, const EigenResult& r) {
+  Record rec;
+  rec.add("eigenvalues", std::vector<double>(r.eigenvalues.begin(), r.eigenvalues.end()));
+  rec.add("residuals", std::vector<double>(r.residuals.begin(), r.residuals.end()));
+  if (r.vectors.size() > 0) {
+    // Row i is eigenvector i: the column-major P x n matrix read as row-major n x P.
+    rec.add("eigenvectors",
+            Matrix{{r.vectors.cols(), r.vectors.rows()},
+                   std::vector<double>(r.vectors.data(), r.vectors.data() + r.vectors.size())})
+        .only(kDataset);
+  }
+  Rows& pairs = rec.rows("eigenpairs").only(kText);
+  std::vector<int64_t> index;
+  for (Eigen::Index i = 0; i < r.eigenvalues.size(); ++i) index.push_back(i + 1);
+  pairs.column("", "", "#", index);
+  pairs.column("", "", "eigenvalue",
+               std::vector<double>(r.eigenvalues.begin(), r.eigenvalues.end()), kEigenvalueDigits);
+  pairs.column("", "", "residual", std::vector<double>(r.residuals.begin(), r.residuals.end()),
+               kResidualDigits);
+  rec.add("method", name_of(o.method));
+  rec.add("which", name_of(o.which));
+  rec.add("k", o.k).only(kAttr);
+  rec.add("tol", o.tol).only(kAttr);
+  rec.add("iterations", r.iterations);
+  rec.add("converged_eigenvalues", r.converged);
+  if (o.method == EigenMethod::Power) rec.add("quotient_settled", r.quotient_settled);
+  describe_status(rec, r.status, r.message);
+  return rec;
+}
+
+Record eigen(const EigenRun& run, Observer& observer) {
+  EigenOptions eo = run.eigen;
+  eo.seed = run.inputs.seed;
+  eo.validate();
+  auto ws = open_workspace(run.inputs, observer);
+  const CurvatureTarget target(*ws, run.target);
+  ResultFile rf(run.output.out);
+  const ObservedOperator op(target.op(), observer, 0);
+  const EigenResult r = hess::run(eo, op);
+  observer.finished();
+  fail_if_non_finite("eigen", r.status, r.message);
+  Record rec = describe_eigen(eo, r);
+  target.describe(rec);
+  commit_group(rf, "eigen", rec, ws->metadata(run.output.command_line, r.hvps, r.seconds));
+  describe_run(rec, *ws, run.output, r.hvps, r.seconds);
+  rec.add("target", target.summary()).only(0).head("target");
+  rec.footer = std::string(name_of(eo.method)) + ", " + std::string(name_of(eo.which)) + ": " +
+               std::to_string(r.hvps) + " HVPs, " + significant(r.seconds, 4) +
+               " s, converged: " + (r.status == Status::Ok ? "true" : "false");
+  if (r.status != Status::Ok) observer.warn(r.message);
+  return rec;
+}
+
+}  // namespace hess::runs

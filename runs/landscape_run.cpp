@@ -1,0 +1,323 @@
+#include "runs/landscape_run.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <optional>
+
+#include "analyzers/stopwatch.h"
+#include "engine/field_error.h"
+#include "engine/number_format.h"
+#include "io/fingerprint.h"
+#include "io/landscape_files.h"
+#include "io/result_reader.h"
+#include "io/vtk_surface.h"
+#include "runs/observed_objective.h"
+
+namespace hess::runs {
+
+namespace {
+
+// loss-landscape stores accuracies in percent.
+constexpr double kPercent = 100.0;
+// Progress reaches the disk at least this often (and at the end, and when the run is stopped).
+constexpr double kFlushSeconds = 0.5;
+constexpr const char* kGroup = "landscape";
+
+// What makes two runs the same landscape: the model and data (by SHA-256), the analysis set, the
+// grid, the axes and the files they come from. Threads and batch size are not in it (a point's
+// value does not depend on the worker that computed it).
+Fingerprint fingerprint(const Workspace& ws, const LandscapeRun& run) {
+  const ResultMetadata m = ws.metadata("", 0, 0.0);
+  const Inputs& in = ws.inputs();
+  Fingerprint f;
+  f.add("model", ws.model_path().empty() ? ws.model_label() : std::string("file"))
+      .add("model_sha256", m.model_sha256)
+      .add("data", ws.data_path().empty() ? ws.data_label() : std::string("file"))
+      .add("data_sha256", m.data_sha256)
+      .add("samples", ws.objective().num_samples())
+      .add("seed", in.seed)
+      .add("precision", std::string(name_of(in.precision)))
+      .add("loss", std::string(name_of(in.loss)))
+      .add("weight_decay", in.weight_decay)
+      .add("dirs", std::string(name_of(run.axes.kind)))
+      .add("norm", std::string(name_of(run.axes.norm)))
+      .add("include_1d", run.axes.include_1d ? "yes" : "no")
+      .add("x", axis_spec(run.grid.x))
+      .add("y", run.grid.y ? axis_spec(*run.grid.y) : std::string("none"));
+  add_axes_inputs(f, run.axes);
+  return f;
+}
+
+// Throws when `g` holds another landscape: nothing is written then.
+void refuse_other(const h5::Group& g, const Fingerprint& here, const std::string& where) {
+  const std::string diff = here.first_difference(Fingerprint::read(g));
+  if (diff.empty()) return;
+  throw std::runtime_error(where + " holds another landscape (" + diff +
+                           "); it is left as it is: give another output file, or remove it to "
+                           "start afresh");
+}
+
+std::string stem_of(const std::string& path) {
+  const std::string h5 = ".h5";
+  if (path.size() > h5.size() && path.compare(path.size() - h5.size(), h5.size(), h5) == 0)
+    return path.substr(0, path.size() - h5.size());
+  return path;
+}
+
+// Records the axes in the group (so a resumed run uses exactly these).
+void store_axes(ResultGroup& g, const Axes& a) {
+  g.write("xdirection", a.directions.x);
+  if (!a.directions.y.empty()) g.write("ydirection", a.directions.y);
+  for (const auto& [name, values] : a.stats) g.write(name, values);
+  if (!a.proj_x.empty()) {
+    g.write("proj_xcoord", a.proj_x);
+    g.write("proj_ycoord", a.proj_y);
+    g.write("proj_checkpoints", a.proj_labels);
+  }
+  g.attr("axes_hvps", a.hvps);
+}
+
+struct Exported {
+  std::string surface, dir_file, proj_file, vtk;
+};
+
+// Writes the surface, direction and projection files and the ParaView surface from a landscape
+// group (complete or not).
+Exported export_files(const ResultGroupView& g, const LandscapeRun& run, const Graph& graph) {
+  const LandscapeExports& x = run.exports;
+  Exported e;
+  const bool two_d = g.has_dataset("ycoordinates");
+  SurfaceData s;
+  s.xcoordinates = g.values_or_empty("xcoordinates");
+  s.ycoordinates = g.values_or_empty("ycoordinates");
+  s.train_loss = g.values_or_empty("train_loss");
+  s.train_acc = g.values_or_empty("train_acc");
+  if (!x.surface.empty()) {
+    e.surface = x.surface;
+    if (run.axes.kind == DirectionKind::File) {
+      e.dir_file = run.axes.dir_file;
+    } else {
+      e.dir_file = stem_of(x.surface) + ".dirs.h5";
+      std::vector<std::vector<double>> d = {g.values("xdirection")};
+      if (two_d) d.push_back(g.values("ydirection"));
+      std::map<std::string, std::vector<double>> extra;
+      if (run.axes.kind == DirectionKind::Pca) {
+        for (const char* k :
+             {"explained_variance_", "explained_variance_ratio_", "singular_values_"})
+          extra[k] = g.values(k);
+      }
+      write_direction_file(e.dir_file, graph, d, extra);
+    }
+    if (run.axes.kind == DirectionKind::Pca) {
+      e.proj_file = stem_of(x.surface) + ".proj.h5";
+      write_projection_file(e.proj_file, g.values("proj_xcoord"), g.values("proj_ycoord"));
+    }
+    s.dir_file = e.dir_file;
+    s.attrs["settings"] = Fingerprint::read(g.h5()).text();
+    for (const char* a : {"dirs", "norm", "x", "y"}) {
+      if (g.h5().has_attr(a)) s.attrs[a] = g.h5().attr(a);
+    }
+    const int64_t missing = std::count(s.train_loss.begin(), s.train_loss.end(), kNotComputed);
+    s.attrs["missing_points"] = missing;
+    s.attrs["engine_version"] = std::string(HESS_VERSION);
+    write_surface_file(x.surface, s);
+  }
+  if (!x.vtk.empty()) {
+    write_vtk_surface(x.vtk,
+                      VtkSurface{s.xcoordinates,
+                                 s.ycoordinates,
+                                 {{"train_loss", s.train_loss}, {"train_acc", s.train_acc}}},
+                      VtkOptions{x.vtk_zmax, x.vtk_log});
+    e.vtk = x.vtk;
+  }
+  return e;
+}
+
+bool exists(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::exists(path, ec);
+}
+
+void describe_exports(Record& rec, const Exported& e) {
+  rec.add("surface", e.surface).only(kJson);
+  rec.add("dir_file", e.dir_file).only(kJson);
+  rec.add("proj_file", e.proj_file).only(kJson);
+  rec.add("vtk", e.vtk).only(kJson);
+  if (!e.surface.empty())
+    rec.add("surface_text", e.surface + " (directions " + e.dir_file + ")").only(0).head("surface");
+  if (!e.proj_file.empty()) rec.add("path_text", e.proj_file).only(0).head("path");
+  if (!e.vtk.empty()) rec.add("vtk_text", e.vtk).only(0).head("vtk");
+}
+
+void check_run(const LandscapeRun& run) {
+  run.grid.validate();
+  run.axes.validate();
+  const LandscapeExports& x = run.exports;
+  if (!x.vtk.empty() && !run.grid.y)
+    throw FieldError("vtk", "a ParaView surface needs a 2-D landscape ({y})");
+  if (!(x.vtk_zmax >= 0) || !std::isfinite(x.vtk_zmax))
+    throw FieldError("vtk_zmax", "must be non-negative and finite");
+  if (!x.surface.empty() && (x.surface == run.output.out || x.surface == run.axes.dir_file ||
+                             x.surface == run.inputs.model || x.surface == run.inputs.data))
+    throw FieldError("surface", "must name a file of its own");
+}
+
+}  // namespace
+
+Record landscape(const LandscapeRun& run, Observer& observer) {
+  check_run(run);
+  const Stopwatch clock;
+  auto ws = open_workspace(run.inputs, observer);
+  const Fingerprint settings = fingerprint(*ws, run);
+  const LandscapeOptions& lo = run.grid;
+  const int64_t total = empty_surface(lo).size();
+  const std::string& out = run.output.out;
+
+  // A complete landscape already in the result file: the same one is kept as it is, another is
+  // refused.
+  if (exists(out)) {
+    const ResultReader old(out);
+    if (old.has_group(kGroup)) {
+      const ResultGroupView g = old.group(kGroup);
+      refuse_other(g.h5(), settings, out + ": /" + kGroup);
+      const Exported e = export_files(g, run, ws->model().graph);
+      Record rec;
+      rec.add("complete", true).only(kJson);
+      rec.add("evaluated_points", int64_t{0}).only(kJson);
+      rec.add("resumed_points", total).only(kJson);
+      describe_run(rec, *ws, run.output, 0, clock.seconds());
+      describe_exports(rec, e);
+      rec.footer = out + ": the landscape is complete (" + std::to_string(total) +
+                   " points); 0 points evaluated";
+      return rec;
+    }
+  }
+
+  // Progress of the same landscape: its axes are reused. The axes of a new one are computed before
+  // the progress file is touched, so a failure there leaves nothing behind.
+  bool have_axes = false;
+  if (exists(progress_path_of(out))) {
+    const ResultReader p(progress_path_of(out));
+    if (p.has_group(kGroup)) {
+      const ResultGroupView g = p.group(kGroup);
+      refuse_other(g.h5(), settings, progress_path_of(out) + ": /" + kGroup);
+      have_axes = g.has_dataset("xdirection") && (!lo.y || g.has_dataset("ydirection"));
+    }
+  }
+  std::optional<Axes> axes;
+  if (!have_axes) axes = make_axes(run.axes, lo.y.has_value(), *ws);
+
+  ResultFile rf(out);
+  ResultGroup& g = rf.resumable_group(kGroup);
+  if (!rf.progress_note().empty()) observer.warn(rf.progress_note());
+  if (g.resumed()) refuse_other(g.h5(), settings, progress_path_of(out) + ": /" + kGroup);
+  settings.write(g.h5());
+  if (axes) store_axes(g, *axes);
+  g.attr("dirs", std::string(name_of(run.axes.kind)));
+  g.attr("norm", std::string(name_of(run.axes.norm)));
+  g.attr("include_1d", int64_t{run.axes.include_1d});
+  g.attr("x", axis_spec(lo.x));
+  g.attr("y", lo.y ? axis_spec(*lo.y) : std::string());
+  g.write("xcoordinates", lo.x.coordinates());
+  if (lo.y) g.write("ycoordinates", lo.y->coordinates());
+  const Shape shape = lo.y ? Shape{lo.y->n, lo.x.n} : Shape{lo.x.n};
+  ProgressArray loss = g.progress("train_loss", shape, kNotComputed);
+  ProgressArray acc = g.progress("train_acc", shape, kNotComputed);
+  loss.flush();
+
+  LandscapeDirections dirs;
+  dirs.x = g.h5().dataset("xdirection").read<double>();
+  if (lo.y) dirs.y = g.h5().dataset("ydirection").read<double>();
+  Surface before = empty_surface(lo);
+  {
+    const std::vector<double> l = loss.values(), a = acc.values();
+    for (int64_t k = 0; k < total; ++k) {
+      if (l[k] == kNotComputed || a[k] == kNotComputed) continue;
+      before.loss[k] = l[k];
+      before.accuracy[k] = a[k] / kPercent;
+    }
+  }
+
+  auto workers = ws->point_objectives();
+  std::vector<Objective*> pointers;
+  for (auto& w : workers) pointers.push_back(w.get());
+  int64_t points_done = before.count_computed();
+  Stopwatch since_flush;
+  LandscapeHooks hooks;
+  hooks.resume = &before;
+  hooks.cancel = observer.cancel();
+  hooks.on_point = [&](const LandscapePoint& p) {
+    acc.set(p.index, p.value.accuracy * kPercent);
+    loss.set(p.index, p.value.loss);
+    observer.progress(++points_done, total, "points, loss " + significant(p.value.loss, 4));
+    if (since_flush.seconds() >= kFlushSeconds) {
+      loss.flush();
+      since_flush = Stopwatch();
+    }
+  };
+  const LandscapeResult r = hess::run(lo, dirs, pointers, hooks);
+  observer.finished();
+  loss.flush();
+  const int64_t done = r.surface.count_computed();
+  const bool complete = done == total;
+  g.attr("evaluated_points", r.evaluated);
+  g.attr("resumed_points", r.resumed);
+  g.attr("non_finite_points", r.non_finite);
+  g.attr("passes", r.passes);
+  g.attr("status", std::string(name_of(r.status)));
+  loss.flush();
+  const Exported e = export_files(ResultGroupView(g.h5().reopen()), run, ws->model().graph);
+  if (!complete) {
+    const bool stopped = observer.cancel() && observer.cancel()->load();
+    throw std::runtime_error((stopped ? "interrupted by " + observer.stop_reason() : "stopped") +
+                             " after " + std::to_string(r.evaluated) + " new points (" +
+                             std::to_string(done) + " of " + std::to_string(total) +
+                             " done, kept in " + progress_path_of(out) +
+                             "); run the same landscape again to resume");
+  }
+  const double seconds = clock.seconds();
+  rf.commit(ws->metadata(run.output.command_line, 0, seconds));
+
+  const Surface& s = r.surface;
+  double lo_loss = INFINITY, hi_loss = -INFINITY;
+  for (double v : s.loss) {
+    if (std::isfinite(v)) {
+      lo_loss = std::min(lo_loss, v);
+      hi_loss = std::max(hi_loss, v);
+    }
+  }
+  if (axes && !axes->warning.empty()) observer.warn(axes->warning);
+  if (r.status != Status::Ok) observer.warn(r.message);
+  Record rec;
+  rec.add("dirs", name_of(run.axes.kind)).only(kJson);
+  rec.add("norm", name_of(run.axes.norm)).only(kJson);
+  rec.add("x", axis_spec(s.x)).only(kJson);
+  rec.add("nx", s.nx()).only(kJson);
+  rec.add("ny", s.ny()).only(kJson);
+  if (s.y) rec.add("y", axis_spec(*s.y)).only(kJson);
+  rec.add("evaluated_points", r.evaluated).only(kJson);
+  rec.add("resumed_points", r.resumed).only(kJson);
+  rec.add("non_finite_points", r.non_finite).only(kJson);
+  rec.add("min_loss", lo_loss).only(kJson);
+  rec.add("max_loss", hi_loss).only(kJson);
+  rec.add("passes", r.passes).only(kJson);
+  describe_status(rec, r.status, r.message);
+  rec.add("complete", true).only(kJson);
+  describe_run(rec, *ws, run.output, 0, seconds);
+  rec.add("threads", static_cast<int64_t>(pointers.size())).only(kJson);
+  rec.add("grid_text", std::to_string(s.nx()) + " x " + std::to_string(s.ny()) + " (" +
+                           std::string(name_of(run.axes.kind)) + ", " +
+                           std::string(name_of(run.axes.norm)) + "), " +
+                           std::to_string(r.evaluated) + " points evaluated, " +
+                           std::to_string(r.resumed) + " resumed")
+      .only(0)
+      .head("grid");
+  rec.add("loss_text", significant(lo_loss) + " .. " + significant(hi_loss)).only(0).head("loss");
+  describe_exports(rec, e);
+  rec.footer = std::to_string(r.passes) + " passes, " + significant(seconds, 3) + " s on " +
+               std::to_string(pointers.size()) + " threads; result " + out + ":/" + kGroup;
+  return rec;
+}
+
+}  // namespace hess::runs

@@ -1,0 +1,33 @@
+#pragma once
+// How a run talks to whoever started it while it works: progress, warnings, and a request to
+// stop. The command line shows progress with an ETA on a terminal and prints warnings as
+// `hessian: warning: …`; the Python module checks for KeyboardInterrupt; tests ignore it all.
+//
+//   hess::runs::Observer quiet;                       // does nothing
+//   hess::runs::Outcome o = hess::runs::eigen(run, quiet);
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace hess::runs {
+
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  // `done` of `total` units are finished (total 0: unknown); `unit` names them ("HVPs").
+  virtual void progress(int64_t done, int64_t total, const std::string& unit) {
+    (void)done;
+    (void)total;
+    (void)unit;
+  }
+  // Work ended (clears a progress line).
+  virtual void finished() {}
+  virtual void warn(const std::string& message) { (void)message; }
+  // Set when the run should stop as soon as it can, keeping what is done; null when nobody asks.
+  virtual const std::atomic<bool>* cancel() const { return nullptr; }
+  // What asked to stop ("SIGTERM", "KeyboardInterrupt"), once cancel() is set.
+  virtual std::string stop_reason() const { return "a request to stop"; }
+};
+
+}  // namespace hess::runs

@@ -1,0 +1,217 @@
+#include "runs/report_run.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "analyzers/stopwatch.h"
+#include "engine/number_format.h"
+#include "io/atomic_output.h"
+#include "io/file_error.h"
+#include "runs/density_run.h"
+#include "runs/eigen_run.h"
+#include "runs/observed_operator.h"
+#include "runs/trace_run.h"
+
+namespace hess::runs {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kSampleModel = "digits-mlp.h5";
+constexpr const char* kSampleData = "digits.h5";
+constexpr const char* kSampleEnv = "HESS_SAMPLE_DIR";
+constexpr const char* kLocalSample = "data";
+constexpr const char* kInstalledSample = "../share/hessian";
+
+bool holds_sample(const fs::path& dir) {
+  std::error_code ec;
+  return fs::exists(dir / kSampleModel, ec) && fs::exists(dir / kSampleData, ec);
+}
+
+fs::path executable_dir() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path() : exe.parent_path();
+}
+
+struct Line {
+  std::string quantity, value, detail;
+};
+
+// A Markdown table cell: '|' escaped.
+std::string escape_cell(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string markdown(const Workspace& ws, const CurvatureTarget& target,
+                     const std::vector<Line>& lines, const std::string& out) {
+  std::string md = "# Curvature report\n\n";
+  md += "- model: `" + ws.model_label() + "` (" + target.summary() + ")\n";
+  md += "- data: `" + ws.data_label() + "`, " + grouped(ws.objective().num_samples()) +
+        " samples in the analysis set\n";
+  md += "- result file: `" + out + "` (groups `eigen`, `trace`, `density`, `report`)\n\n";
+  md += "| quantity | value | detail |\n| --- | --- | --- |\n";
+  for (const Line& l : lines) {
+    md += "| " + escape_cell(l.quantity) + " | " + escape_cell(l.value) + " | " +
+          escape_cell(l.detail) + " |\n";
+  }
+  return md;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  AtomicOutput out(path);
+  {
+    std::ofstream f(out.partial_path(), std::ios::binary);
+    f << text;
+    f.close();
+    if (!f) throw FileError(path, "cannot be written");
+  }
+  out.commit();
+}
+
+std::string cost(int64_t hvps, double seconds) {
+  return std::to_string(hvps) + " HVPs, " + significant(seconds, 3) + " s";
+}
+
+}  // namespace
+
+std::string bundled_sample_dir() {
+  if (const char* env = std::getenv(kSampleEnv); env && *env) {
+    if (!holds_sample(env))
+      throw FileError((fs::path(env) / kSampleModel).string(),
+                      "no such file (the bundled sample, in $" + std::string(kSampleEnv) + ")");
+    return env;
+  }
+  if (holds_sample(kLocalSample)) return kLocalSample;
+  const fs::path exe = executable_dir();
+  if (!exe.empty() && holds_sample(exe / kInstalledSample))
+    return (exe / kInstalledSample).lexically_normal().string();
+#ifdef HESS_SOURCE_DATA_DIR
+  if (holds_sample(HESS_SOURCE_DATA_DIR)) return HESS_SOURCE_DATA_DIR;
+#endif
+  throw FileError(std::string(kLocalSample) + "/" + kSampleModel,
+                  "no such file (the bundled sample: not in data/ here, nor installed beside the "
+                  "program; give --model and --data)");
+}
+
+Record report(const ReportRun& run, Observer& observer) {
+  Inputs inputs = run.inputs;
+  if (inputs.model.empty() && inputs.arch.empty() && inputs.data.empty()) {
+    const fs::path dir = bundled_sample_dir();
+    inputs.model = (dir / kSampleModel).string();
+    inputs.data = (dir / kSampleData).string();
+  }
+  EigenOptions eo = run.eigen;
+  TraceOptions to = run.trace;
+  DensityOptions dens = run.density;
+  eo.seed = to.seed = dens.seed = inputs.seed;
+  eo.validate();
+  to.validate();
+  dens.validate();
+
+  const Stopwatch clock;
+  auto ws = open_workspace(inputs, observer);
+  const CurvatureTarget target(*ws, run.target);
+  const std::string& cmd = run.output.command_line;
+  std::vector<Line> lines;
+
+  ResultFile eigen_file(
+      run.output.out);  // before any work: refuses a file that is not a result file
+  const ObservedOperator op(target.op(), observer, 0);
+  const EigenResult e = hess::run(eo, op);
+  observer.finished();
+  fail_if_non_finite("eigen", e.status, e.message);
+  Record er = describe_eigen(eo, e);
+  target.describe(er);
+  commit_group(eigen_file, "eigen", er, ws->metadata(cmd, e.hvps, e.seconds));
+  for (Eigen::Index i = 0; i < e.eigenvalues.size(); ++i) {
+    lines.push_back({"lambda_" + std::to_string(i + 1), significant(e.eigenvalues(i), 8),
+                     "residual " + significant(e.residuals(i), 2)});
+  }
+  lines.back().detail +=
+      "; lanczos " + cost(e.hvps, e.seconds) + (e.status == Status::Ok ? "" : ", not converged");
+  if (e.status != Status::Ok) observer.warn(e.message);
+
+  const LayerTraces t = trace_with_layers(to, target, observer);
+  fail_if_non_finite("trace", t.total.status, t.total.message);
+  {
+    ResultFile rf(run.output.out);
+    Record tr = describe_trace(to, t);
+    target.describe(tr);
+    commit_group(rf, "trace", tr, ws->metadata(cmd, t.hvps, t.seconds));
+  }
+  lines.push_back({"trace", significant(t.total.trace),
+                   "± " + significant(t.total.std_error, 2) + "; hutchpp " +
+                       cost(t.hvps, t.seconds) + " (layers included)"});
+  for (const GroupTrace& l : t.per_layer) {
+    lines.push_back({"trace " + l.name, significant(l.trace),
+                     "± " + significant(l.std_error, 2) + "; " + grouped(l.size) + " parameters"});
+  }
+
+  const DensityResult d = density_on(dens, target, observer);
+  fail_if_non_finite("density", d.status, d.message);
+  {
+    ResultFile rf(run.output.out);
+    Record dr = describe_density(dens, d);
+    target.describe(dr);
+    commit_group(rf, "density", dr, ws->metadata(cmd, d.hvps, d.seconds));
+  }
+  const std::string slq = "slq " + std::to_string(dens.runs) + " x " + std::to_string(dens.steps) +
+                          ", " + cost(d.hvps, d.seconds);
+  lines.push_back({"negative mass", significant(d.negative_mass_beyond, 4),
+                   "± " + significant(d.negative_mass_beyond_std_error, 2) + " below -" +
+                       significant(dens.negative_threshold, 3) + " lambda_max; raw (below 0) " +
+                       significant(d.negative_mass, 4) + " ± " +
+                       significant(d.negative_mass_std_error, 2) + "; " + slq});
+  lines.push_back(
+      {"lambda_max / |lambda_min|", significant(d.max_over_min, 4),
+       "SLQ nodes " + significant(d.lambda_min, 4) + " .. " + significant(d.lambda_max, 6)});
+  lines.push_back({"Kh_" + significant(dens.kh_power, 3) + " (LLA)", significant(d.lla_kh, 4), ""});
+
+  const int64_t hvps = e.hvps + t.hvps + d.hvps;
+  const std::string md = markdown(*ws, target, lines, run.output.out);
+  Record rec;
+  rec.add("markdown", md).only(kAttr);
+  rec.add("report", run.markdown);
+  describe_status(rec, Status::Ok, "");
+  {
+    ResultFile rf(run.output.out);
+    Record group = rec;
+    target.describe(group);
+    commit_group(rf, "report", group, ws->metadata(cmd, hvps, clock.seconds()));
+  }
+  write_text(run.markdown, md);
+
+  describe_run(rec, *ws, run.output, hvps, clock.seconds());
+  rec.add("target", target.summary()).only(0).head("target");
+  Rows& table = rec.rows("summary").only(kText);
+  std::vector<std::string> q, v, dt;
+  for (const Line& l : lines) {
+    q.push_back(l.quantity);
+    v.push_back(l.value);
+    dt.push_back(l.detail);
+  }
+  table.column("", "", "quantity", q).column("", "", "value", v).column("", "", "detail", dt);
+  rec.add("lambda_max", e.eigenvalues.size() ? e.eigenvalues(0) : 0.0).only(kJson);
+  rec.add("eigenvalues", std::vector<double>(e.eigenvalues.begin(), e.eigenvalues.end()))
+      .only(kJson);
+  rec.add("trace", t.total.trace).only(kJson);
+  rec.add("trace_stderr", t.total.std_error).only(kJson);
+  rec.add("negative_mass", d.negative_mass_beyond).only(kJson);
+  rec.add("negative_mass_stderr", d.negative_mass_beyond_std_error).only(kJson);
+  rec.add("max_over_min", d.max_over_min).only(kJson);
+  rec.footer = std::to_string(hvps) + " HVPs, " + significant(clock.seconds(), 3) + " s; wrote " +
+               run.output.out + " and " + run.markdown;
+  return rec;
+}
+
+}  // namespace hess::runs

@@ -1,0 +1,44 @@
+#pragma once
+// `hessian report` as a library call: the spectral summary of a model (the bundled sample by
+// default): top eigenvalues, the trace with per-layer traces, the spectral density, each committed
+// to its group of the result file as it completes, then a group /report and a Markdown summary.
+
+#include <string>
+
+#include "analyzers/density.h"
+#include "analyzers/eigen.h"
+#include "analyzers/trace.h"
+#include "io/record.h"
+#include "runs/curvature_target.h"
+#include "runs/observer.h"
+#include "runs/output.h"
+#include "runs/workspace.h"
+
+namespace hess::runs {
+
+// Hutch++ products for the total trace and for each layer's trace.
+constexpr int kReportTraceProbes = 150;
+
+struct ReportRun {
+  Inputs inputs;  // model and data empty: the bundled sample
+  TargetSpec target;
+  EigenOptions eigen;
+  TraceOptions trace = [] {
+    TraceOptions t;
+    t.method = TraceMethod::HutchPP;
+    t.max_probes = kReportTraceProbes;
+    return t;
+  }();
+  DensityOptions density;
+  Output output;
+  std::string markdown = "report.md";  // the Markdown summary
+};
+
+// The folder of the bundled sample (digits-mlp.h5, digits.h5): $HESS_SAMPLE_DIR when set, else
+// PREFIX/share/hessian beside an installed program, else the source tree's data/ for a program
+// run from its build tree. Throws FileError when none holds the sample.
+std::string bundled_sample_dir();
+
+Record report(const ReportRun& run, Observer& observer);
+
+}  // namespace hess::runs

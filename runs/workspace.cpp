@@ -1,0 +1,204 @@
+#include "runs/workspace.h"
+
+#include "runs/observer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <thread>
+
+#include "engine/arch.h"
+#include "engine/field_error.h"
+#include "engine/random.h"
+#include "io/model_source.h"
+#include "io/sha256.h"
+
+namespace hess::runs {
+
+void Inputs::validate() const {
+  if (!model.empty() && !arch.empty()) throw FieldError("model", "and {arch} both given: give one");
+  if (model.empty() && arch.empty())
+    throw FieldError("model", "is missing: give a model file (or {arch})");
+  if (samples < 0)
+    throw FieldError("samples", "must be non-negative, got " + std::to_string(samples));
+  if (batch_size <= 0)
+    throw FieldError("batch_size", "must be positive, got " + std::to_string(batch_size));
+  if (threads < 0)
+    throw FieldError("threads", "must be non-negative, got " + std::to_string(threads));
+  if (!std::isfinite(weight_decay) || weight_decay < 0)
+    throw FieldError("weight_decay", "must be finite and non-negative");
+}
+
+std::vector<int64_t> analysis_rows(int64_t available, int64_t samples, uint64_t seed) {
+  if (samples < 0)
+    throw FieldError("samples", "must be non-negative, got " + std::to_string(samples));
+  if (samples == 0 || samples >= available) {
+    std::vector<int64_t> all(available);
+    for (int64_t i = 0; i < available; ++i) all[i] = i;
+    return all;
+  }
+  std::vector<int64_t> rows = random_subset(available, samples, seed);
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+namespace {
+
+Dataset synthetic_data(const Graph& g, int64_t n, uint64_t seed) {
+  Rng rng(seed);
+  Dataset d;
+  d.sample_shape = g.input_shape;
+  d.x.resize(n * numel(g.input_shape));
+  for (float& v : d.x) v = static_cast<float>(rng.normal());
+  const std::vector<Shape> shapes = infer_shapes(g, 1);
+  const int64_t outputs = numel(shapes[g.output]);
+  if (g.label_kind == LabelKind::Class) {
+    d.labels.resize(n);
+    for (int64_t& l : d.labels) l = rng.below(outputs);
+  } else {
+    d.target_dim = g.target_dim;
+    d.targets.resize(n * g.target_dim);
+    for (float& t : d.targets) t = static_cast<float>(rng.normal());
+  }
+  return d;
+}
+
+int all_cores() {
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+}  // namespace
+
+Objective& Workspace::objective() {
+  if (!objective_) throw std::logic_error("the workspace was opened without data");
+  return *objective_;
+}
+
+const Objective& Workspace::objective() const {
+  if (!objective_) throw std::logic_error("the workspace was opened without data");
+  return *objective_;
+}
+
+std::vector<std::unique_ptr<Objective>> Workspace::point_objectives() const {
+  set_blas_threads(1);
+  ObjectiveOptions one = objective_options_;
+  one.threads = 1;
+  std::vector<std::unique_ptr<Objective>> out;
+  for (int t = 0; t < cores_; ++t) {
+    out.push_back(make_objective(model_.graph, data_, rows_, one, inputs_.precision));
+    out.back()->set_parameters(model_.theta);
+  }
+  return out;
+}
+
+ResultMetadata Workspace::metadata(const std::string& command_line, int64_t hvps,
+                                   double seconds) const {
+  if (model_sha256_.empty() && !model_path_.empty()) model_sha256_ = sha256_file(model_path_);
+  if (data_sha256_.empty() && !data_path_.empty()) data_sha256_ = sha256_file(data_path_);
+  ResultMetadata m;
+  m.command_line = command_line;
+  m.model_sha256 = model_sha256_;
+  m.data_sha256 = data_sha256_;
+  m.seed = inputs_.seed;
+  m.precision = std::string(name_of(inputs_.precision));
+  m.threads = objective_options_.threads;
+  m.samples = objective_ ? objective_->num_samples() : 0;
+  m.hvps = hvps;
+  m.seconds = seconds;
+  return m;
+}
+
+void Workspace::start(const Inputs& inputs) {
+  inputs.validate();
+  inputs_ = inputs;
+  cores_ = inputs.threads > 0 ? inputs.threads : all_cores();
+  objective_options_.batch_size = inputs.batch_size;
+  objective_options_.threads = cores_;
+  objective_options_.weight_decay = inputs.weight_decay;
+  if (!inputs.data.empty()) {
+    DataFile file = read_data_file(inputs.data);
+    data_ = std::move(file.data);
+    provenance_ = std::move(file.provenance);
+    data_label_ = data_path_ = inputs.data;
+    has_data_ = true;
+  }
+}
+
+void Workspace::open_model() {
+  if (!inputs_.arch.empty()) {
+    ArchOptions a;
+    a.loss = inputs_.loss;
+    a.seed = inputs_.seed;
+    a.sample_shape = data_.sample_shape;
+    model_ = build_arch(inputs_.arch, a);
+    model_label_ = "arch:" + inputs_.arch;
+    return;
+  }
+  ModelSourceOptions o;
+  o.loss = inputs_.loss;
+  o.sample_shape_hint = data_.sample_shape;
+  OpenedModel m = hess::open_model(inputs_.model, o);
+  model_ = std::move(m.model);
+  warnings_ = std::move(m.warnings);
+  model_label_ = model_path_ = inputs_.model;
+}
+
+void Workspace::open_objective() {
+  if (!has_data_) {
+    if (inputs_.arch.empty()) throw FieldError("data", "is missing: give a data file");
+    data_label_ = "synthetic";
+    data_ = synthetic_data(model_.graph, inputs_.samples > 0 ? inputs_.samples : kSyntheticSamples,
+                           inputs_.seed);
+    has_data_ = true;
+  }
+  try {
+    check_data_fits(model_.graph, data_);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(data_label_ + ": does not fit the model " + model_label_ + ": " +
+                             e.what());
+  }
+  rows_ = analysis_rows(data_.size(), inputs_.samples, inputs_.seed);
+  // One level of parallelism at a time (docs/algorithms.md, "Performance and threads").
+  const int64_t batches =
+      (static_cast<int64_t>(rows_.size()) + inputs_.batch_size - 1) / inputs_.batch_size;
+  plan_ = plan_threads(cores_, std::max<int64_t>(1, batches));
+  objective_options_.threads = plan_.batch_threads;
+  set_blas_threads(plan_.blas_threads);
+  try {
+    objective_ = make_objective(model_.graph, data_, rows_, objective_options_, inputs_.precision);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(data_label_ + ": " + e.what());
+  }
+  objective_->set_parameters(model_.theta);
+}
+
+std::unique_ptr<Workspace> open_workspace(const Inputs& inputs, Need need) {
+  std::unique_ptr<Workspace> w(new Workspace());
+  w->start(inputs);
+  w->open_model();
+  if (need == Need::ModelAndData) w->open_objective();
+  return w;
+}
+
+std::unique_ptr<Workspace> open_workspace(const Inputs& inputs, Observer& observer, Need need) {
+  auto ws = open_workspace(inputs, need);
+  for (const std::string& w : ws->warnings()) observer.warn(w);
+  return ws;
+}
+
+std::unique_ptr<Workspace> open_workspace(const Inputs& inputs, Model model, std::string label,
+                                          std::string path) {
+  Inputs in = inputs;
+  in.model = label;  // validate() wants a model; the given one stands for it
+  in.arch.clear();
+  std::unique_ptr<Workspace> w(new Workspace());
+  w->start(in);
+  w->inputs_ = inputs;
+  w->model_ = std::move(model);
+  w->model_label_ = std::move(label);
+  w->model_path_ = std::move(path);
+  w->open_objective();
+  return w;
+}
+
+}  // namespace hess::runs

@@ -1,0 +1,131 @@
+#pragma once
+// What a run works on: the model, the data, the analysis set, the thread plan and the objective,
+// opened from plain settings (the command line maps its flags onto Inputs; so does the Python
+// module). Caller mistakes in the settings are FieldErrors naming the field; problems in files are
+// FileErrors naming the file.
+//
+//   hess::runs::Inputs in;
+//   in.model = "m.h5";  in.data = "d.h5";  in.samples = 1024;
+//   auto ws = hess::runs::open_workspace(in);
+//   hess::Objective& L = ws->objective();           // over the analysis set, θ = the model's
+//   hess::ResultMetadata m = ws->metadata(command_line, hvps, seconds);
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/blas_threads.h"
+#include "engine/dataset.h"
+#include "engine/graph.h"
+#include "engine/graph_builder.h"
+#include "engine/objective.h"
+#include "io/data_file.h"
+#include "io/result_file.h"
+
+namespace hess::runs {
+
+class Observer;
+
+// Samples synthesized for an architecture-spec model when no data file is given.
+constexpr int64_t kSyntheticSamples = 1024;
+
+struct Inputs {
+  std::string model;  // a model file (HDF5) or an ONNX export (name ending in .onnx)
+  std::string arch;   // or an architecture spec (engine/arch.h); weights drawn from `seed`
+  LossKind loss = LossKind::CrossEntropy;  // appended to arch and ONNX models
+  std::string data;                        // a data file; "" for synthetic data with `arch`
+  int64_t samples = 0;                     // analysis set: a seeded subset of this many; 0: all
+  uint64_t seed = 0;                       // the subset, synthetic data, arch weights
+  int64_t batch_size = 256;
+  int threads = 0;  // cores to use; 0: all
+  Precision precision = Precision::F64;
+  double weight_decay = 0.0;
+  // Throws FieldError naming the field.
+  void validate() const;
+};
+
+// What the workspace must hold.
+enum class Need : uint8_t {
+  Model,         // the model only (data read when given, to fill ONNX shapes)
+  ModelAndData,  // the model, the data and the objective
+};
+
+class Workspace {
+ public:
+  Workspace(const Workspace&) = delete;
+  Workspace& operator=(const Workspace&) = delete;
+
+  const Inputs& inputs() const { return inputs_; }
+  Model& model() { return model_; }
+  const Model& model() const { return model_; }
+  // The model file's path, or "arch:SPEC".
+  const std::string& model_label() const { return model_label_; }
+  // The model file's path, "" for an arch model.
+  const std::string& model_path() const { return model_path_; }
+  const Dataset& data() const { return data_; }
+  bool has_data() const { return has_data_; }
+  // The data file's path, or "synthetic".
+  const std::string& data_label() const { return data_label_; }
+  const std::string& data_path() const { return data_path_; }
+  const DataProvenance& provenance() const { return provenance_; }
+  // The analysis set: rows of data(), ascending.
+  const std::vector<int64_t>& rows() const { return rows_; }
+  // The cores asked for, and how they are split (engine/blas_threads.h).
+  int cores() const { return cores_; }
+  const ThreadPlan& plan() const { return plan_; }
+  const ObjectiveOptions& objective_options() const { return objective_options_; }
+  // The objective over the analysis set at the model's θ; throws std::logic_error without data.
+  Objective& objective();
+  const Objective& objective() const;
+  bool has_objective() const { return objective_ != nullptr; }
+  // One single-threaded objective per core over the analysis set, each at the model's θ, and
+  // OpenBLAS set to one thread: point-level parallelism (landscape grids, roughness profiles).
+  std::vector<std::unique_ptr<Objective>> point_objectives() const;
+  // Warnings met while opening (an ONNX export that folded BatchNorm).
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+  // The metadata of a result group: SHA-256 of the model and data files, seed, precision,
+  // threads, the analysis set's size, and the run's products and seconds.
+  ResultMetadata metadata(const std::string& command_line, int64_t hvps, double seconds) const;
+
+ private:
+  friend std::unique_ptr<Workspace> open_workspace(const Inputs&, Need);
+  friend std::unique_ptr<Workspace> open_workspace(const Inputs&, Model, std::string, std::string);
+  Workspace() = default;
+  // Checks and keeps the inputs, reads the data file.
+  void start(const Inputs& inputs);
+  void open_model();
+  // Synthetic data for an arch model without data, the fit, the analysis set, the thread plan and
+  // the objective.
+  void open_objective();
+
+  Inputs inputs_;
+  Model model_;
+  std::string model_label_, model_path_;
+  Dataset data_;
+  bool has_data_ = false;
+  std::string data_label_, data_path_;
+  DataProvenance provenance_;
+  std::vector<int64_t> rows_;
+  int cores_ = 1;
+  ThreadPlan plan_;
+  ObjectiveOptions objective_options_;
+  std::unique_ptr<Objective> objective_;
+  std::vector<std::string> warnings_;
+  mutable std::string model_sha256_, data_sha256_;  // computed on first use
+};
+
+std::unique_ptr<Workspace> open_workspace(const Inputs& inputs, Need need = Need::ModelAndData);
+// The same, passing the warnings met while opening to `observer`.
+std::unique_ptr<Workspace> open_workspace(const Inputs& inputs, Observer& observer,
+                                          Need need = Need::ModelAndData);
+// The same with the model given (a checkpoint of a series): inputs.model and inputs.arch are not
+// read; `label` names the model and `path` is its file ("" for none).
+std::unique_ptr<Workspace> open_workspace(const Inputs& inputs, Model model, std::string label,
+                                          std::string path);
+
+// The analysis set: all rows in order, or a seeded random subset of `samples` rows, sorted.
+std::vector<int64_t> analysis_rows(int64_t available, int64_t samples, uint64_t seed);
+
+}  // namespace hess::runs

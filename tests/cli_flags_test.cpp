@@ -1,0 +1,131 @@
+// The command line as a new user meets it (tools/flags.h): every numeric flag of every command,
+// given a value its analysis refuses, is exit code 2 with one line naming the flag the user typed
+// (never the internal field); --json and --quiet are accepted by every command; the library's
+// defaults are the command line's.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "analyzers/eigen.h"
+#include "analyzers/sharpness.h"
+#include "analyzers/trace.h"
+#include "support/json_value.h"
+#include "support/run_cli.h"
+#include "support/scratch_dir.h"
+
+using namespace hess::test;
+
+namespace {
+
+struct Refused {
+  std::vector<std::string> args;  // after the command's model and data
+  std::string message;            // the error line without "hessian: error: "
+};
+
+const std::string kModel = bundled_sample("digits-mlp.h5");
+const std::string kData = bundled_sample("digits.h5");
+
+std::vector<std::string> with_inputs(const std::string& command,
+                                     const std::vector<std::string>& args) {
+  std::vector<std::string> all = {command, "--model", kModel, "--data", kData, "--samples", "64"};
+  all.insert(all.end(), args.begin(), args.end());
+  return all;
+}
+
+void check_refused(const std::string& command, const std::vector<Refused>& cases) {
+  ScratchDir dir;
+  for (const Refused& c : cases) {
+    const CliRun r = run_hessian(with_inputs(command, c.args), dir.path());
+    CAPTURE(command);
+    CAPTURE(c.args);
+    CAPTURE(r.err);
+    CHECK(r.code == 2);
+    CHECK(r.err == "hessian: error: " + c.message + "\n");
+    CHECK(r.out.empty());
+    CHECK_FALSE(file_exists(dir.file("results.h5")));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("numeric flags of the spectral commands: the flag typed is named, exit 2") {
+  check_refused("eigen",
+                {
+                    {{"--k", "0"}, "--k must be at least 1 (got 0)"},
+                    {{"--k", "2411"}, "--k (2411) exceeds P (2410)"},
+                    {{"--tol", "0"}, "--tol must be positive and finite (got 0)"},
+                    {{"--max-iterations", "0"}, "--max-iterations must be at least 1 (got 0)"},
+                });
+  check_refused("trace",
+                {
+                    {{"--probes", "1"}, "--probes must be at least 2 for hutchinson (got 1)"},
+                    {{"--probes", "0"}, "--probes must be positive (got 0)"},
+                    {{"--method", "hutchpp", "--probes", "4"},
+                     "--probes must be at least 6 for hutchpp (got 4)"},
+                    {{"--min-probes", "50", "--probes", "10"},
+                     "--min-probes (50) must be at most --probes (10)"},
+                    {{"--rtol", "-1"}, "--rtol must be non-negative and finite (got -1)"},
+                });
+  check_refused("diag",
+                {
+                    {{"--probes", "1"}, "--probes must be at least 2 for a standard error (got 1)"},
+                });
+  check_refused(
+      "density",
+      {
+          {{"--runs", "0"}, "--runs must be at least 1 (got 0)"},
+          {{"--steps", "0"}, "--steps must be at least 1 (got 0)"},
+          {{"--sigma", "0"}, "--sigma must be positive and finite (got 0)"},
+          {{"--grid", "50"},
+           "--grid (50 points) is too coarse for --sigma 0.01: at least 117 points are needed"},
+      });
+}
+
+TEST_CASE("numeric flags of sharpness and roughness: the flag typed is named, exit 2") {
+  check_refused(
+      "sharpness",
+      {
+          {{"--trace-products", "4"}, "--trace-products must be at least 6 for hutchpp (got 4)"},
+          {{"--draws", "1"}, "--draws must be at least 2 for a standard error (got 1)"},
+          {{"--k", "0"}, "--k must be at least 1 (got 0)"},
+          {{"--epsilon", "0"}, "--epsilon must be positive and finite (got 0)"},
+          {{"--rho", "-1"}, "--rho must be positive and finite (got -1)"},
+          {{"--steps", "0"}, "--steps must be at least 1 (got 0)"},
+      });
+  check_refused("roughness",
+                {
+                    {{"--directions", "1"},
+                     "--directions must be at least 2 for a standard deviation (got 1)"},
+                    {{"--points", "1"}, "--points must be at least 2 intervals (got 1)"},
+                    {{"--radius", "0"}, "--radius must be positive and finite (got 0)"},
+                });
+}
+
+TEST_CASE("--json and --quiet are accepted by every command") {
+  ScratchDir dir;
+  const CliRun info = run_hessian({"info", "--model", kModel, "--quiet"}, dir.path());
+  CAPTURE(info.err);
+  CHECK(info.code == 0);
+  CHECK(info.err.empty());
+  const CliRun json = run_hessian({"info", "--model", kModel, "--json", "--quiet"}, dir.path());
+  CHECK(json.code == 0);
+  CHECK(json_field(json.out, "parameters") == 2410);
+  for (const std::string command : {"eigen", "trace", "diag", "density", "report", "landscape",
+                                    "roughness", "sharpness", "train", "import", "info"}) {
+    const CliRun help = run_hessian({command, "--help"}, dir.path());
+    CAPTURE(command);
+    CHECK(help.code == 0);
+    CHECK(help.out.find("--json") != std::string::npos);
+    CHECK(help.out.find("--quiet") != std::string::npos);
+  }
+}
+
+TEST_CASE("the library's defaults are the command line's") {
+  CHECK(hess::EigenOptions{}.k == 5);
+  ScratchDir dir;
+  const CliRun r = run_hessian(with_inputs("eigen", {"--json", "--out", "e.h5"}), dir.path());
+  REQUIRE(r.code == 0);
+  CHECK(parse_json(r.out)["eigenvalues"].numbers().size() ==
+        static_cast<size_t>(hess::EigenOptions{}.k));
+}

@@ -1,0 +1,46 @@
+#include "tools/common_flags.h"
+
+namespace hess::cli {
+
+void add_model_inputs(Flags& f, runs::Inputs& in) {
+  f.optional("model", &in.model, "FILE",
+             "model file (HDF5 model file, or .onnx exported from PyTorch)")
+      .optional("arch", &in.arch, "SPEC",
+                "build a model from an architecture spec instead (mlp:784-128-10:tanh, cnn:..., "
+                "resnet:..., transformer:...), weights from --seed")
+      .choice("loss", &in.loss, "loss appended to --arch and ONNX models")
+      .value("seed", &in.seed, "N", "seed of every random choice (samples, probes, weights)");
+}
+
+void add_data_inputs(Flags& f, runs::Inputs& in) {
+  f.optional("data", &in.data, "FILE", "data file (HDF5, from `hessian import`)")
+      .value("samples", &in.samples, "N",
+             "size of the analysis set: a seeded random subset of N samples (0: all)")
+      .value("batch-size", &in.batch_size, "N", "samples per batch")
+      .value("threads", &in.threads, "N", "cores to use (0: all)")
+      .choice("precision", &in.precision, "arithmetic of the passes")
+      .value("weight-decay", &in.weight_decay, "L", "add (L/2)|theta|^2 to the objective");
+}
+
+void add_inputs(Flags& f, runs::Inputs& in) {
+  add_model_inputs(f, in);
+  add_data_inputs(f, in);
+}
+
+void add_target(Flags& f, runs::TargetSpec& t) {
+  f.choice("curvature", &t.curvature, "the Hessian, or the generalized Gauss-Newton matrix (PSD)")
+      .list("layers", &t.layers, "GLOB",
+            "restrict to parameter blocks whose names match (e.g. 'layer1.*' '*.weight')");
+}
+
+void add_printing(Flags& f, Printing& p) {
+  f.toggle("json", &p.json, "print one JSON object with the summary on stdout")
+      .toggle("quiet", &p.quiet, "no progress on stderr");
+}
+
+void add_output(Flags& f, runs::Output& out, Printing& p) {
+  f.value("out", &out.out, "FILE", "result file (HDF5; appended)");
+  add_printing(f, p);
+}
+
+}  // namespace hess::cli

@@ -1,0 +1,93 @@
+#include "tools/flags.h"
+
+#include <iostream>
+
+namespace hess::cli {
+
+namespace po = boost::program_options;
+
+Flags::Flags(std::string command, std::string synopsis, std::string examples)
+    : command_(std::move(command)),
+      synopsis_(std::move(synopsis)),
+      examples_(std::move(examples)),
+      desc_("Options") {}
+
+void Flags::add(const std::string& flag, const po::value_semantic* v, const std::string& help,
+                const std::string& field) {
+  desc_.add_options()(flag.c_str(), v, help.c_str());
+  std::string f = field;
+  if (f.empty()) {
+    f = flag;
+    for (char& c : f) {
+      if (c == '-') c = '_';
+    }
+  }
+  field_to_flag_.emplace(f, "--" + flag);
+}
+
+void Flags::value_text(const std::string& flag, std::string* target, const std::string& value_name,
+                       const std::string& help, const std::string& field) {
+  add(flag, po::value(target)->value_name(value_name)->default_value(*target), help, field);
+}
+
+Flags& Flags::list(const std::string& flag, std::vector<std::string>* target,
+                   const std::string& value_name, const std::string& help,
+                   const std::string& field) {
+  add(flag, po::value(target)->value_name(value_name)->multitoken(), help, field);
+  return *this;
+}
+
+Flags& Flags::toggle(const std::string& flag, bool* target, const std::string& help,
+                     const std::string& field) {
+  add(flag, po::bool_switch(target), help, field);
+  return *this;
+}
+
+Flags& Flags::positional(const std::string& flag, std::vector<std::string>* target,
+                         const std::string& value_name, const std::string& help) {
+  list(flag, target, value_name, help);
+  positional_.add(flag.c_str(), -1);
+  return *this;
+}
+
+bool Flags::parse(const std::vector<std::string>& args) {
+  command_line_ = "hessian " + command_;
+  for (const std::string& a : args) {
+    const bool quote = a.find_first_of(" \t'\"*?") != std::string::npos;
+    command_line_ += " " + (quote ? "'" + a + "'" : a);
+  }
+  bool help = false;
+  desc_.add_options()("help,h", po::bool_switch(&help), "show this help");
+  try {
+    po::command_line_parser parser(args);
+    // No guessing: an abbreviated flag (--sample for --samples) is an error, not a guess.
+    parser.options(desc_).style(po::command_line_style::default_style &
+                                ~po::command_line_style::allow_guessing);
+    // No positional arguments unless the command declares them: a stray word (an unquoted glob the
+    // shell expanded, a misspelt flag's value) is an error, not silently dropped.
+    parser.positional(positional_);
+    po::store(parser.run(), given_);
+    po::notify(given_);
+  } catch (const po::error& e) {
+    throw UsageError(command_ + ": " + e.what());
+  }
+  if (help) {
+    std::cout << "usage: hessian " << command_ << " " << synopsis_ << "\n\n" << desc_ << "\n";
+    if (!examples_.empty()) std::cout << "Examples:\n" << examples_ << "\n";
+    return false;
+  }
+  for (const auto& convert : converters_) convert();
+  return true;
+}
+
+bool Flags::given(const std::string& flag) const {
+  const auto it = given_.find(flag);
+  return it != given_.end() && !it->second.defaulted();
+}
+
+std::string Flags::flag_of(const std::string& field) const {
+  const auto it = field_to_flag_.find(field);
+  return it == field_to_flag_.end() ? field : it->second;
+}
+
+}  // namespace hess::cli

@@ -1,0 +1,31 @@
+#include "tools/terminal_observer.h"
+
+#include <cstdio>
+
+namespace hess::cli {
+
+void TerminalObserver::progress(int64_t done, int64_t total, const std::string& unit) {
+  if (!bar_ || bar_total_ != total) {
+    if (bar_) bar_->finish();
+    bar_ = std::make_unique<Progress>(total, quiet_);
+    bar_total_ = total;
+  }
+  bar_->update(done, unit);
+}
+
+void TerminalObserver::finished() {
+  if (bar_) bar_->finish();
+  bar_.reset();
+  bar_total_ = -1;
+}
+
+void TerminalObserver::warn(const std::string& message) {
+  finished();
+  std::string line = message;
+  for (char& c : line) {
+    if (c == '\n') c = ' ';
+  }
+  std::fprintf(stderr, "hessian: warning: %s\n", line.c_str());
+}
+
+}  // namespace hess::cli
