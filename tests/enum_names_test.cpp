@@ -5,9 +5,12 @@
 #include <set>
 #include <string>
 
+#include "analyzers/bit_allocation.h"
 #include "analyzers/directions.h"
 #include "analyzers/eigen.h"
 #include "analyzers/probes.h"
+#include "analyzers/quantizer.h"
+#include "analyzers/sensitivity.h"
 #include "analyzers/sharpness.h"
 #include "analyzers/status.h"
 #include "analyzers/trace.h"
@@ -62,6 +65,9 @@ TEST_CASE("every named enum round-trips through its names") {
   check_round_trip<DirectionKind>();
   check_round_trip<TraceMethod>();
   check_round_trip<Standardization>();
+  check_round_trip<Granularity>();
+  check_round_trip<SensitivityCriterion>();
+  check_round_trip<BudgetKind>();
 }
 
 TEST_CASE("names echoed in messages are cut") {
