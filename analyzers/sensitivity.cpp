@@ -174,6 +174,7 @@ SensitivityResult run(const SensitivityOptions& options, Objective& objective) {
     b.perturbation.assign(nw, kNaN);
     b.omega.assign(nw, kNaN);
     b.predicted_dloss.assign(nw, kNaN);
+    b.gradient_dloss.assign(nw, kNaN);
     b.measured_dloss.assign(nw, kNaN);
     r.blocks.push_back(std::move(b));
   }
@@ -235,7 +236,9 @@ SensitivityResult run(const SensitivityOptions& options, Objective& objective) {
       }
       for (size_t j = 0; j < m; ++j) {
         const auto [i, k] = pairs[start + j];
-        r.blocks[i].predicted_dloss[k] = g.dot(D.col(j)) + 0.5 * D.col(j).dot(HD.col(j));
+        r.blocks[i].gradient_dloss[k] = g.dot(D.col(j));
+        r.blocks[i].predicted_dloss[k] =
+            r.blocks[i].gradient_dloss[k] + 0.5 * D.col(j).dot(HD.col(j));
       }
     }
   }

@@ -121,6 +121,7 @@ TEST_CASE("predicted_dloss equals g·Δ + ½ΔᵀHΔ from an FD gradient and the
           CHECK(std::abs(r.blocks[i].predicted_dloss[w] - (lin + quad)) <=
                 tol * (std::abs(lin) + std::abs(quad)));
           CHECK(r.blocks[i].perturbation[w] == doctest::Approx(d.squaredNorm()).epsilon(1e-14));
+          CHECK(std::abs(r.blocks[i].gradient_dloss[w] - lin) <= tol * std::abs(lin) + 1e-15);
           // The MLP is smooth; the CNN's max pooling switches under a perturbation, which no
           // Taylor expansion sees.
           if (prec == Precision::F64 && r.bits[w] == 8 && std::string(m.name) == "mlp") {
