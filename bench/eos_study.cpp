@@ -8,9 +8,10 @@
 // measurements against cold ones at the same points.
 //
 //   nice -n 10 build/bench/eos_study [--steps 3000] [--every 50] [--threads 2]
-//                                    [--optimizer gd|momentum|both] [--cold-check 5]
+//                                    [--optimizer gd|momentum|both] [--cold-check 5] [--ncv 0]
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -41,6 +42,7 @@ struct Args {
   double margin = 2.5;  // threshold / λ₁(θ₀)
   std::string optimizer = "both";
   int cold_check = 5;  // measurements also done cold, to compare products
+  int ncv = 0;         // Lanczos Krylov dimension (0: EosOptions' default)
 };
 
 Args parse(int argc, char** argv) {
@@ -59,6 +61,8 @@ Args parse(int argc, char** argv) {
       a.margin = std::stod(v);
     } else if (k == "--optimizer") {
       a.optimizer = v;
+    } else if (k == "--ncv") {
+      a.ncv = std::stoi(v);
     } else if (k == "--cold-check") {
       a.cold_check = std::stoi(v);
     } else {
@@ -96,6 +100,7 @@ void run_study(const Args& args, const hess::Dataset& data, hess::OptimizerKind 
   auto analysis = hess::make_objective(model.graph, data, rows, oo, hess::Precision::F64);
 
   hess::EosOptions eo;
+  eo.ncv = args.ncv;
   hess::OptimizerOptions opt;
   opt.kind = kind;
   opt.momentum = kMomentum;
@@ -120,6 +125,7 @@ void run_study(const Args& args, const hess::Dataset& data, hess::OptimizerKind 
   hess::EosTracker tracker(eo, *analysis);
   int64_t warm_products = 0, cold_products = 0;
   int compared = 0;
+  double worst_gap = 0.0;  // max |λ₁ warm − λ₁ cold| / λ₁ cold over the compared points
   std::printf("%7s %11s %11s %8s %12s %8s %11s %11s %6s\n", "step", "lambda_1", "threshold",
               "ratio", "loss", "overlap", "alpha", "beta", "hvps");
   const auto record = [&]() {
@@ -132,6 +138,11 @@ void run_study(const Args& args, const hess::Dataset& data, hess::OptimizerKind 
     if (m.warm && compared < args.cold_check) {
       const hess::EosMeasurement cold =
           hess::measure(eo, *analysis, trainer.parameters(), opt, trainer.optimizer().state());
+      worst_gap = std::max(worst_gap, std::abs(m.eigenvalues(0) - cold.eigenvalues(0)) /
+                                          std::abs(cold.eigenvalues(0)));
+      if (std::abs(m.eigenvalues(0) - cold.eigenvalues(0)) > 1e-6 * std::abs(cold.eigenvalues(0)))
+        std::printf("        cold start at step %lld: lambda_1 = %.8g (warm %.8g)\n",
+                    static_cast<long long>(m.step), cold.eigenvalues(0), m.eigenvalues(0));
       warm_products += m.eigen_hvps;
       cold_products += cold.eigen_hvps;
       ++compared;
@@ -154,9 +165,11 @@ void run_study(const Args& args, const hess::Dataset& data, hess::OptimizerKind 
       static_cast<long long>(d.loss_increases_after_onset));
   std::printf(
       "products: %lld in all (%lld measurements); at %d warm-started points %lld "
-      "eigensolver products, cold at the same points %lld\n",
+      "eigensolver products, cold at the same points %lld; largest relative difference of "
+      "lambda_1 %.2g\n",
       static_cast<long long>(tracker.total_hvps()), static_cast<long long>(tracker.series().size()),
-      compared, static_cast<long long>(warm_products), static_cast<long long>(cold_products));
+      compared, static_cast<long long>(warm_products), static_cast<long long>(cold_products),
+      worst_gap);
 }
 
 }  // namespace
