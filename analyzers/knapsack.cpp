@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -108,26 +109,29 @@ std::vector<KnapsackSolution> knapsack_frontier(const std::vector<KnapsackItem>&
   return out;
 }
 
-int64_t min_weight(const std::vector<KnapsackItem>& items) {
+namespace {
+
+// Σ over items of the weight `better` prefers among each item's choices.
+template <class Better>
+int64_t summed_weight(const std::vector<KnapsackItem>& items, Better better) {
   check_items(items);
   int64_t w = 0;
   for (const KnapsackItem& it : items) {
     int64_t m = it.choices[0].weight;
-    for (const KnapsackChoice& c : it.choices) m = std::min(m, c.weight);
+    for (const KnapsackChoice& c : it.choices) m = better(c.weight, m) ? c.weight : m;
     w += m;
   }
   return w;
 }
 
+}  // namespace
+
+int64_t min_weight(const std::vector<KnapsackItem>& items) {
+  return summed_weight(items, std::less<int64_t>());
+}
+
 int64_t max_weight(const std::vector<KnapsackItem>& items) {
-  check_items(items);
-  int64_t w = 0;
-  for (const KnapsackItem& it : items) {
-    int64_t m = it.choices[0].weight;
-    for (const KnapsackChoice& c : it.choices) m = std::max(m, c.weight);
-    w += m;
-  }
-  return w;
+  return summed_weight(items, std::greater<int64_t>());
 }
 
 }  // namespace hess

@@ -74,8 +74,7 @@ Record density(const DensityRun& run, Observer& observer) {
   const DensityResult r = density_on(d, target, observer);
   fail_if_non_finite("density", r.status, r.message);
   Record rec = describe_density(d, r);
-  target.describe(rec);
-  commit_group(rf, "density", rec, ws->metadata(run.output.command_line, r.hvps, r.seconds));
+  commit_target_group(rf, "density", rec, target, *ws, run.output.command_line, r.hvps, r.seconds);
   describe_run(rec, *ws, run.output, r.hvps, r.seconds);
   rec.add("target", target.summary()).only(0).head("target");
   rec.footer = "slq: " + std::to_string(r.nodes.size()) + " runs of " + std::to_string(d.steps) +

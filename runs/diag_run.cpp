@@ -53,8 +53,7 @@ Record diag(const DiagRun& run, Observer& observer) {
   observer.finished();
   fail_if_non_finite("diag", r.status, r.message);
   Record rec = describe_diag(d, r);
-  target.describe(rec);
-  commit_group(rf, "diag", rec, ws->metadata(run.output.command_line, r.hvps, r.seconds));
+  commit_target_group(rf, "diag", rec, target, *ws, run.output.command_line, r.hvps, r.seconds);
   describe_run(rec, *ws, run.output, r.hvps, r.seconds);
   rec.add("target", target.summary()).only(0).head("target");
   rec.footer = "hutchinson diagonal: " + std::to_string(r.probes) + " probes, " +

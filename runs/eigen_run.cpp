@@ -40,6 +40,13 @@ Record describe_eigen(const EigenOptions& o, const EigenResult& r) {
   return rec;
 }
 
+EigenResult eigen_on(const EigenOptions& o, const CurvatureTarget& target, Observer& observer) {
+  const ObservedOperator op(target.op(), observer, 0);
+  EigenResult r = hess::run(o, op);
+  observer.finished();
+  return r;
+}
+
 Record eigen(const EigenRun& run, Observer& observer) {
   EigenOptions eo = run.eigen;
   eo.seed = run.inputs.seed;
@@ -47,13 +54,10 @@ Record eigen(const EigenRun& run, Observer& observer) {
   auto ws = open_workspace(run.inputs, observer);
   const CurvatureTarget target(*ws, run.target);
   ResultFile rf(run.output.out);
-  const ObservedOperator op(target.op(), observer, 0);
-  const EigenResult r = hess::run(eo, op);
-  observer.finished();
+  const EigenResult r = eigen_on(eo, target, observer);
   fail_if_non_finite("eigen", r.status, r.message);
   Record rec = describe_eigen(eo, r);
-  target.describe(rec);
-  commit_group(rf, "eigen", rec, ws->metadata(run.output.command_line, r.hvps, r.seconds));
+  commit_target_group(rf, "eigen", rec, target, *ws, run.output.command_line, r.hvps, r.seconds);
   describe_run(rec, *ws, run.output, r.hvps, r.seconds);
   rec.add("target", target.summary()).only(0).head("target");
   rec.footer = std::string(name_of(eo.method)) + ", " + std::string(name_of(eo.which)) + ": " +

@@ -26,6 +26,9 @@ struct EigenRun {
 // The fields of /eigen (docs/formats.md, "Spectral result groups").
 Record describe_eigen(const EigenOptions& o, const EigenResult& r);
 
+// The analysis on `target`, its products reported to `observer` (also for `hessian report`).
+EigenResult eigen_on(const EigenOptions& o, const CurvatureTarget& target, Observer& observer);
+
 // Runs the analysis, commits /eigen and returns the summary. Throws FieldError for bad options,
 // FileError for files, std::runtime_error when NaN or Inf is met (nothing written then).
 Record eigen(const EigenRun& run, Observer& observer);

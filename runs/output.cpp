@@ -26,6 +26,13 @@ void describe_run(Record& r, const Workspace& ws, const Output& out, int64_t hvp
   r.add("seconds", seconds).only(kSummary);
 }
 
+void commit_target_group(ResultFile& file, const std::string& name, Record& record,
+                         const CurvatureTarget& target, const Workspace& ws,
+                         const std::string& command_line, int64_t hvps, double seconds) {
+  target.describe(record);
+  commit_group(file, name, record, ws.metadata(command_line, hvps, seconds));
+}
+
 void describe_status(Record& r, Status status, const std::string& message) {
   r.add("status", name_of(status));
   r.add("message", message);

@@ -13,6 +13,7 @@
 #include "analyzers/status.h"
 #include "io/record.h"
 #include "io/result_file.h"
+#include "runs/curvature_target.h"
 #include "runs/workspace.h"
 
 namespace hess::runs {
@@ -25,6 +26,12 @@ struct Output {
 // Writes `record` as group `name` of `file` and commits the file with `meta` on the group.
 void commit_group(ResultFile& file, const std::string& name, const Record& record,
                   const ResultMetadata& meta);
+
+// What every spectral analysis writes: the target's fields added to `record`, then `record`
+// committed as group `name` with the workspace's metadata.
+void commit_target_group(ResultFile& file, const std::string& name, Record& record,
+                         const CurvatureTarget& target, const Workspace& ws,
+                         const std::string& command_line, int64_t hvps, double seconds);
 
 // The keys every summary carries (docs/cli.md, "JSON"): `model`, `data` (also heading lines),
 // `samples`, `out`, `precision`, `seed`, `threads`, `hvps`, `seconds`; in the summary only (the

@@ -12,7 +12,6 @@
 #include "io/file_error.h"
 #include "runs/density_run.h"
 #include "runs/eigen_run.h"
-#include "runs/observed_operator.h"
 #include "runs/trace_run.h"
 
 namespace hess::runs {
@@ -126,13 +125,10 @@ Record report(const ReportRun& run, Observer& observer) {
 
   ResultFile eigen_file(
       run.output.out);  // before any work: refuses a file that is not a result file
-  const ObservedOperator op(target.op(), observer, 0);
-  const EigenResult e = hess::run(eo, op);
-  observer.finished();
+  const EigenResult e = eigen_on(eo, target, observer);
   fail_if_non_finite("eigen", e.status, e.message);
   Record er = describe_eigen(eo, e);
-  target.describe(er);
-  commit_group(eigen_file, "eigen", er, ws->metadata(cmd, e.hvps, e.seconds));
+  commit_target_group(eigen_file, "eigen", er, target, *ws, cmd, e.hvps, e.seconds);
   for (Eigen::Index i = 0; i < e.eigenvalues.size(); ++i) {
     lines.push_back({"lambda_" + std::to_string(i + 1), significant(e.eigenvalues(i), 8),
                      "residual " + significant(e.residuals(i), 2)});
@@ -146,8 +142,7 @@ Record report(const ReportRun& run, Observer& observer) {
   {
     ResultFile rf(run.output.out);
     Record tr = describe_trace(to, t);
-    target.describe(tr);
-    commit_group(rf, "trace", tr, ws->metadata(cmd, t.hvps, t.seconds));
+    commit_target_group(rf, "trace", tr, target, *ws, cmd, t.hvps, t.seconds);
   }
   lines.push_back({"trace", significant(t.total.trace),
                    "± " + significant(t.total.std_error, 2) + "; hutchpp " +
@@ -162,8 +157,7 @@ Record report(const ReportRun& run, Observer& observer) {
   {
     ResultFile rf(run.output.out);
     Record dr = describe_density(dens, d);
-    target.describe(dr);
-    commit_group(rf, "density", dr, ws->metadata(cmd, d.hvps, d.seconds));
+    commit_target_group(rf, "density", dr, target, *ws, cmd, d.hvps, d.seconds);
   }
   const std::string slq = "slq " + std::to_string(dens.runs) + " x " + std::to_string(dens.steps) +
                           ", " + cost(d.hvps, d.seconds);
@@ -185,9 +179,8 @@ Record report(const ReportRun& run, Observer& observer) {
   describe_status(rec, Status::Ok, "");
   {
     ResultFile rf(run.output.out);
-    Record group = rec;
-    target.describe(group);
-    commit_group(rf, "report", group, ws->metadata(cmd, hvps, clock.seconds()));
+    Record group = rec;  // the summary keeps no target fields
+    commit_target_group(rf, "report", group, target, *ws, cmd, hvps, clock.seconds());
   }
   write_text(run.markdown, md);
 

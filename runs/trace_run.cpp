@@ -91,8 +91,7 @@ Record trace(const TraceRun& run, Observer& observer) {
   const LayerTraces t = trace_with_layers(to, target, observer);
   fail_if_non_finite("trace", t.total.status, t.total.message);
   Record rec = describe_trace(to, t);
-  target.describe(rec);
-  commit_group(rf, "trace", rec, ws->metadata(run.output.command_line, t.hvps, t.seconds));
+  commit_target_group(rf, "trace", rec, target, *ws, run.output.command_line, t.hvps, t.seconds);
   describe_run(rec, *ws, run.output, t.hvps, t.seconds);
   rec.add("target", target.summary()).only(0).head("target");
   if (to.method == TraceMethod::Hutchinson)
