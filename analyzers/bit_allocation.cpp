@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <stdexcept>
 
 #include "analyzers/checked_operator.h"
@@ -114,7 +115,100 @@ double in_budget_units(int64_t weight, BudgetKind kind, int64_t total_params) {
   return 0.0;
 }
 
+// Throws the FieldError of a bops budget when a block's multiply-adds are unknown.
+void require_macs(const std::vector<int64_t>& macs, const std::vector<std::string>& names) {
+  for (size_t i = 0; i < macs.size(); ++i) {
+    if (macs[i] < 0) {
+      throw FieldError(
+          "budget", ": bops needs the multiply-adds of every block's op, unknown for " + names[i] +
+                        " (use avg-bits or size)");
+    }
+  }
+}
+
+// Throws the FieldError of a budget outside [lo, hi] (in its kind's units).
+void require_in_range(const Budget& b, double lo, double hi) {
+  const double tol = kBudgetRelTol * std::max(1.0, std::abs(b.value));
+  if (b.value >= lo - tol && b.value <= hi + tol) return;
+  const std::string unit = b.kind == BudgetKind::Size ? " bytes" : "";
+  throw FieldError("budget", ": " + to_string(b) + " is outside the feasible range " +
+                                 std::string(name_of(b.kind)) + "=" + number(lo) + ".." +
+                                 number(hi) + unit +
+                                 " (every block at its lowest width .. at its highest)");
+}
+
+// Makes a unit's costs non-increasing in width (its choices are by increasing width): each cost
+// becomes the largest cost at that width or wider.
+void monotone_envelope(KnapsackItem& item) {
+  for (size_t w = item.choices.size(); w-- > 1;)
+    item.choices[w - 1].cost = std::max(item.choices[w - 1].cost, item.choices[w].cost);
+}
+
+// Raises units to their next width while the capacity allows and the (monotone) cost does not
+// grow, the raise that lowers the criterion as computed (`raw`) most first; ties go to the lower
+// unit. The summed cost stays the optimum, and the budget is not left unused for nothing.
+void spend_leftover(const std::vector<KnapsackItem>& items,
+                    const std::vector<std::vector<double>>& raw, int64_t capacity,
+                    KnapsackSolution& sol) {
+  while (true) {
+    int best = -1;
+    double best_gain = -std::numeric_limits<double>::infinity();
+    for (size_t u = 0; u < items.size(); ++u) {
+      const size_t j = static_cast<size_t>(sol.choice[u]);
+      if (j + 1 >= items[u].choices.size()) continue;
+      const KnapsackChoice &now = items[u].choices[j], &next = items[u].choices[j + 1];
+      if (sol.weight - now.weight + next.weight > capacity || next.cost > now.cost) continue;
+      const double gain = raw[u][j] - raw[u][j + 1];
+      if (gain > best_gain) {
+        best_gain = gain;
+        best = static_cast<int>(u);
+      }
+    }
+    if (best < 0) return;
+    const size_t j = static_cast<size_t>(sol.choice[best]);
+    const KnapsackChoice &now = items[best].choices[j], &next = items[best].choices[j + 1];
+    sol.weight += next.weight - now.weight;
+    sol.cost += next.cost - now.cost;
+    ++sol.choice[best];
+  }
+}
+
 }  // namespace
+
+double uniform_budget_value(const Graph& graph, const std::vector<int>& blocks, int bits,
+                            BudgetKind kind, int activation_bits) {
+  int64_t params = 0;
+  double bops = 0.0;
+  const std::vector<int64_t> macs = block_macs(graph, blocks);
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    params += graph.blocks.at(blocks[i]).size();
+    bops += static_cast<double>(macs[i]) * bits * activation_bits;
+  }
+  switch (kind) {
+    case BudgetKind::AvgBits:
+      return bits;
+    case BudgetKind::Size:
+      return static_cast<double>(params) * bits / 8.0;
+    case BudgetKind::Bops:
+      return bops;
+  }
+  return bits;
+}
+
+void check_budget(const AllocationOptions& options, const Graph& graph,
+                  const std::vector<int>& blocks, const std::vector<int>& bits) {
+  options.validate();
+  if (options.budget.empty() || blocks.empty() || bits.empty()) return;
+  const Budget b = parse_budget(options.budget);
+  if (b.kind == BudgetKind::Bops) {
+    std::vector<std::string> names;
+    for (int i : blocks) names.push_back(graph.blocks.at(i).name);
+    require_macs(block_macs(graph, blocks), names);
+  }
+  const auto [lo, hi] = std::minmax_element(bits.begin(), bits.end());
+  require_in_range(b, uniform_budget_value(graph, blocks, *lo, b.kind, options.activation_bits),
+                   uniform_budget_value(graph, blocks, *hi, b.kind, options.activation_bits));
+}
 
 Budget parse_budget(std::string_view text) {
   const size_t eq = text.find('=');
@@ -296,26 +390,24 @@ AllocationResult allocate(const AllocationOptions& options, const SensitivityRes
     macs = block_macs(objective.graph(), blocks);
   }
   if (kind == BudgetKind::Bops) {
-    for (size_t i = 0; i < s.blocks.size(); ++i) {
-      if (macs[i] < 0) {
-        throw FieldError("budget",
-                         ": bops needs the multiply-adds of every block's op, unknown "
-                         "for " +
-                             s.blocks[i].name + " (use avg-bits or size)");
-      }
-    }
+    std::vector<std::string> names;
+    for (const BlockSensitivity& b : s.blocks) names.push_back(b.name);
+    require_macs(macs, names);
   }
   int64_t total_params = 0;
   for (const BlockSensitivity& b : s.blocks) total_params += b.params;
 
   std::vector<KnapsackItem> items(s.units.size());
+  std::vector<std::vector<double>> raw(s.units.size());  // the criterion as computed
   for (size_t u = 0; u < s.units.size(); ++u) {
     for (size_t w : allowed[u]) {
       double cost = 0.0;
       for (int i : s.units[u]) cost += allocation_cost(s, options.criterion, i, w);
+      raw[u].push_back(cost);
       items[u].choices.push_back(
           {unit_weight(s, s.units[u], w, kind, macs, options.activation_bits), cost});
     }
+    if (options.monotone) monotone_envelope(items[u]);
   }
   const int64_t wmin = min_weight(items), wmax = max_weight(items);
   r.feasible_min = in_budget_units(wmin, kind, total_params);
@@ -331,14 +423,7 @@ AllocationResult allocate(const AllocationOptions& options, const SensitivityRes
   int64_t capacity = 0;
   if (r.budget) {
     const double v = r.budget->value;
-    const double tol = kBudgetRelTol * std::max(1.0, std::abs(v));
-    if (v < r.feasible_min - tol || v > r.feasible_max + tol) {
-      const std::string unit = kind == BudgetKind::Size ? " bytes" : "";
-      throw FieldError("budget", ": " + to_string(*r.budget) + " is outside the feasible range " +
-                                     std::string(name_of(kind)) + "=" + number(r.feasible_min) +
-                                     ".." + number(r.feasible_max) + unit +
-                                     " (every block at its lowest width .. at its highest)");
-    }
+    require_in_range(*r.budget, r.feasible_min, r.feasible_max);
     const double scale = kind == BudgetKind::AvgBits ? static_cast<double>(total_params)
                          : kind == BudgetKind::Size  ? 8.0
                                                      : 1.0;
@@ -357,7 +442,8 @@ AllocationResult allocate(const AllocationOptions& options, const SensitivityRes
   try {
     ev.emplace(s, objective, options.activation_bits);
     if (r.budget) {
-      const KnapsackSolution sol = solve_knapsack(items, capacity);
+      KnapsackSolution sol = solve_knapsack(items, capacity);
+      if (options.monotone) spend_leftover(items, raw, capacity, sol);
       r.allocation = ev->evaluate(bits_of(sol), options.criterion, options.measure);
     }
     if (options.pareto_points > 0) {

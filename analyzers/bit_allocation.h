@@ -13,8 +13,9 @@
 // A budget outside [all blocks at their lowest width, all at their highest] is refused naming the
 // feasible range.
 //
-// Costs summed (criterion): predicted (gᵢᵀΔW + ½ΔWᵀH_iiΔW), measured, omega and trace (both
-// HAWQ-V2's Ω = tr(H_ii)/n_i ‖ΔW‖²), lambda (HAWQ-V1's λmax(H_ii)/n_i ‖ΔW‖²).
+// Costs summed (criterion), made non-increasing in width with `monotone`: predicted (gᵢᵀΔW +
+// ½ΔWᵀH_iiΔW), measured, omega and trace (both HAWQ-V2's Ω = tr(H_ii)/n_i ‖ΔW‖²), lambda (HAWQ-V1's
+// λmax(H_ii)/n_i ‖ΔW‖²).
 //
 // For the chosen allocation: bits per block, size, the summed per-block prediction, the *joint*
 // second-order prediction gᵀΔ + ½ΔᵀHΔ with Δ the change of all quantized blocks at once (one
@@ -68,6 +69,11 @@ struct AllocationOptions {
   int pareto_points = 0;  // 0: no sweep; else ≥ 2 budgets evenly spaced from all-lowest to
                           // all-highest (in the budget's kind; size without a budget)
   bool measure = true;    // measure the loss change of each allocation
+  // Costs made non-increasing in width (a coarser width never costs less than a finer one) and
+  // budget left by the optimum spent on raises that cost nothing. Without it the knapsack takes
+  // a coarser width wherever the criterion, away from a minimum, predicts a loss decrease: the sign
+  // of a first-order term that errors beyond second order often flip.
+  bool monotone = true;
   // Throws FieldError naming the bad field.
   void validate() const;
 };
@@ -105,6 +111,17 @@ double allocation_cost(const SensitivityResult& s, SensitivityCriterion criterio
 // The multiply-adds per sample of the op reading each block (linear, conv, matmul; 0 for an
 // embedding's gather), or −1 when unknown.
 std::vector<int64_t> block_macs(const Graph& graph, const std::vector<int>& blocks);
+
+// The budget's value (in `kind`'s units) with every block of `blocks` (indices into graph.blocks)
+// at `bits` bits: the ends of the feasible range, and what a uniform allocation costs.
+double uniform_budget_value(const Graph& graph, const std::vector<int>& blocks, int bits,
+                            BudgetKind kind, int activation_bits);
+
+// The checks allocate() makes of the budget against the blocks alone (bops with unknown
+// multiply-adds; a value outside [all blocks at min(bits), all at max(bits)]), so that a command
+// refuses a budget before the study. Throws FieldError naming the bad field.
+void check_budget(const AllocationOptions& options, const Graph& graph,
+                  const std::vector<int>& blocks, const std::vector<int>& bits);
 
 // Chooses the allocation at the objective's current θ (the θ of the study) and evaluates it.
 // Throws FieldError for bad options, a budget outside the feasible range (naming it), a criterion

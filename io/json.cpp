@@ -172,10 +172,12 @@ Json rows_json(const Rows& t) {
 
 Json to_json(const Record& r) {
   Json j = Json::object();
-  for (const auto& [is_table, i] : r.order()) {
-    if (is_table) {
+  for (const auto& [part, i] : r.order()) {
+    if (part == Record::Part::Table) {
       if (r.tables()[i].second.channels() & kJson)
         j.set(r.tables()[i].first, rows_json(r.tables()[i].second));
+    } else if (part == Record::Part::Child) {
+      j.set(r.child_keys()[i], to_json(r.children()[i]));
     } else if (r.fields()[i].channels & kJson) {
       j.set(r.fields()[i].key, value_json(r.fields()[i].value));
     }

@@ -33,7 +33,7 @@ Field& Record::put(std::string key, RecordValue value) {
   f.channels = default_channels(value);
   f.key = std::move(key);
   f.value = std::move(value);
-  order_.emplace_back(false, fields_.size());
+  order_.emplace_back(Part::Field, fields_.size());
   fields_.push_back(std::move(f));
   return fields_.back();
 }
@@ -42,15 +42,26 @@ Rows& Record::rows(std::string key) {
   for (auto& [k, r] : tables_) {
     if (k == key) return r;
   }
-  order_.emplace_back(true, tables_.size());
+  order_.emplace_back(Part::Table, tables_.size());
   tables_.emplace_back(std::move(key), Rows{});
   return tables_.back().second;
 }
 
+Record& Record::child(std::string key) {
+  for (size_t i = 0; i < child_keys_.size(); ++i) {
+    if (child_keys_[i] == key) return children_[i];
+  }
+  order_.emplace_back(Part::Child, children_.size());
+  child_keys_.push_back(std::move(key));
+  return children_.emplace_back();
+}
+
 Record& Record::merge(const Record& other) {
-  for (const auto& [is_table, i] : other.order()) {
-    if (is_table) {
+  for (const auto& [part, i] : other.order()) {
+    if (part == Part::Table) {
       rows(other.tables()[i].first) = other.tables()[i].second;
+    } else if (part == Part::Child) {
+      child(other.child_keys()[i]) = other.children()[i];
     } else {
       const Field& f = other.fields()[i];
       put(f.key, f.value) = f;

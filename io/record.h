@@ -18,6 +18,10 @@
 //   layers.names("layer_names", {"fc1", "fc2"}, "layer");      //   JSON {"fc1": {...}, ...}
 //   layers.column("trace", "layer_traces", "trace", {1.5, 0.5}); //  datasets layer_names, ...
 //   r.footer = "hutchinson: 30 probes, 30 HVPs, 0.1 s";        // the last line of the text
+//   hess::Record& a = r.child("allocation");                   // a nested object in JSON, its
+//   a.add("size_bytes", 1200.0).show("size");                  //   own section of the text; not
+//                                                              //   in the group (a run commits
+//                                                              //   it as a group of its own)
 //
 // Values: null, bool, integer, real, string, lists of integers, reals or strings, and real arrays
 // of any rank (Matrix, row-major). Scalars go to attributes and lists to datasets by default.
@@ -146,14 +150,21 @@ class Record {
   }
   // A table of rows under `key` (JSON), whose columns are datasets.
   Rows& rows(std::string key);
-  // Appends every field and table of `other` (replacing fields of the same key).
+  // A nested record under `key`: an object in JSON and a section of the text after this record's
+  // own, never part of this record's group. The reference lasts until the next child() call.
+  Record& child(std::string key);
+  // Appends every field, table and child of `other` (replacing those of the same key).
   Record& merge(const Record& other);
 
   const std::vector<Field>& fields() const { return fields_; }
   const std::vector<std::pair<std::string, Rows>>& tables() const { return tables_; }
-  // Fields and tables in the order they were added: (true, i) is tables()[i], (false, i)
-  // fields()[i]. JSON keeps this order.
-  const std::vector<std::pair<bool, size_t>>& order() const { return order_; }
+  const std::vector<std::string>& child_keys() const { return child_keys_; }
+  const std::vector<Record>& children() const { return children_; }
+  // What order() lists.
+  enum class Part : uint8_t { Field, Table, Child };
+  // Fields, tables and children in the order they were added: (Part::Table, i) is tables()[i],
+  // (Part::Field, i) fields()[i], (Part::Child, i) children()[i]. JSON keeps this order.
+  const std::vector<std::pair<Part, size_t>>& order() const { return order_; }
   // The field `key`, or nullptr.
   const Field* find(std::string_view key) const;
   // The value of field `key` as a real or an integer; throws std::out_of_range when absent or not
@@ -169,7 +180,9 @@ class Record {
  private:
   std::vector<Field> fields_;
   std::vector<std::pair<std::string, Rows>> tables_;
-  std::vector<std::pair<bool, size_t>> order_;
+  std::vector<std::string> child_keys_;
+  std::vector<Record> children_;  // aligned with child_keys_
+  std::vector<std::pair<Part, size_t>> order_;
 };
 
 // The default channels of a value: kJson plus kAttr for scalars, kDataset for lists and arrays.

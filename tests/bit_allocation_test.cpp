@@ -47,8 +47,22 @@ struct Best {
   std::vector<int> bits;
 };
 
+// The cost of unit u at width index w: the criterion summed over its blocks, or with `monotone`
+// the largest such sum at that width or wider (AllocationOptions::monotone).
+double unit_cost(const SensitivityResult& s, SensitivityCriterion c, size_t u, size_t w,
+                 bool monotone) {
+  double worst = -std::numeric_limits<double>::infinity();
+  for (size_t v = w; v < (monotone ? s.bits.size() : w + 1); ++v) {
+    double cost = 0.0;
+    for (int i : s.units[u]) cost += allocation_cost(s, c, i, v);
+    worst = std::max(worst, cost);
+  }
+  return worst;
+}
+
 // Every allocation of s.bits to the units of s, the cheapest within `capacity` bits.
-Best brute_force(const SensitivityResult& s, SensitivityCriterion c, int64_t capacity) {
+Best brute_force(const SensitivityResult& s, SensitivityCriterion c, int64_t capacity,
+                 bool monotone) {
   Best best;
   const size_t nu = s.units.size(), nw = s.bits.size();
   std::vector<size_t> idx(nu, 0);
@@ -57,9 +71,9 @@ Best brute_force(const SensitivityResult& s, SensitivityCriterion c, int64_t cap
     double cost = 0.0;
     std::vector<int> widths(s.blocks.size());
     for (size_t u = 0; u < nu; ++u) {
+      cost += unit_cost(s, c, u, idx[u], monotone);
       for (int i : s.units[u]) {
         bits += s.blocks[i].params * s.bits[idx[u]];
-        cost += allocation_cost(s, c, i, idx[u]);
         widths[i] = s.bits[idx[u]];
       }
     }
@@ -69,6 +83,19 @@ Best brute_force(const SensitivityResult& s, SensitivityCriterion c, int64_t cap
     if (k == nu) break;
   }
   return best;
+}
+
+// The cost of an allocation (widths per block) as brute_force counts it.
+double allocation_total(const SensitivityResult& s, SensitivityCriterion c,
+                        const std::vector<int>& bits, bool monotone) {
+  double cost = 0.0;
+  for (size_t u = 0; u < s.units.size(); ++u) {
+    const int b = bits[s.units[u][0]];
+    const size_t w =
+        static_cast<size_t>(std::find(s.bits.begin(), s.bits.end(), b) - s.bits.begin());
+    cost += unit_cost(s, c, u, w, monotone);
+  }
+  return cost;
 }
 
 }  // namespace
@@ -105,23 +132,39 @@ TEST_CASE("the allocation equals brute force over all allocations, ties respecte
   for (const BlockSensitivity& b : s.blocks) n += b.params;
   for (SensitivityCriterion c : {SensitivityCriterion::Predicted, SensitivityCriterion::Measured,
                                  SensitivityCriterion::Omega, SensitivityCriterion::Lambda}) {
-    for (double avg : {2.0, 2.5, 3.0, 3.7, 5.0, 7.9, 8.0}) {
-      CAPTURE(name_of(c));
-      CAPTURE(avg);
-      AllocationOptions ao;
-      ao.criterion = c;
-      ao.budget = "avg-bits=" + std::to_string(avg);
-      ao.measure = false;
-      const AllocationResult r = allocate(ao, s, *p.objective);
-      REQUIRE(r.allocation);
-      const Allocation& a = *r.allocation;
-      const Best want = brute_force(s, c, static_cast<int64_t>(std::floor(avg * n + 1e-9)));
-      CHECK(std::abs(a.cost - want.cost) <= kCostTol * (1 + std::abs(want.cost)));
-      CHECK(a.bits[1] == a.bits[3]);  // fc2 and fc4 tied
-      CHECK(a.average_bits <= avg + 1e-12);
-      CHECK(a.size_bytes == doctest::Approx(a.average_bits * n / 8));
-      CHECK(r.feasible_min == 2.0);
-      CHECK(r.feasible_max == 8.0);
+    for (bool monotone : {false, true}) {
+      for (double avg : {2.0, 2.5, 3.0, 3.7, 5.0, 7.9, 8.0}) {
+        CAPTURE(name_of(c));
+        CAPTURE(monotone);
+        CAPTURE(avg);
+        AllocationOptions ao;
+        ao.criterion = c;
+        ao.budget = "avg-bits=" + std::to_string(avg);
+        ao.measure = false;
+        ao.monotone = monotone;
+        const AllocationResult r = allocate(ao, s, *p.objective);
+        REQUIRE(r.allocation);
+        const Allocation& a = *r.allocation;
+        const int64_t capacity = static_cast<int64_t>(std::floor(avg * n + 1e-9));
+        const Best want = brute_force(s, c, capacity, monotone);
+        const double got = allocation_total(s, c, a.bits, monotone);
+        CHECK(std::abs(got - want.cost) <= kCostTol * (1 + std::abs(want.cost)));
+        if (monotone) {
+          // No unit can take its next width within the budget: the leftover was spent.
+          for (size_t u = 0; u < s.units.size(); ++u) {
+            const auto w = std::find(s.bits.begin(), s.bits.end(), a.bits[s.units[u][0]]);
+            if (w + 1 == s.bits.end()) continue;
+            int64_t extra = 0;
+            for (int i : s.units[u]) extra += s.blocks[i].params * (*(w + 1) - *w);
+            CHECK(a.weight_bits + extra > capacity);
+          }
+        }
+        CHECK(a.bits[1] == a.bits[3]);  // fc2 and fc4 tied
+        CHECK(a.average_bits <= avg + 1e-12);
+        CHECK(a.size_bytes == doctest::Approx(a.average_bits * n / 8));
+        CHECK(r.feasible_min == 2.0);
+        CHECK(r.feasible_max == 8.0);
+      }
     }
   }
 }
@@ -219,6 +262,40 @@ TEST_CASE("budgets outside the feasible range, unequal tied widths and missing c
   CHECK(allocate(ao, s, *p.objective).allocation->average_bits <= 8.0);
 }
 
+TEST_CASE("check_budget refuses before a study what allocate refuses after it") {
+  ModelProblem p = five_blocks();
+  const Graph& g = p.objective->graph();
+  const std::vector<int> weights = {0, 2, 4, 6, 8};  // fc1..fc5.weight
+  int64_t n = 0;
+  for (int b : weights) n += g.blocks[b].size();
+  CHECK(uniform_budget_value(g, weights, 4, BudgetKind::AvgBits, 32) == 4.0);
+  CHECK(uniform_budget_value(g, weights, 4, BudgetKind::Size, 32) == n * 4 / 8.0);
+  const std::vector<int64_t> macs = block_macs(g, weights);
+  int64_t ops = 0;
+  for (int64_t m : macs) ops += m * 4 * 32;
+  CHECK(uniform_budget_value(g, weights, 4, BudgetKind::Bops, 32) == ops);
+
+  SensitivityOptions so;
+  so.lambda = so.trace = so.measure = false;
+  so.bits = {2, 4, 8};
+  const SensitivityResult s = run(so, *p.objective);
+  AllocationOptions ao;
+  for (const char* budget : {"avg-bits=1.5", "avg-bits=8.5", "size=10", "bops=1"}) {
+    CAPTURE(budget);
+    ao.budget = budget;
+    const std::string before = message_of([&] { check_budget(ao, g, weights, so.bits); });
+    CHECK(before.find("outside the feasible range") != std::string::npos);
+    CHECK(before == message_of([&] { allocate(ao, s, *p.objective); }));
+  }
+  ao.budget = "avg-bits=3";
+  CHECK(message_of([&] { check_budget(ao, g, weights, so.bits); }) == "accepted");
+  // A bias has no known multiply-adds: bops is refused, naming it.
+  ao.budget = "bops=1000";
+  CHECK(message_of([&] {
+          check_budget(ao, g, {0, 1}, so.bits);
+        }).find("unknown for fc1.bias") != std::string::npos);
+}
+
 TEST_CASE("multiply-adds per block and the bops budget") {
   const Model mlp = build_arch("mlp:6-8-3:tanh", {});
   CHECK(block_macs(mlp.graph, {0, 1, 2, 3}) == std::vector<int64_t>{48, -1, 24, -1});
@@ -250,6 +327,7 @@ TEST_CASE("the Pareto sweep runs from all-lowest to all-highest, cost falling") 
   const SensitivityResult s = run(so, *p.objective);
   AllocationOptions ao;
   ao.pareto_points = 9;
+  ao.monotone = false;  // the criterion as computed
   const AllocationResult r = allocate(ao, s, *p.objective);
   CHECK(!r.allocation);
   REQUIRE(r.pareto.size() >= 2);

@@ -31,6 +31,10 @@ const std::vector<Command>& commands() {
        "roughness index (Wu et al.): spread of the total variation of random 1-D loss profiles; "
        "--along a run",
        run_roughness},
+      {"sensitivity",
+       "HAWQ-style per-block quantization sensitivity (lambda_max, trace, omega, exact "
+       "second-order prediction, measured loss change) and mixed-precision bit allocation",
+       run_sensitivity},
       {"sharpness",
        "lambda_max, trace, Frobenius norm, gradient overlap; average, worst-case and Keskar "
        "sharpness",

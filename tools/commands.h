@@ -27,6 +27,7 @@ int run_import(const std::vector<std::string>& args);
 int run_landscape(const std::vector<std::string>& args);
 int run_report(const std::vector<std::string>& args);
 int run_roughness(const std::vector<std::string>& args);
+int run_sensitivity(const std::vector<std::string>& args);
 int run_sharpness(const std::vector<std::string>& args);
 int run_trace(const std::vector<std::string>& args);
 int run_train(const std::vector<std::string>& args);

@@ -1,5 +1,6 @@
 #include "tools/flags.h"
 
+#include <algorithm>
 #include <iostream>
 
 namespace hess::cli {
@@ -34,6 +35,37 @@ Flags& Flags::list(const std::string& flag, std::vector<std::string>* target,
                    const std::string& value_name, const std::string& help,
                    const std::string& field) {
   add(flag, po::value(target)->value_name(value_name)->multitoken(), help, field);
+  return *this;
+}
+
+Flags& Flags::integers(const std::string& flag, std::vector<int>* target,
+                       const std::string& value_name, const std::string& help,
+                       const std::string& field) {
+  std::vector<std::string>& words = lists_.emplace_back();
+  std::string shown;
+  for (int v : *target) {
+    if (!shown.empty()) shown += ',';
+    shown += std::to_string(v);
+  }
+  add(flag, po::value(&words)->value_name(value_name)->multitoken()->default_value(words, shown),
+      help, field);
+  converters_.push_back([flag, target, &words] {
+    if (words.empty()) return;
+    target->clear();
+    for (const std::string& w : words) {
+      size_t start = 0;
+      while (start <= w.size()) {
+        const size_t comma = std::min(w.find(',', start), w.size());
+        const std::string item = w.substr(start, comma - start);
+        int v = 0;
+        const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+        if (item.empty() || ec != std::errc() || end != item.data() + item.size())
+          throw UsageError("--" + flag + " '" + echoed(item) + "' is not an integer");
+        target->push_back(v);
+        start = comma + 1;
+      }
+    }
+  });
   return *this;
 }
 

@@ -92,6 +92,9 @@ class Flags {
   Flags& list(const std::string& flag, std::vector<std::string>* target,
               const std::string& value_name, const std::string& help,
               const std::string& field = "");
+  // A flag taking several integers, as words or comma-separated: "--bits 2 4 8", "--bits 2,4,8".
+  Flags& integers(const std::string& flag, std::vector<int>* target, const std::string& value_name,
+                  const std::string& help, const std::string& field = "");
   // A switch.
   Flags& toggle(const std::string& flag, bool* target, const std::string& help,
                 const std::string& field = "");

@@ -122,6 +122,10 @@ std::string text_of(const Record& r) {
     if (!out.empty()) out += "\n";
     out += t.str();
   }
+  for (const Record& c : r.children()) {
+    const std::string section = text_of(c);
+    if (!section.empty()) out += (out.empty() ? "" : "\n") + section;
+  }
   if (!r.footer.empty()) out += (out.empty() ? "" : "\n") + r.footer + "\n";
   return out;
 }
