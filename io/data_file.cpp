@@ -56,7 +56,7 @@ void write_data_group(h5::Group& root, const Dataset& data, const DataProvenance
 
 void write_data(const std::string& path, const Dataset& data, const DataProvenance& provenance) {
   check_consistent(data);
-  AtomicOutput out(path);
+  AtomicOutput out(path, OutputKind::hdf5_file(kDataFormat));
   {
     h5::File f = h5::File::create(out.partial_path());
     write_data_group(f, data, provenance);

@@ -43,7 +43,7 @@ void write_surface_file(const std::string& path, const SurfaceData& s) {
   if (s.train_loss.size() != nx * ny || s.train_acc.size() != nx * ny) {
     throw std::invalid_argument("surface: train_loss and train_acc must have ny·nx values");
   }
-  AtomicOutput out(path);
+  AtomicOutput out(path, OutputKind::hdf5_file(""));
   {
     h5::File f = h5::File::create(out.partial_path());
     write_scalar_string(f, "dir_file", s.dir_file);
@@ -72,7 +72,7 @@ void write_direction_file(const std::string& path, const Graph& graph,
                                   " parameters");
     }
   }
-  AtomicOutput out(path);
+  AtomicOutput out(path, OutputKind::hdf5_file(""));
   {
     h5::File f = h5::File::create(out.partial_path());
     for (size_t k = 0; k < directions.size(); ++k) {
@@ -129,7 +129,7 @@ std::vector<std::vector<double>> read_direction_file(const std::string& path, co
 void write_projection_file(const std::string& path, const std::vector<double>& x,
                            const std::vector<double>& y) {
   if (x.size() != y.size()) throw std::invalid_argument("projection: x and y differ in length");
-  AtomicOutput out(path);
+  AtomicOutput out(path, OutputKind::hdf5_file(""));
   {
     h5::File f = h5::File::create(out.partial_path());
     write_vector(f, "proj_xcoord", x);

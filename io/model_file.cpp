@@ -138,7 +138,7 @@ void write_model_group(h5::Group& g, const Model& model, const Attrs& metadata) 
 }
 
 void write_model(const std::string& path, const Model& model, const Attrs& metadata) {
-  AtomicOutput out(path);
+  AtomicOutput out(path, OutputKind::hdf5_file(kModelFormat));
   {
     h5::File f = h5::File::create(out.partial_path());
     write_model_group(f, model, metadata);

@@ -8,6 +8,7 @@
 
 #include "io/atomic_output.h"
 #include "io/file_error.h"
+#include "io/isolated_read.h"
 
 namespace hess {
 
@@ -128,22 +129,35 @@ void ResultGroup::clear() {
 }
 
 namespace {
-// Checks, before anything is written, that an existing `path` is a result file a run may add to.
-const std::string& checked_result_path(const std::string& path) {
-  if (exists(path)) {
-    try {
-      check_result_format(h5::File::open_read(path));
-    } catch (const FileError& e) {
-      throw FileError(path, "exists and is not a result file this engine can add to (" + reason(e) +
-                                "); it is left as it is");
-    }
+
+// An existing result file's groups, read in a child process into a well-formed in-memory image;
+// nullptr when there is no file.
+std::unique_ptr<h5::File> read_existing(const std::string& path, const std::string& target) {
+  if (!exists(target)) return nullptr;
+  try {
+    const std::string image = run_isolated(
+        target,
+        [&] {
+          const h5::File old = h5::File::open_read(target);
+          check_result_format(old);
+          h5::File copy = h5::File::create_image(target);
+          for (const std::string& child : old.children()) old.copy_child(child, copy);
+          return copy.image();
+        },
+        isolation_time_limit(target));
+    return std::make_unique<h5::File>(h5::File::open_image(image, target));
+  } catch (const FileError& e) {
+    throw FileError(path, "exists and is not a result file this engine can add to (" + reason(e) +
+                              "); it is left as it is");
   }
-  return path;
 }
+
 }  // namespace
 
-ResultFile::ResultFile(std::string path)
-    : path_(std::move(path)), output_(checked_result_path(path_)) {
+ResultFile::ResultFile(std::string path, const FileLock* held)
+    : path_(std::move(path)),
+      output_(path_, OutputKind::hdf5_file(kResultFormat), held),
+      existing_(read_existing(path_, output_.target())) {
   partial_ = std::make_unique<h5::File>(h5::File::create(output_.partial_path()));
   write_root_attrs(*partial_);
 }
@@ -216,10 +230,9 @@ void ResultFile::commit(const ResultMetadata& meta) {
     write_metadata(g->h5(), meta);
     if (resumable_[name]) progress_->copy_child(name, *partial_);
   }
-  if (exists(path_)) {
-    const h5::File old = h5::File::open_read(path_);
-    for (const std::string& child : old.children()) {
-      if (!groups_.count(child)) old.copy_child(child, *partial_);
+  if (existing_) {
+    for (const std::string& child : existing_->children()) {
+      if (!groups_.count(child)) existing_->copy_child(child, *partial_);
     }
   }
   groups_.clear();

@@ -158,9 +158,12 @@ class ResultGroup {
 
 class ResultFile {
  public:
-  // Throws FileError when `path` exists and is not a readable result file (it is never replaced
-  // then), or when NAME.partial cannot be created.
-  explicit ResultFile(std::string path);
+  // Locks `path` for the life of this object (unless `held` is its lock, taken by the caller for
+  // a longer run) and reads an existing file's groups in a child process (io/isolated_read.h), so a
+  // damaged file is an error and never a crash. Throws FileError when another process writes
+  // `path`, when it exists and is not a readable result file (it is never replaced then), or when
+  // the temporary cannot be created (io/atomic_output.h).
+  explicit ResultFile(std::string path, const FileLock* held = nullptr);
   ResultFile(const ResultFile&) = delete;
   ResultFile& operator=(const ResultFile&) = delete;
   // Without commit(): removes NAME.partial; flushes and keeps the progress file.
@@ -187,6 +190,7 @@ class ResultFile {
 
   std::string path_;
   AtomicOutput output_;
+  std::unique_ptr<h5::File> existing_;  // the groups of the file being added to, read isolated
   std::unique_ptr<h5::File> partial_;
   std::unique_ptr<h5::File> progress_;
   std::string progress_note_;

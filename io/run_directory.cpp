@@ -63,7 +63,7 @@ std::string save_checkpoint(const std::string& dir, const Model& model, const Op
   const std::string path = checkpoint_path(dir, state.step);
   fs::create_directories(fs::path(path).parent_path());
   {
-    AtomicOutput out(state_path(path));
+    AtomicOutput out(state_path(path), OutputKind::hdf5_file(kStateFormat));
     h5::File f = h5::File::create(out.partial_path());
     f.set_attr("format", h5::Value{std::string(kStateFormat)});
     f.set_attr("version", h5::Value{kStateFormatVersion});

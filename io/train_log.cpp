@@ -58,7 +58,7 @@ namespace {
 TrainLog::Impl* create_log(const std::string& path, int64_t total, const Fingerprint& settings,
                            const std::vector<std::string>& command_lines,
                            const std::vector<std::vector<double>>& rows) {
-  auto out = std::make_unique<AtomicOutput>(path);
+  auto out = std::make_unique<AtomicOutput>(path, OutputKind::hdf5_file(kLogFormat));
   auto* impl = new TrainLog::Impl(path, h5::File::create(out->partial_path()));
   try {
     h5::File& f = impl->file;

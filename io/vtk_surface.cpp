@@ -8,6 +8,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "io/atomic_output.h"
+
 namespace hess {
 
 namespace {
@@ -121,16 +123,7 @@ std::string vtk_surface_text(const VtkSurface& surface, const VtkOptions& option
 
 void write_vtk_surface(const std::string& path, const VtkSurface& surface,
                        const VtkOptions& options) {
-  const std::string text = vtk_surface_text(surface, options);
-  const std::string partial = path + ".partial";
-  std::FILE* f = std::fopen(partial.c_str(), "wb");
-  if (!f) throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + ")");
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  const bool closed = std::fclose(f) == 0;
-  if (!ok || !closed || std::rename(partial.c_str(), path.c_str()) != 0) {
-    std::remove(partial.c_str());
-    throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + ")");
-  }
+  write_file_atomically(path, vtk_surface_text(surface, options));
 }
 
 }  // namespace hess

@@ -66,17 +66,6 @@ std::string markdown(const Workspace& ws, const CurvatureTarget& target,
   return md;
 }
 
-void write_text(const std::string& path, const std::string& text) {
-  AtomicOutput out(path);
-  {
-    std::ofstream f(out.partial_path(), std::ios::binary);
-    f << text;
-    f.close();
-    if (!f) throw FileError(path, "cannot be written");
-  }
-  out.commit();
-}
-
 std::string cost(int64_t hvps, double seconds) {
   return std::to_string(hvps) + " HVPs, " + significant(seconds, 3) + " s";
 }
@@ -123,8 +112,10 @@ Record report(const ReportRun& run, Observer& observer) {
   const std::string& cmd = run.output.command_line;
   std::vector<Line> lines;
 
-  ResultFile eigen_file(
-      run.output.out);  // before any work: refuses a file that is not a result file
+  // Before any work: one writer of the result file for the whole report, and a file that is not a
+  // result file refused.
+  const FileLock lock(run.output.out);
+  ResultFile eigen_file(run.output.out, &lock);
   const EigenResult e = eigen_on(eo, target, observer);
   fail_if_non_finite("eigen", e.status, e.message);
   Record er = describe_eigen(eo, e);
@@ -140,7 +131,7 @@ Record report(const ReportRun& run, Observer& observer) {
   const LayerTraces t = trace_with_layers(to, target, observer);
   fail_if_non_finite("trace", t.total.status, t.total.message);
   {
-    ResultFile rf(run.output.out);
+    ResultFile rf(run.output.out, &lock);
     Record tr = describe_trace(to, t);
     commit_target_group(rf, "trace", tr, target, *ws, cmd, t.hvps, t.seconds);
   }
@@ -155,7 +146,7 @@ Record report(const ReportRun& run, Observer& observer) {
   const DensityResult d = density_on(dens, target, observer);
   fail_if_non_finite("density", d.status, d.message);
   {
-    ResultFile rf(run.output.out);
+    ResultFile rf(run.output.out, &lock);
     Record dr = describe_density(dens, d);
     commit_target_group(rf, "density", dr, target, *ws, cmd, d.hvps, d.seconds);
   }
@@ -178,11 +169,11 @@ Record report(const ReportRun& run, Observer& observer) {
   rec.add("report", run.markdown);
   describe_status(rec, Status::Ok, "");
   {
-    ResultFile rf(run.output.out);
+    ResultFile rf(run.output.out, &lock);
     Record group = rec;  // the summary keeps no target fields
     commit_target_group(rf, "report", group, target, *ws, cmd, hvps, clock.seconds());
   }
-  write_text(run.markdown, md);
+  write_file_atomically(run.markdown, md);
 
   describe_run(rec, *ws, run.output, hvps, clock.seconds());
   rec.add("target", target.summary()).only(0).head("target");

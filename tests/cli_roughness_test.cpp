@@ -205,5 +205,5 @@ TEST_CASE("roughness: bad input gives one error line, the exit code, and the fil
   }
   CHECK(read_bytes(dir.file("r.h5")) == before);
   CHECK(read_bytes(dir.file("notes.h5")) == "not a result file");
-  CHECK(!file_exists(dir.file("r.h5.partial")));
+  CHECK_FALSE(temporary_left(dir.file("r.h5")));
 }

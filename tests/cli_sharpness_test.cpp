@@ -113,5 +113,5 @@ TEST_CASE("sharpness: bad input gives one error line, the exit code, and the fil
     CHECK(r.err.find(c.says) != std::string::npos);
   }
   CHECK(read_bytes(dir.file("r.h5")) == before);
-  CHECK(!file_exists(dir.file("r.h5.partial")));
+  CHECK_FALSE(temporary_left(dir.file("r.h5")));
 }

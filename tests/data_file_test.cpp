@@ -70,7 +70,7 @@ TEST_CASE("labels and targets round-trip bit-exactly with their provenance") {
   const std::string p = dir.file("d.h5");
   const Dataset d = labelled(7);
   write_data(p, d, {"tests", "none"});
-  CHECK_FALSE(file_exists(p + ".partial"));
+  CHECK_FALSE(temporary_left(p));
   const DataFile r = read_data_file(p);
   CHECK(r.data.sample_shape == d.sample_shape);
   CHECK(r.data.size() == 7);
@@ -97,7 +97,7 @@ TEST_CASE("writing an inconsistent data set is a caller mistake") {
   Dataset d = labelled(3);
   d.labels.pop_back();
   CHECK_THROWS_AS(write_data(dir.file("d.h5"), d, {}), std::invalid_argument);
-  CHECK_FALSE(file_exists(dir.file("d.h5.partial")));
+  CHECK_FALSE(temporary_left(dir.file("d.h5")));
 }
 
 TEST_CASE("float64 X and unsigned labels, as other tools write them, are read") {
@@ -126,6 +126,14 @@ TEST_CASE("bad data files: each fault is one error naming the file") {
   CHECK(error_message<FileError>([&] { read_data(p); }) == p + ": no such file");
   write_bytes(p, "X,y\n1,2\n");
   CHECK(error_message<FileError>([&] { read_data(p); }) == p + ": not an HDF5 file");
+  // A file of another kind is never replaced by a data file.
+  CHECK(error_message<FileError>([&] {
+          write_data(p, labelled(50), {"s", "p"});
+        }) ==
+        p + ": exists and is not an HDF5 file; only a 'hessian-data' file is replaced, so it is "
+            "left as it is");
+  CHECK(read_bytes(p) == "X,y\n1,2\n");
+  std::remove(p.c_str());
 
   write_data(p, labelled(50), {"s", "p"});
   truncate_file(p, static_cast<int64_t>(read_bytes(p).size()) - 100);

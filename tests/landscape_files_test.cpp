@@ -76,7 +76,7 @@ TEST_CASE("a surface file has loss-landscape's root datasets, (ny, nx) arrays an
   CHECK(f.dataset("xcoordinates").read<double>() == s.xcoordinates);
   CHECK(f.dataset("ycoordinates").read<double>() == s.ycoordinates);
   CHECK(f.string_attr("dirs") == "random");
-  CHECK_FALSE(file_exists(dir.file("s.h5.partial")));
+  CHECK_FALSE(temporary_left(dir.file("s.h5")));
 
   SurfaceData one;
   one.xcoordinates = {0.0, 1.0};

@@ -120,7 +120,7 @@ TEST_CASE(
     meta.set("source", std::string("tests"));
     meta.set("sizes", std::vector<int64_t>{4, 10, 3});
     write_model(p, m, meta);
-    CHECK_FALSE(file_exists(p + ".partial"));
+    CHECK_FALSE(temporary_left(p));
     const ModelFile r = read_model_file(p);
     check_same_graph(m.graph, r.model.graph);
     CHECK(same_bits(m.theta, r.model.theta));

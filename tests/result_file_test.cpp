@@ -66,11 +66,11 @@ TEST_CASE("arrays of any rank, attributes of every type and the metadata round-t
     g.attr("sizes", std::vector<int64_t>{1, 2});
     g.attr("grid", std::vector<double>{-0.5, 0.5});
     g.attr("names", std::vector<std::string>{"a", "b"});
-    CHECK(file_exists(p + ".partial"));
+    CHECK(temporary_left(p));
     CHECK_FALSE(file_exists(p));
     rf.commit(meta());
   }
-  CHECK_FALSE(file_exists(p + ".partial"));
+  CHECK_FALSE(temporary_left(p));
   ResultReader r(p);
   REQUIRE(r.groups() == std::vector<std::string>{"eigen"});
   const ResultGroupView g = r.group("eigen");
@@ -144,7 +144,7 @@ TEST_CASE("a run that fails before commit leaves NAME as it was and no partial f
       }(),
       std::runtime_error);
   CHECK(read_bytes(p) == before);
-  CHECK_FALSE(file_exists(p + ".partial"));
+  CHECK_FALSE(temporary_left(p));
   CHECK_FALSE(file_exists(progress_path_of(p)));
 }
 
@@ -154,10 +154,10 @@ TEST_CASE("a file that exists and is not a result file is never replaced") {
   write_bytes(text, "my notes\n");
   CHECK(error_message<FileError>([&] { ResultFile rf(text); }) ==
         text +
-            ": exists and is not a result file this engine can add to (not an HDF5 file); it is "
+            ": exists and is not an HDF5 file; only a 'hessian-results' file is replaced, so it is "
             "left as it is");
   CHECK(read_bytes(text) == "my notes\n");
-  CHECK_FALSE(file_exists(text + ".partial"));
+  CHECK_FALSE(temporary_left(text));
 
   const std::string other = dir.file("data.h5");
   {
@@ -167,9 +167,48 @@ TEST_CASE("a file that exists and is not a result file is never replaced") {
   }
   CHECK(error_message<FileError>([&] { ResultFile rf(other); }) ==
         other +
-            ": exists and is not a result file this engine can add to (is a 'hessian-data' file, "
-            "not a result "
-            "file); it is left as it is");
+            ": exists and is a 'hessian-data' file; only a 'hessian-results' file is replaced, so "
+            "it is left as it is");
+}
+
+TEST_CASE("a damaged result file given as the output is an error or added to, never a crash") {
+  // Single bytes of a valid result file flipped at seeded positions: each run either refuses the
+  // file (FileError, the file as it was) or adds its group; the process itself never faults,
+  // because the existing file is read in a child (io/isolated_read.h).
+  ScratchDir dir;
+  const std::string good = dir.file("good.h5");
+  {
+    ResultFile rf(good);
+    rf.group("eigen").write("eigenvalues", std::vector<double>{3, 2, 1});
+    rf.group("trace").attr("trace", 6.0);
+    rf.commit(meta());
+  }
+  const std::string bytes = read_bytes(good);
+  constexpr int kFlips = 60;
+  uint64_t state = 12345;  // a fixed LCG: the same positions every run
+  int refused = 0, added = 0;
+  for (int k = 0; k < kFlips; ++k) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    std::string damaged = bytes;
+    const size_t at = static_cast<size_t>(state >> 33) % damaged.size();
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x5a);
+    const std::string p = dir.file("flip" + std::to_string(k) + ".h5");
+    write_bytes(p, damaged);
+    try {
+      ResultFile rf(p);
+      rf.group("density").attr("runs", 1);
+      rf.commit(meta());
+      ++added;
+    } catch (const FileError& e) {
+      CAPTURE(e.what());
+      CHECK(std::string(e.what()).starts_with(p + ": "));
+      CHECK(read_bytes(p) == damaged);
+      ++refused;
+    }
+    CHECK_FALSE(temporary_left(p));
+  }
+  CHECK(refused + added == kFlips);
+  CHECK(refused > 0);
 }
 
 TEST_CASE("group names are plain and used once per run") {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "io/vtk_surface.h"
+#include "support/scratch_dir.h"
 
 using namespace hess;
 
@@ -78,8 +79,7 @@ TEST_CASE("bad surfaces are refused; the file is written whole") {
   std::stringstream buf;
   buf << in.rdbuf();
   CHECK(buf.str() == vtk_surface_text(s, {}));
-  std::ifstream partial(path + ".partial");
-  CHECK(!partial.good());
+  CHECK_FALSE(hess::test::temporary_left(path));
   std::remove(path.c_str());
   CHECK_THROWS_WITH_AS(write_vtk_surface("no-such-dir/x.vtp", s, {}),
                        doctest::Contains("no-such-dir/x.vtp"), std::runtime_error);

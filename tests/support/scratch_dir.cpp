@@ -26,6 +26,16 @@ std::string ScratchDir::file(const std::string& name) const {
   return path_ + "/" + name;
 }
 
+bool temporary_left(const std::string& path) {
+  const std::filesystem::path p(path);
+  const std::string stem = p.filename().string();
+  const std::string dir = p.has_parent_path() ? p.parent_path().string() : ".";
+  for (const std::string& name : list_files(dir)) {
+    if (name.starts_with(stem + ".partial") || name == stem + ".lock") return true;
+  }
+  return false;
+}
+
 bool file_exists(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0;

@@ -28,6 +28,9 @@ class ScratchDir {
 };
 
 bool file_exists(const std::string& path);
+// Whether a writer's temporary of `path` (PATH.partial.*, io/atomic_output.h) or its lock file
+// (PATH.lock) is in its folder.
+bool temporary_left(const std::string& path);
 // Names of the entries of a folder.
 std::set<std::string> list_files(const std::string& dir);
 std::string read_bytes(const std::string& path);
