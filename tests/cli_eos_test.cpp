@@ -4,8 +4,9 @@
 // measures offline at the checkpoint steps (1e-8), for gd, momentum and adam (preconditioned, with
 // the optimizer state read from the run directory), and for checkpoints copied elsewhere with
 // --optimizer/--lr given; warm-started measurements need fewer products than cold ones; a
-// complete series is kept on a rerun; bad input gives a one-line error naming the flag, exit 2,
-// and writes nothing.
+// complete series is kept on a rerun; a series stopped between checkpoints (through the run's
+// observer) and run again ends equal to an uninterrupted one, value for value; bad input gives a
+// one-line error naming the flag, exit 2, and writes nothing.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "io/hdf5_file.h"
+#include "runs/eos_run.h"
 #include "support/run_cli.h"
 #include "support/scratch_dir.h"
 
@@ -118,6 +120,20 @@ bool nothing_written(const ScratchDir& dir, const std::string& out) {
   return !file_exists(dir.file(out)) && !file_exists(dir.file(out + ".partial")) &&
          !file_exists(dir.file(out + ".progress.partial"));
 }
+
+// Asks the run to stop once `after` checkpoints are measured.
+class StopAfter : public runs::Observer {
+ public:
+  explicit StopAfter(int64_t after) : after_(after) {}
+  void progress(int64_t done, int64_t, const std::string&) override {
+    if (done >= after_) stop_ = true;
+  }
+  const std::atomic<bool>* cancel() const override { return &stop_; }
+
+ private:
+  int64_t after_;
+  std::atomic<bool> stop_{false};
+};
 
 }  // namespace
 
@@ -287,4 +303,42 @@ TEST_CASE("eos: bad input gives one line naming the flag, exit 2, and writes not
     CHECK(r.out.empty());
     CHECK(nothing_written(dir, "r.h5"));
   }
+}
+
+TEST_CASE("eos stopped between checkpoints and run again ends equal to an uninterrupted series") {
+  ScratchDir dir;
+  const CliRun t =
+      run_hessian(train_args("run", {"--optimizer", "momentum", "--lr", "0.1", "--steps", "60",
+                                     "--checkpoint-every", "10", "--sharpness-k", "2"}),
+                  dir.path());
+  REQUIRE(t.code == 0);
+  runs::EosRun run;
+  run.along = dir.file("run");
+  run.inputs.threads = 2;
+  run.eos.k = 2;
+  run.output.out = dir.file("whole.h5");
+  runs::Observer quiet;
+  runs::eos(run, quiet);
+
+  run.output.out = dir.file("cut.h5");
+  StopAfter stop(3);
+  CHECK_THROWS_WITH_AS(runs::eos(run, stop), doctest::Contains("run the same eos again"),
+                       std::runtime_error);
+  CHECK(!file_exists(dir.file("cut.h5")));
+  REQUIRE(file_exists(dir.file("cut.h5.progress.partial")));
+  const Record resumed = runs::eos(run, quiet);
+  CHECK(resumed.number("measured") == 4);  // 7 checkpoints, 3 before the stop
+  CHECK(resumed.number("resumed") == 3);
+  CHECK(!file_exists(dir.file("cut.h5.progress.partial")));
+
+  const Series a = read_series(dir.file("whole.h5"), "eos"),
+               b = read_series(dir.file("cut.h5"), "eos");
+  CHECK(a.step == std::vector<int64_t>{0, 10, 20, 30, 40, 50, 60});
+  CHECK(b.step == a.step);
+  CHECK(b.hvps == a.hvps);
+  CHECK(b.eigenvalues == a.eigenvalues);
+  CHECK(b.loss == a.loss);
+  CHECK(b.alpha == a.alpha);
+  CHECK(b.beta == a.beta);
+  CHECK(b.grad_overlap == a.grad_overlap);
 }
