@@ -232,6 +232,18 @@ TEST_CASE(
   check_same_rows(tracked, offline);
   CHECK(json_field(r.out, "measured") == 5);
 
+  // The run's checkpoints folder (or a glob in it) brings the run directory's optimizer and lr.
+  for (const std::string along : {"run/checkpoints", "run/checkpoints/step-*.h5"}) {
+    CAPTURE(along);
+    const CliRun f = run_hessian(
+        {"eos", "--along", along, "--threads", "2", "--json", "--out", "f.h5"}, dir.path());
+    CAPTURE(f.err);
+    REQUIRE(f.code == 0);
+    CHECK(f.out.find("\"run_directory\": \"run\"") != std::string::npos);
+    check_same_rows(tracked, read_series(dir.file("f.h5"), "eos"));
+    fs::remove(dir.file("f.h5"));
+  }
+
   // The same series again: kept as it is, nothing measured.
   const CliRun again =
       run_hessian({"eos", "--along", "elsewhere", "--data", kData, "--optimizer", "gd", "--lr",
