@@ -1,6 +1,7 @@
 #include "io/fingerprint.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "engine/number_format.h"
 
@@ -66,6 +67,15 @@ Fingerprint Fingerprint::read(const h5::Group& g) {
   }
   for (const std::string& k : s.attr_names()) f.add(k, s.string_attr(k));
   return f;
+}
+
+void refuse_other(const h5::Group& g, const Fingerprint& here, const std::string& where,
+                  const std::string& what) {
+  const std::string diff = here.first_difference(Fingerprint::read(g));
+  if (diff.empty()) return;
+  throw std::runtime_error(where + " holds another " + what + " (" + diff +
+                           "); it is left as it is: give another output file, or remove it to "
+                           "start afresh");
 }
 
 }  // namespace hess

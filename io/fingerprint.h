@@ -45,4 +45,10 @@ class Fingerprint {
   std::vector<std::pair<std::string, std::string>> entries_;
 };
 
+// Throws std::runtime_error "WHERE holds another WHAT (DIFFERENCE); it is left as it is: …" when
+// the fingerprint stored in `g` differs from `here` (a long run's progress or result that a rerun
+// must not continue).
+void refuse_other(const h5::Group& g, const Fingerprint& here, const std::string& where,
+                  const std::string& what);
+
 }  // namespace hess

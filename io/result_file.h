@@ -144,6 +144,9 @@ class ResultGroup {
 
   // Whether the group was found in the progress file.
   bool resumed() const { return resumed_; }
+  // Writes the file holding the group to disk (for a resumable group: what is written survives an
+  // interruption from here on).
+  void flush() { file_->flush(); }
   // Removes every dataset, subgroup and attribute (to restart a resumed group).
   void clear();
   // The underlying HDF5 group, for nested structure.

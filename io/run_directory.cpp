@@ -20,6 +20,7 @@ constexpr const char* kStateFormat = "hessian-train-state";
 constexpr int64_t kStateFormatVersion = 1;
 constexpr int kStepDigits = 9;
 constexpr std::string_view kModelSuffix = ".h5";
+constexpr const char* kWarmGroup = "sharpness_warm_start";
 
 void check_format(const h5::Object& root, const char* format) {
   if (!root.has_attr("format") || root.string_attr("format") != format) {
@@ -59,7 +60,7 @@ bool holds_run(const std::string& dir) {
 }
 
 std::string save_checkpoint(const std::string& dir, const Model& model, const OptimizerState& state,
-                            int64_t steps_per_epoch, uint64_t seed) {
+                            int64_t steps_per_epoch, uint64_t seed, const WarmStart& warm) {
   const std::string path = checkpoint_path(dir, state.step);
   fs::create_directories(fs::path(path).parent_path());
   {
@@ -79,6 +80,12 @@ std::string save_checkpoint(const std::string& dir, const Model& model, const Op
       order.push_back(name);
     }
     b.set_attr("order", h5::Value{order});
+    if (warm.k > 0) {
+      h5::Group w = f.create_group(kWarmGroup);
+      w.set_attr("step", h5::Value{warm.step});
+      const int64_t P = static_cast<int64_t>(warm.vectors.size()) / warm.k;
+      w.create_dataset<double>("vectors", {warm.k, P}, warm.vectors.data());
+    }
     f.close();
     out.commit();
   }
@@ -127,6 +134,23 @@ OptimizerState read_optimizer_state(const Checkpoint& c, int64_t params) {
     s.buffers.emplace_back(name, std::move(values));
   }
   return s;
+}
+
+WarmStart read_warm_start(const Checkpoint& c, int64_t params) {
+  WarmStart w;
+  h5::File f = h5::File::open_read(state_path(c.file));
+  check_format(f, kStateFormat);
+  if (!f.has_group(kWarmGroup)) return w;
+  const h5::Group g = f.group(kWarmGroup);
+  const h5::Dataset d = g.dataset("vectors");
+  const std::vector<int64_t> shape = d.shape();
+  if (shape.size() != 2 || shape[1] != params || shape[0] < 1) {
+    d.fail("warm-start vectors must be k x " + std::to_string(params));
+  }
+  w.step = g.int_attr("step");
+  w.k = shape[0];
+  w.vectors = d.read<double>();
+  return w;
 }
 
 }  // namespace hess

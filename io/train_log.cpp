@@ -9,6 +9,7 @@
 #include "io/atomic_output.h"
 #include "io/file_error.h"
 #include "io/hdf5_file.h"
+#include "io/record_hdf5.h"
 
 namespace hess {
 
@@ -150,6 +151,15 @@ void TrainLog::flush() {
   m.pending.clear();
   m.file.set_attr("steps_done", h5::Value{m.written});
   m.file.flush();
+}
+
+void TrainLog::write_sharpness(const Record& series) {
+  flush();
+  h5::File& f = impl_->file;
+  if (f.has(kSharpnessGroup)) f.remove(kSharpnessGroup);
+  ResultGroup g(f.create_group(kSharpnessGroup), &f, false);
+  write_record(g, series);
+  f.flush();
 }
 
 void TrainLog::close(const std::string& status, double final_loss, double final_accuracy) {

@@ -2,7 +2,9 @@
 // The log of a training run, RUN_DIR/train_log.h5 (docs/formats.md, "Training log"): one row per
 // step written as the run goes, the run's settings (a Fingerprint that --resume must match), the
 // command lines of the first run and of every resume, and a status: `running` (or the process
-// died), `interrupted` (stopped by a signal, resumable), `complete` or `failed`.
+// died), `interrupted` (stopped by a signal, resumable), `complete` or `failed`. With sharpness
+// tracking, the group /sharpness holds the edge-of-stability series (runs/eos_series.h describes
+// it), rewritten and flushed as each measurement completes.
 //
 //   hess::TrainLog log = hess::TrainLog::create(log_path(dir), total, settings, command_line);
 //   log.add(step_record);  ...  log.flush();
@@ -13,6 +15,7 @@
 
 #include "engine/trainer.h"
 #include "io/fingerprint.h"
+#include "io/record.h"
 
 namespace hess {
 
@@ -35,6 +38,12 @@ class TrainLog {
   void add(const TrainStep& s);
   // Writes the rows added so far to the file and flushes it.
   void flush();
+  // Replaces the group /sharpness by `series` (its attributes and datasets, io/record_hdf5.h) and
+  // flushes the file.
+  void write_sharpness(const Record& series);
+  // The name of that group.
+  static constexpr const char* kSharpnessGroup = "sharpness";
+
   // Flushes, records the status ("complete", "interrupted", "failed") and the final figures,
   // closes.
   void close(const std::string& status, double final_loss, double final_accuracy);

@@ -50,14 +50,6 @@ Fingerprint fingerprint(const Workspace& ws, const LandscapeRun& run) {
 }
 
 // Throws when `g` holds another landscape: nothing is written then.
-void refuse_other(const h5::Group& g, const Fingerprint& here, const std::string& where) {
-  const std::string diff = here.first_difference(Fingerprint::read(g));
-  if (diff.empty()) return;
-  throw std::runtime_error(where + " holds another landscape (" + diff +
-                           "); it is left as it is: give another output file, or remove it to "
-                           "start afresh");
-}
-
 std::string stem_of(const std::string& path) {
   const std::string h5 = ".h5";
   if (path.size() > h5.size() && path.compare(path.size() - h5.size(), h5.size(), h5) == 0)
@@ -180,7 +172,7 @@ Record landscape(const LandscapeRun& run, Observer& observer) {
     const ResultReader old(out);
     if (old.has_group(kGroup)) {
       const ResultGroupView g = old.group(kGroup);
-      refuse_other(g.h5(), settings, out + ": /" + kGroup);
+      refuse_other(g.h5(), settings, out + ": /" + kGroup, "landscape");
       const Exported e = export_files(g, run, ws->model().graph);
       Record rec;
       rec.add("complete", true).only(kJson);
@@ -201,7 +193,7 @@ Record landscape(const LandscapeRun& run, Observer& observer) {
     const ResultReader p(progress_path_of(out));
     if (p.has_group(kGroup)) {
       const ResultGroupView g = p.group(kGroup);
-      refuse_other(g.h5(), settings, progress_path_of(out) + ": /" + kGroup);
+      refuse_other(g.h5(), settings, progress_path_of(out) + ": /" + kGroup, "landscape");
       have_axes = g.has_dataset("xdirection") && (!lo.y || g.has_dataset("ydirection"));
     }
   }
@@ -211,7 +203,8 @@ Record landscape(const LandscapeRun& run, Observer& observer) {
   ResultFile rf(out);
   ResultGroup& g = rf.resumable_group(kGroup);
   if (!rf.progress_note().empty()) observer.warn(rf.progress_note());
-  if (g.resumed()) refuse_other(g.h5(), settings, progress_path_of(out) + ": /" + kGroup);
+  if (g.resumed())
+    refuse_other(g.h5(), settings, progress_path_of(out) + ": /" + kGroup, "landscape");
   settings.write(g.h5());
   if (axes) store_axes(g, *axes);
   g.attr("dirs", std::string(name_of(run.axes.kind)));

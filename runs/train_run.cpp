@@ -4,7 +4,10 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <memory>
+#include <optional>
 
+#include "analyzers/eos.h"
 #include "engine/blas_threads.h"
 #include "engine/field_error.h"
 #include "engine/number_format.h"
@@ -13,6 +16,7 @@
 #include "io/model_file.h"
 #include "io/run_directory.h"
 #include "io/train_log.h"
+#include "runs/eos_series.h"
 
 namespace hess::runs {
 
@@ -26,7 +30,7 @@ constexpr double kFlushSeconds = 2.0;  // the log reaches the file at least this
 constexpr double kPercent = 100.0;
 
 Fingerprint settings_of(const TrainRun& run, const TrainOptions& t, const std::string& model_label,
-                        int64_t samples) {
+                        int64_t samples, int64_t sharpness_samples) {
   const OptimizerOptions& op = t.optimizer;
   Fingerprint f;
   f.add("model", model_label)
@@ -45,7 +49,49 @@ Fingerprint settings_of(const TrainRun& run, const TrainOptions& t, const std::s
   if (op.kind == OptimizerKind::Adam) {
     f.add("beta1", op.beta1).add("beta2", op.beta2).add("epsilon", op.epsilon);
   }
+  if (run.sharpness.every > 0) {
+    f.add("sharpness_every", run.sharpness.every)
+        .add("sharpness_k", run.sharpness.k)
+        .add("sharpness_samples", sharpness_samples);
+  }
   return f;
+}
+
+// The series kept in the log of a run resumed at step `step`, and the warm start kept with its
+// checkpoint; the tracker continues from them.
+EosSeries resumed_series(const std::string& log, const Checkpoint& at, int64_t params,
+                         EosTracker& tracker) {
+  EosSeries s;
+  {
+    const h5::File f = h5::File::open_read(log);
+    if (!f.has_group(TrainLog::kSharpnessGroup)) return s;
+    s = read_eos_series(f.group(TrainLog::kSharpnessGroup));
+  }
+  s.keep_until(at.step);
+  const WarmStart w = read_warm_start(at, params);
+  Eigen::MatrixXd warm;
+  if (w.k > 0 && s.size() > 0 && w.step == s.step.back())
+    warm = Eigen::Map<const Eigen::MatrixXd>(w.vectors.data(), params, w.k);
+  tracker.resume(s.samples_to_derive(), warm);
+  return s;
+}
+
+// The series' record in the log: its settings, rows and derived quantities.
+Record log_record(const EosSeries& s) {
+  Record r;
+  describe_eos_settings(r, s);
+  describe_eos_series(r, s, "series", kDataset);
+  return r;
+}
+
+WarmStart warm_start_of(const EosTracker& t, const EosSeries& s) {
+  WarmStart w;
+  const Eigen::MatrixXd& v = t.warm_vectors();
+  if (v.size() == 0 || s.size() == 0) return w;
+  w.step = s.step.back();
+  w.k = v.cols();
+  w.vectors.assign(v.data(), v.data() + v.size());
+  return w;
 }
 
 }  // namespace
@@ -54,7 +100,14 @@ double default_learning_rate(OptimizerKind kind) {
   return kind == OptimizerKind::Adam ? kDefaultAdamLr : kDefaultLr;
 }
 
+void SharpnessTracking::validate() const {
+  if (every < 0) throw FieldError("sharpness_every", "must be non-negative (0: off)");
+  if (k < 1) throw FieldError("sharpness_k", "must be at least 1");
+  if (samples < 0) throw FieldError("sharpness_samples", "must be positive (0: the default)");
+}
+
 void TrainRun::validate() const {
+  sharpness.validate();
   if (dir.empty()) throw FieldError("dir", "is missing: give the run directory");
   if (inputs.data.empty()) throw FieldError("data", "is missing: give the training data file");
   if (steps < 0 || epochs < 0) throw FieldError("steps", "and {epochs} must be positive");
@@ -118,6 +171,33 @@ Record train(const TrainRun& run, Observer& observer) {
     model = std::move(saved);
     for (const Checkpoint& c : found) checkpoints.push_back(c.file);
   }
+  // Sharpness tracking: the analysis objective over the first M training rows.
+  const SharpnessTracking& st = run.sharpness;
+  const bool tracking = st.every > 0;
+  const int64_t P = model.graph.num_params();
+  int64_t eos_m = 0;
+  std::unique_ptr<Objective> analysis;
+  std::optional<EosTracker> tracker;
+  EosSeries series;
+  if (tracking) {
+    if (st.k > P) {
+      throw FieldError("sharpness_k", "(" + std::to_string(st.k) + ") exceeds the " +
+                                          std::to_string(P) + " parameters of the model");
+    }
+    eos_m = eos_samples(st.samples, static_cast<int64_t>(rows.size()), "sharpness_samples");
+    ObjectiveOptions oo;
+    oo.batch_size = run.inputs.batch_size;
+    oo.threads = ws->cores();
+    oo.weight_decay = run.inputs.weight_decay;
+    analysis = make_objective(model.graph, ws->data(),
+                              std::vector<int64_t>(rows.begin(), rows.begin() + eos_m), oo,
+                              run.inputs.precision);
+    EosOptions eo;
+    eo.k = static_cast<int>(st.k);
+    eo.seed = run.inputs.seed;
+    tracker.emplace(eo, *analysis);
+    series = EosSeries::start(topt.optimizer, st.k, eos_m);
+  }
   Trainer trainer(model.graph, ws->data(), rows, topt, run.inputs.precision);
   trainer.set_parameters(model.theta);
   if (run.resume) {
@@ -133,7 +213,12 @@ Record train(const TrainRun& run, Observer& observer) {
     throw FieldError("steps", ": the run in " + dir + " is already at step " +
                                   std::to_string(trainer.step_count()));
   }
-  const Fingerprint settings = settings_of(run, topt, ws->model_label(), trainer.num_samples());
+  const Fingerprint settings =
+      settings_of(run, topt, ws->model_label(), trainer.num_samples(), eos_m);
+  if (run.resume && tracking) {
+    const std::vector<Checkpoint> found = resumable_checkpoints(dir);
+    series = resumed_series(log_path(dir), found.back(), P, *tracker);
+  }
   fs::create_directories(dir);
   TrainLog log = run.resume ? TrainLog::resume(log_path(dir), trainer.step_count(), total, settings,
                                                run.command_line)
@@ -142,11 +227,23 @@ Record train(const TrainRun& run, Observer& observer) {
   auto checkpoint = [&] {
     model.theta = trainer.parameters();
     const std::string path =
-        save_checkpoint(dir, model, trainer.optimizer().state(), spe, topt.seed);
+        save_checkpoint(dir, model, trainer.optimizer().state(), spe, topt.seed,
+                        tracking ? warm_start_of(*tracker, series) : WarmStart{});
     if (checkpoints.empty() || checkpoints.back() != path) checkpoints.push_back(path);
     log.flush();
   };
-  if (!run.resume) checkpoint();  // the initial weights
+  auto measure = [&] {
+    const EosMeasurement m = tracker->measure(trainer.parameters(), trainer.optimizer());
+    if (m.status != Status::Ok)
+      observer.warn("sharpness at step " + std::to_string(m.step) + ": " + m.message);
+    series.append(m);
+    log.write_sharpness(log_record(series));
+  };
+  if (tracking && series.size() > 0) log.write_sharpness(log_record(series));  // resumed
+  if (!run.resume) {
+    if (tracking) measure();
+    checkpoint();  // the initial weights
+  }
 
   auto last_flush = std::chrono::steady_clock::now();
   const auto t0 = std::chrono::steady_clock::now();
@@ -156,6 +253,7 @@ Record train(const TrainRun& run, Observer& observer) {
   try {
     trainer.run(total, [&](const TrainStep& s) {
       log.add(s);
+      if (tracking && sharpness_due(s.step, st.every, total)) measure();
       if (run.checkpoint_every > 0 && s.step % run.checkpoint_every == 0 && s.step < total)
         checkpoint();
       const auto now = std::chrono::steady_clock::now();
@@ -227,6 +325,16 @@ Record train(const TrainRun& run, Observer& observer) {
   rec.add("seed", static_cast<int64_t>(run.inputs.seed)).only(kJson);
   rec.add("threads", static_cast<int64_t>(topt.threads)).only(kJson);
   rec.add("seconds", seconds).only(kJson);
+  if (tracking) {
+    rec.add("sharpness_samples", eos_m).only(kJson);
+    rec.add("sharpness_hvps", series.total_hvps()).only(kJson);
+    rec.add("sharpness_text", std::to_string(series.size()) + " measurements of " +
+                                  series.threshold_rule + " on " + grouped(eos_m) + " samples, " +
+                                  grouped(series.total_hvps()) + " products; /sharpness in the log")
+        .only(0)
+        .head("sharpness");
+    describe_eos_series(rec, series, "sharpness", kJson);
+  }
   return rec;
 }
 

@@ -112,7 +112,7 @@ TEST_CASE("--json and --quiet are accepted by every command") {
   CHECK(json.code == 0);
   CHECK(json_field(json.out, "parameters") == 2410);
   for (const std::string command : {"eigen", "trace", "diag", "density", "report", "landscape",
-                                    "roughness", "sharpness", "train", "import", "info"}) {
+                                    "roughness", "sharpness", "train", "import", "info", "eos"}) {
     const CliRun help = run_hessian({command, "--help"}, dir.path());
     CAPTURE(command);
     CHECK(help.code == 0);

@@ -1,7 +1,9 @@
 // Tests of `hessian train` (tools/cmd_train.cpp), running the built binary: the CLI reproduces the
 // library's training exactly and its checkpoints round-trip bit for bit (loss and HVP); a run
 // stopped by SIGTERM and resumed ends with the weights of an uninterrupted run; bad input gives
-// one-line errors with the right exit codes and leaves nothing that looks complete.
+// one-line errors with the right exit codes and leaves nothing that looks complete. With
+// --sharpness-every, a run stopped by SIGTERM and resumed has the /sharpness series of an
+// uninterrupted one, value for value.
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -20,6 +22,7 @@
 #include "engine/random.h"
 #include "engine/trainer.h"
 #include "io/data_file.h"
+#include "io/hdf5_file.h"
 #include "io/model_file.h"
 #include "support/fd_check.h"
 #include "support/learnable_data.h"
@@ -104,6 +107,23 @@ std::string last_checkpoint(const std::string& run) {
   return names.back();
 }
 
+// Starts `hessian FLAGS OUT`, stops it with SIGTERM once `out` holds three checkpoints (the initial
+// one and two periodic ones) and returns its exit code (1 when the signal stopped it).
+int stop_after_checkpoints(const std::string& flags, const std::string& out) {
+  const pid_t pid = spawn_hessian(split_args(flags + out));
+  REQUIRE(pid > 0);
+  // Wait (a bounded time) for two periodic checkpoints besides the initial one, then stop it.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (count_checkpoints(out) < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  return WEXITSTATUS(status);
+}
+
 bool one_error_line(const Run& r) {
   return r.err.rfind("hessian: error: ", 0) == 0 && r.err.find('\n') == r.err.size() - 1;
 }
@@ -179,20 +199,8 @@ TEST_CASE("a run stopped by SIGTERM and resumed ends with the weights of an unin
   const std::string whole = dir.file("whole"), cut = dir.file("cut");
   REQUIRE(hessian(dir, flags + whole).code == 0);
 
-  const pid_t pid = spawn_hessian(split_args(flags + cut));
-  REQUIRE(pid > 0);
-  // Wait (a bounded time) for two periodic checkpoints besides the initial one, then stop it.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (count_checkpoints(cut) < 3 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  kill(pid, SIGTERM);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  REQUIRE(WIFEXITED(status));
-  const int code = WEXITSTATUS(status);
   // Exit 1 when the signal stopped it; 0 only if it finished first (then there is nothing to test).
-  REQUIRE(code == 1);
+  REQUIRE(stop_after_checkpoints(flags, cut) == 1);
   const std::string stopped_at = last_checkpoint(cut);
   CHECK(stopped_at != last_checkpoint(whole));
 
@@ -202,6 +210,39 @@ TEST_CASE("a run stopped by SIGTERM and resumed ends with the weights of an unin
   const Model b = read_model(last_checkpoint(cut));
   CHECK(fs::path(last_checkpoint(cut)).filename() == "step-000006000.h5");
   CHECK(a.theta == b.theta);
+}
+
+TEST_CASE(
+    "a run tracking sharpness, stopped by SIGTERM and resumed, has the uninterrupted series") {
+  ScratchDir dir;
+  write_data(dir.file("d.h5"), learnable_data(kSamples, 5), {"test", "none"});
+  const std::string flags =
+      "train --data " + dir.file("d.h5") + " --arch " + kSpec +
+      " --seed 2 --optimizer adam --batch-size 8 --steps 3000 --checkpoint-every 100"
+      " --sharpness-every 30 --sharpness-k 2 --sharpness-samples 100 --threads 2 --quiet --out ";
+  const std::string whole = dir.file("whole"), cut = dir.file("cut");
+  REQUIRE(hessian(dir, flags + whole).code == 0);
+  REQUIRE(stop_after_checkpoints(flags, cut) == 1);
+  const std::string stopped_at = fs::path(last_checkpoint(cut)).filename().string();
+  REQUIRE(hessian(dir, flags + cut + " --resume").code == 0);
+
+  const h5::File a = h5::File::open_read(whole + "/train_log.h5");
+  const h5::File b = h5::File::open_read(cut + "/train_log.h5");
+  const h5::Group ga = a.group("sharpness"), gb = b.group("sharpness");
+  const std::vector<int64_t> steps = ga.dataset("step").read<int64_t>();
+  CHECK(steps.size() == 101);  // 0, 30, ..., 3000
+  CHECK(gb.dataset("step").read<int64_t>() == steps);
+  CHECK(gb.dataset("hvps").read<int64_t>() == ga.dataset("hvps").read<int64_t>());
+  for (const char* d : {"eigenvalues", "threshold", "loss", "grad_overlap", "alpha", "beta"}) {
+    CAPTURE(d);
+    CHECK(gb.dataset(d).read<double>() == ga.dataset(d).read<double>());
+  }
+  for (const char* attr : {"max_ratio", "eos_fraction", "sharpening_rate"}) {
+    CAPTURE(attr);
+    CHECK(gb.attr(attr) == ga.attr(attr));
+  }
+  MESSAGE("stopped at " << stopped_at << ", resumed; " << steps.size()
+                        << " measurements equal to the uninterrupted run's");
 }
 
 TEST_CASE("bad input: one-line errors, exit codes 1 and 2, nothing left that looks complete") {
@@ -230,6 +271,13 @@ TEST_CASE("bad input: one-line errors, exit codes 1 and 2, nothing left that loo
       {"no model", data + " --steps 2", 2, "--arch"},
       {"resume of nothing", data + " --arch mlp:6-3 --steps 2 --resume", 2, "--resume"},
       {"negative batch size", data + " --arch mlp:6-3 --steps 2 --batch-size -3", 2, "batch"},
+      {"negative sharpness-every", data + " --arch mlp:6-3 --steps 2 --sharpness-every -1", 2,
+       "--sharpness-every"},
+      {"sharpness-k above the parameter count",
+       data + " --arch mlp:6-3 --steps 2 --sharpness-every 1 --sharpness-k 22", 2, "--sharpness-k"},
+      {"sharpness-samples above the training set",
+       data + " --arch mlp:6-3 --steps 2 --sharpness-every 1 --sharpness-samples 21", 2,
+       "--sharpness-samples"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.what);

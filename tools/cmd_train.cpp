@@ -24,20 +24,24 @@ int run_train(const std::vector<std::string>& args) {
           "      --checkpoint-every 500 --out run-sgd\n"
           "  hessian train --data fmnist.h5 --arch mlp:784-128-128-10:tanh --optimizer sgd "
           "--batch-size 128 --epochs 3 \\\n"
-          "      --checkpoint-every 500 --out run-sgd --resume      # after Ctrl-C\n");
+          "      --checkpoint-every 500 --out run-sgd --resume      # after Ctrl-C\n"
+          "  hessian train --data fmnist1k.h5 --arch mlp:784-100-100-10:tanh --loss mse "
+          "--optimizer gd --lr 0.05 \\\n"
+          "      --steps 2000 --sharpness-every 20 --out run-eos      # the edge of stability\n");
   add_inputs(f, run.inputs);
   OptimizerOptions& op = run.optimizer;
-  f.choice("optimizer", &op.kind,
-           "gd (full batch), sgd, momentum, nesterov or adam (minibatches of --batch-size)")
-      .optional("lr", &lr, "ETA", "learning rate (default 0.1; adam 0.001)")
-      .value("momentum", &op.momentum, "BETA", "beta of momentum and nesterov")
-      .value("beta1", &op.beta1, "B", "adam: decay of the first moment")
-      .value("beta2", &op.beta2, "B", "adam: decay of the second moment")
-      .value("epsilon", &op.epsilon, "EPS", "adam: added to the root of the second moment")
-      .optional("steps", &run.steps, "N", "train until N steps are done in all")
+  add_optimizer(f, op, &lr, "learning rate (default 0.1; adam 0.001)");
+  f.optional("steps", &run.steps, "N", "train until N steps are done in all")
       .optional("epochs", &run.epochs, "N", "train for N epochs (N steps with gd)")
       .value("checkpoint-every", &run.checkpoint_every, "K",
              "save a checkpoint every K steps (0: only the initial and the final weights)")
+      .value("sharpness-every", &run.sharpness.every, "N",
+             "measure the edge of stability (top eigenvalues by warm-started Lanczos, the "
+             "optimizer's threshold, loss, alpha, beta) at step 0, every N steps and the last "
+             "step into /sharpness of the log (0: off)")
+      .value("sharpness-k", &run.sharpness.k, "K", "top eigenvalues per sharpness measurement")
+      .value("sharpness-samples", &run.sharpness.samples, "M",
+             "sharpness on the first M training samples, full batch (0: min(N, 5000))")
       .toggle("resume", &run.resume,
               "continue the run in --out from its last checkpoint (same flags)")
       .optional("out", &run.dir, "RUN_DIR", "run directory: checkpoints/ and train_log.h5", "dir");

@@ -14,6 +14,10 @@ const std::vector<Command>& commands() {
        "extreme eigenvalues (largest, smallest or both ends) of the Hessian or GGN, by Lanczos or "
        "power iteration",
        run_eigen},
+      {"eos",
+       "edge of stability along a run: sharpness against the optimizer's threshold at every "
+       "checkpoint, onset and phases",
+       run_eos},
       {"info",
        "blocks, sizes and loss of a model; fit of a data set; timing of loss, gradient and HVP",
        run_info},

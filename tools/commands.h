@@ -20,6 +20,7 @@ struct Command {
 const std::vector<Command>& commands();
 
 int run_density(const std::vector<std::string>& args);
+int run_eos(const std::vector<std::string>& args);
 int run_diag(const std::vector<std::string>& args);
 int run_eigen(const std::vector<std::string>& args);
 int run_info(const std::vector<std::string>& args);

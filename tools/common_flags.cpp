@@ -33,6 +33,16 @@ void add_target(Flags& f, runs::TargetSpec& t) {
             "restrict to parameter blocks whose names match (e.g. 'layer1.*' '*.weight')");
 }
 
+void add_optimizer(Flags& f, OptimizerOptions& op, double* lr, const std::string& lr_help) {
+  f.choice("optimizer", &op.kind,
+           "gd (full batch), sgd, momentum, nesterov or adam (minibatches of --batch-size)")
+      .optional("lr", lr, "ETA", lr_help)
+      .value("momentum", &op.momentum, "BETA", "beta of momentum and nesterov")
+      .value("beta1", &op.beta1, "B", "adam: decay of the first moment")
+      .value("beta2", &op.beta2, "B", "adam: decay of the second moment")
+      .value("epsilon", &op.epsilon, "EPS", "adam: added to the root of the second moment");
+}
+
 void add_printing(Flags& f, Printing& p) {
   f.toggle("json", &p.json, "print one JSON object with the summary on stdout")
       .toggle("quiet", &p.quiet, "no progress on stderr");

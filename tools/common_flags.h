@@ -6,6 +6,9 @@
 //   hess::cli::add_target(f, run.target);     // --curvature --layers
 //   hess::cli::add_output(f, run.output, p);  // --out --json --quiet
 
+#include <string>
+
+#include "engine/optimizer.h"
 #include "runs/curvature_target.h"
 #include "runs/output.h"
 #include "runs/workspace.h"
@@ -24,6 +27,9 @@ void add_data_inputs(Flags& f, runs::Inputs& in);   // --data --samples --batch-
                                                     // --precision --weight-decay
 void add_inputs(Flags& f, runs::Inputs& in);        // both
 void add_target(Flags& f, runs::TargetSpec& t);
+// --optimizer --lr --momentum --beta1 --beta2 --epsilon; `lr` is set when --lr is given
+// (Flags::given).
+void add_optimizer(Flags& f, OptimizerOptions& op, double* lr, const std::string& lr_help);
 // --out (default out.out), --json, --quiet.
 void add_output(Flags& f, runs::Output& out, Printing& p);
 // --json and --quiet only (commands without a result file).
