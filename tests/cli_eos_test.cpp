@@ -117,7 +117,7 @@ void copy_models(const std::string& run, const std::string& to) {
 
 // Nothing left by a refused run: no result, no partial, no progress file.
 bool nothing_written(const ScratchDir& dir, const std::string& out) {
-  return !file_exists(dir.file(out)) && !file_exists(dir.file(out + ".partial")) &&
+  return !file_exists(dir.file(out)) && !temporary_left(dir.file(out)) &&
          !file_exists(dir.file(out + ".progress.partial"));
 }
 
