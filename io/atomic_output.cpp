@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 
 #include "io/file_error.h"
 
@@ -35,6 +36,21 @@ void AtomicOutput::commit() {
                                " into place: " + std::strerror(errno));
   }
   done_ = true;
+}
+
+}  // namespace hess
+
+namespace hess {
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  AtomicOutput out(path);
+  {
+    std::ofstream f(out.partial_path(), std::ios::binary);
+    f << text;
+    f.close();
+    if (!f) throw FileError(path, "cannot be written");
+  }
+  out.commit();
 }
 
 }  // namespace hess

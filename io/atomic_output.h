@@ -30,3 +30,10 @@ class AtomicOutput {
 };
 
 }  // namespace hess
+
+namespace hess {
+
+// Writes `text` to `path` atomically (through AtomicOutput); FileError naming `path` on failure.
+void write_file_atomically(const std::string& path, const std::string& text);
+
+}  // namespace hess

@@ -4,7 +4,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 
 #include "analyzers/stopwatch.h"
 #include "engine/number_format.h"
@@ -12,6 +11,7 @@
 #include "io/file_error.h"
 #include "runs/density_run.h"
 #include "runs/eigen_run.h"
+#include "runs/plot_run.h"
 #include "runs/trace_run.h"
 
 namespace hess::runs {
@@ -66,17 +66,6 @@ std::string markdown(const Workspace& ws, const CurvatureTarget& target,
   return md;
 }
 
-void write_text(const std::string& path, const std::string& text) {
-  AtomicOutput out(path);
-  {
-    std::ofstream f(out.partial_path(), std::ios::binary);
-    f << text;
-    f.close();
-    if (!f) throw FileError(path, "cannot be written");
-  }
-  out.commit();
-}
-
 std::string cost(int64_t hvps, double seconds) {
   return std::to_string(hvps) + " HVPs, " + significant(seconds, 3) + " s";
 }
@@ -100,6 +89,11 @@ std::string bundled_sample_dir() {
   throw FileError(std::string(kLocalSample) + "/" + kSampleModel,
                   "no such file (the bundled sample: not in data/ here, nor installed beside the "
                   "program; give --model and --data)");
+}
+
+std::string report_html_path(const ReportRun& run) {
+  if (!run.html.empty()) return run.html;
+  return fs::path(run.markdown).replace_extension(".html").string();
 }
 
 Record report(const ReportRun& run, Observer& observer) {
@@ -182,7 +176,13 @@ Record report(const ReportRun& run, Observer& observer) {
     Record group = rec;  // the summary keeps no target fields
     commit_target_group(rf, "report", group, target, *ws, cmd, hvps, clock.seconds());
   }
-  write_text(run.markdown, md);
+  write_file_atomically(run.markdown, md);
+  HtmlReport page;
+  page.sources = {run.output.out};
+  for (const Line& l : lines) page.summary.push_back({l.quantity, l.value, l.detail});
+  page.groups = collect_figures(run.output.out, {"eigen", "trace", "density"}, PlotStyle{});
+  const std::string html = report_html_path(run);
+  write_html(html, page);
 
   describe_run(rec, *ws, run.output, hvps, clock.seconds());
   rec.add("target", target.summary()).only(0).head("target");
@@ -202,8 +202,9 @@ Record report(const ReportRun& run, Observer& observer) {
   rec.add("negative_mass", d.negative_mass_beyond).only(kJson);
   rec.add("negative_mass_stderr", d.negative_mass_beyond_std_error).only(kJson);
   rec.add("max_over_min", d.max_over_min).only(kJson);
+  rec.add("html", html).only(kJson);
   rec.footer = std::to_string(hvps) + " HVPs, " + significant(clock.seconds(), 3) + " s; wrote " +
-               run.output.out + " and " + run.markdown;
+               run.output.out + ", " + run.markdown + " and " + html;
   return rec;
 }
 

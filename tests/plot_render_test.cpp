@@ -17,66 +17,19 @@
 #include "plot/colors.h"
 #include "plot/render.h"
 #include "plot/text_box.h"
+#include "support/svg_axes.h"
 #include "support/svg_doc.h"
 
 using namespace hess::plot;
+using hess::test::axis_map;
+using hess::test::AxisMap;
 using hess::test::SvgDoc;
 using hess::test::SvgElement;
 
 namespace {
 
-constexpr double kPixel = 0.011;  // coordinates are written with two decimals
+constexpr double kPixel = hess::test::kSvgPixel;
 constexpr double kOnLevel = 0.01;
-
-// The affine map value -> pixel an axis' ticks imply: least squares through (value, pixel) of every
-// tick mark, in log10 units on log axes. The tick label text is the value.
-struct AxisMap {
-  double a = 0, b = 0;  // pixel = a + b * t(value)
-  bool log = false;
-  std::vector<double> values;
-  double pixel(double v) const { return a + b * (log ? std::log10(v) : v); }
-  double value(double p) const {
-    const double t = (p - a) / b;
-    return log ? std::pow(10.0, t) : t;
-  }
-};
-
-AxisMap axis_map(const SvgDoc& doc, const std::string& tick_class, bool log) {
-  AxisMap m;
-  m.log = log;
-  const bool vertical = tick_class != "xtick";
-  std::vector<double> t, p;
-  for (const SvgElement* g : doc.with_class(tick_class)) {
-    const SvgElement* mark = nullptr;
-    const SvgElement* label = nullptr;
-    for (const SvgElement& e : doc.elements) {
-      if (e.parent < 0 || &doc.elements[static_cast<size_t>(e.parent)] != g) continue;
-      if (e.has_class("tickmark")) mark = &e;
-      if (e.has_class("ticklabel")) label = &e;
-    }
-    REQUIRE(mark);
-    REQUIRE(label);
-    const double v = std::strtod(label->text.c_str(), nullptr);
-    m.values.push_back(v);
-    t.push_back(log ? std::log10(v) : v);
-    p.push_back(vertical ? mark->number("y1") : mark->number("x1"));
-    CHECK(mark->number(vertical ? "y2" : "x2") == mark->number(vertical ? "y1" : "x1"));
-  }
-  REQUIRE(t.size() >= 2);
-  const double n = static_cast<double>(t.size());
-  double st = 0, sp = 0, stt = 0, stp = 0;
-  for (size_t k = 0; k < t.size(); ++k) {
-    st += t[k];
-    sp += p[k];
-    stt += t[k] * t[k];
-    stp += t[k] * p[k];
-  }
-  m.b = (n * stp - st * sp) / (n * stt - st * st);
-  m.a = (sp - m.b * st) / n;
-  // every tick on the line: the ticks themselves are placed consistently
-  for (size_t k = 0; k < t.size(); ++k) CHECK(std::fabs(m.a + m.b * t[k] - p[k]) < kPixel);
-  return m;
-}
 
 bool round_value(double v) {
   if (v == 0) return true;
