@@ -36,5 +36,11 @@ GroupFigures plot_landscape(const ResultGroupView& g, const PlotStyle& style);
 GroupFigures plot_roughness(const ResultGroupView& g, const PlotStyle& style);
 GroupFigures plot_sharpness(const ResultGroupView& g, const PlotStyle& style);
 GroupFigures plot_train_log(const ResultGroupView& g, const PlotStyle& style);
+// `hessian sensitivity`'s groups.
+GroupFigures plot_sensitivity(const ResultGroupView& g, const PlotStyle& style);
+GroupFigures plot_allocation(const ResultGroupView& g, const PlotStyle& style);
+GroupFigures plot_pareto(const ResultGroupView& g, const PlotStyle& style);
+// An edge-of-stability series: /eos of a result file, /sharpness of a training log.
+GroupFigures plot_eos(const ResultGroupView& g, const PlotStyle& style);
 
 }  // namespace hess::runs

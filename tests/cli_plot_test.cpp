@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "io/hdf5_file.h"
 #include "io/result_file.h"
 #include "io/result_reader.h"
 #include "support/run_cli.h"
@@ -160,6 +161,88 @@ TEST_CASE("--groups picks groups; --png-dir writes PNGs through rsvg-convert") {
         std::set<std::string>{"eigen-values.png", "trace-layers.png"});
   CHECK(read_bytes(out.file("png/eigen-values.png")).substr(0, 8) == "\x89PNG\r\n\x1a\n");
   CHECK(!file_exists(out.file("plots.html")));  // an output was given: no default page
+}
+
+TEST_CASE("edge-of-stability series (/eos, a training log's /sharpness) and sensitivity groups") {
+  // the schemas of docs/formats.md and docs/cli.md, written directly
+  const ScratchDir& fx = fixtures();
+  ScratchDir out;
+  const std::vector<int64_t> step = {0, 10, 20, 30, 40};
+  const std::vector<double> ev = {1.0, 0.5, 1.5, 0.7, 1.9, 0.8, 2.05, 0.9, 1.97, 0.95};
+  const std::vector<double> thr = {2, 2, 2, 2, 2}, loss = {2.3, 1.9, 1.6, 1.7, 1.4};
+  {
+    ResultFile rf(out.file("synth.h5"));
+    ResultGroup& e = rf.group("eos");
+    e.write("step", step);
+    e.write("eigenvalues", ev.data(), {5, 2});
+    e.write("threshold", thr);
+    e.write("loss", loss);
+    e.attr("onset_step", 30.0);
+    e.attr("max_ratio", 1.025);
+    e.attr("eos_fraction", 1.0);
+    e.attr("threshold_rule", std::string("2/lr"));
+    ResultGroup& s = rf.group("sensitivity");
+    s.write("blocks", std::vector<std::string>{"fc1.weight", "fc2.weight", "out.weight"});
+    s.write("bits", std::vector<int64_t>{4, 8});
+    const std::vector<double> pred = {1e-2, 1e-4, 3e-3, 2e-5, 5e-4, 1e-6};
+    const std::vector<double> meas = {1.2e-2, 1.1e-4, 2.5e-3, 2.2e-5, 6e-4, 1.1e-6};
+    s.write("predicted_dloss", pred.data(), {3, 2});
+    s.write("measured_dloss", meas.data(), {3, 2});
+    s.write("ranking", std::vector<std::string>{"fc1.weight", "fc2.weight", "out.weight"});
+    s.attr("spearman_predicted", 1.0);
+    ResultGroup& a = rf.group("allocation");
+    a.write("bits_per_block", std::vector<int64_t>{8, 4, 4});
+    a.attr("size_bytes", 1234.0);
+    ResultGroup& p = rf.group("pareto");
+    p.write("size_bytes", std::vector<double>{500, 800, 1200});
+    p.write("predicted_dloss", std::vector<double>{1e-2, 1e-3, 1e-5});
+    p.write("measured_dloss", std::vector<double>{1.2e-2, 1.1e-3, 1.3e-5});
+    rf.commit(ResultMetadata{});
+  }
+  const CliRun r =
+      run_hessian({"plot", out.file("synth.h5"), "--svg-dir", "s", "--json"}, out.path());
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(json_field(r.out, "figures") == 5);  // eos 2, sensitivity 1, allocation 1, pareto 1
+  const SvgDoc eos(read_bytes(out.file("s/eos-sharpness.svg")));
+  const AxisMap x = axis_map(eos, "xtick", false), y = axis_map(eos, "ytick", false);
+  const auto lines = eos.with_class("line");
+  REQUIRE(lines.size() == 3);  // lambda_1, lambda_2, the threshold
+  const auto l1 = path_points(lines[0]->attr("points"));
+  REQUIRE(l1.size() == 5);
+  for (size_t i = 0; i < 5; ++i) {
+    CHECK(std::fabs(l1[i].first - x.pixel(static_cast<double>(step[i]))) < kSvgPixel);
+    CHECK(std::fabs(l1[i].second - y.pixel(ev[2 * i])) < kSvgPixel);
+  }
+  const auto onset = eos.with_class("ref");
+  REQUIRE(onset.size() == 1);
+  CHECK(std::fabs(onset[0]->number("x1") - x.pixel(30)) < kSvgPixel);
+  // the loss figure shares the step axis
+  const SvgDoc lossfig(read_bytes(out.file("s/eos-loss.svg")));
+  CHECK(axis_map(lossfig, "xtick", false).values == x.values);
+  // measured loss changes on the log axis, one marker per block and width
+  const SvgDoc sens(read_bytes(out.file("s/sensitivity-blocks.svg")));
+  const AxisMap ly = axis_map(sens, "ytick", true);
+  const auto dots = sens.with_class("marker");
+  REQUIRE(dots.size() == 6);
+  CHECK(std::fabs(dots[0]->number("cy") - ly.pixel(1.2e-2)) < kSvgPixel);  // fc1 at 4 bits
+  CHECK(std::fabs(dots[5]->number("cy") - ly.pixel(1.1e-6)) < kSvgPixel);  // out at 8 bits
+
+  // a training log with a /sharpness series: its figures join the log's
+  write_bytes(out.file("log.h5"), read_bytes(fx.file("run/train_log.h5")));
+  {
+    h5::File f = h5::File::open_write(out.file("log.h5"));
+    h5::Group g = f.create_group("sharpness");
+    g.create_dataset("step", {5}, step.data());
+    g.create_dataset("eigenvalues", {5, 2}, ev.data());
+    g.create_dataset("threshold", {5}, thr.data());
+    g.create_dataset("loss", {5}, loss.data());
+    g.set_attr("onset_step", 30.0);
+  }
+  const CliRun t = run_hessian({"plot", out.file("log.h5"), "--json"}, out.path());
+  INFO(t.err);
+  REQUIRE(t.code == 0);
+  CHECK(json_field(t.out, "figures") == 3);  // train-loss, eos-sharpness, eos-loss
 }
 
 TEST_CASE("bad input: one-line errors naming the flag or file, exit 1 or 2, no HTML") {
