@@ -99,6 +99,8 @@ TEST_CASE("every group of a result file becomes figures in one HTML page and SVG
     CAPTURE(name);
     const SvgDoc doc(read_bytes(out.file("svg/" + name)));  // well-formed XML
     CHECK(!doc.named("text").empty());
+    const SvgElement& root = doc.elements.front();
+    check_text_layout(doc, root.number("width"), root.number("height"));  // no overlapping texts
   }
 
   // the eigenvalues of the file land where the figure's axes put them

@@ -39,33 +39,6 @@ bool round_value(double v) {
   return false;
 }
 
-// Texts' boxes do not overlap one another and lie inside the figure.
-void check_texts(const SvgDoc& doc, double width, double height) {
-  std::vector<Box> boxes;
-  std::vector<std::string> texts;
-  for (const SvgElement* t : doc.named("text")) {
-    const std::string anchor = t->attr("text-anchor");
-    const Anchor a = anchor == "middle" ? Anchor::Middle
-                     : anchor == "end"  ? Anchor::End
-                                        : Anchor::Start;
-    const bool rotated = t->attr("transform").rfind("rotate(-90", 0) == 0;
-    const double size = t->number("font-size");
-    const Box b = rotated ? rotated_text_box(t->number("x"), t->number("y"), t->text, size, a)
-                          : text_box(t->number("x"), t->number("y"), t->text, size, a);
-    CAPTURE(t->text);
-    CHECK(b.x0 >= 0);
-    CHECK(b.y0 >= 0);
-    CHECK(b.x1 <= width);
-    CHECK(b.y1 <= height);
-    for (size_t k = 0; k < boxes.size(); ++k) {
-      CAPTURE(texts[k]);
-      CHECK_FALSE(overlaps(boxes[k], b));
-    }
-    boxes.push_back(b);
-    texts.push_back(t->text);
-  }
-}
-
 Figure scatter(ScaleKind ykind) {
   Figure f;
   f.title = "Known points";
@@ -120,7 +93,7 @@ TEST_CASE("markers land where the linear and the log axes put them") {
     CHECK(std::fabs(refs[0]->number("x1") - xm.pixel(1.5)) < kPixel);
     CHECK(std::fabs(refs[1]->number("y1") - ym.pixel(100)) < kPixel);
     CHECK(doc.with_class("reflabel").size() == 2);
-    check_texts(doc, f.width, f.height);
+    hess::test::check_text_layout(doc, f.width, f.height);
   }
 }
 
@@ -162,7 +135,7 @@ TEST_CASE("twin axes: each series on its own axis") {
   }
   CHECK(lines[1]->attr("stroke-dasharray") != "");
   CHECK(doc.with_class("legendlabel").size() == 2);
-  check_texts(doc, f.width, f.height);
+  hess::test::check_text_layout(doc, f.width, f.height);
 }
 
 TEST_CASE("bars on a category axis with error bars; histograms; rugs") {
@@ -190,7 +163,7 @@ TEST_CASE("bars on a category axis with error bars; histograms; rugs") {
     CHECK(std::fabs(p[0].second - ym.pixel(v - e)) < kPixel);
     CHECK(std::fabs(p[1].second - ym.pixel(v + e)) < kPixel);
   }
-  check_texts(doc, f.width, f.height);
+  hess::test::check_text_layout(doc, f.width, f.height);
 
   Figure h;
   Series counts = make_series(Mark::Histogram, {}, {2, 5, 1});
@@ -244,7 +217,7 @@ TEST_CASE("a drawn contour of x^2 + 4y^2 lies on its ellipse in the axes' data c
   CHECK(!doc.with_class("band").empty());
   CHECK(doc.with_class("contourlabel").size() >= 2);
   CHECK(doc.children_of_class("colorbar", "rect").size() >= 3);
-  check_texts(doc, f.width, f.height);
+  hess::test::check_text_layout(doc, f.width, f.height);
 
   // log colours: levels 1-2-5 and decades, lines still on their ellipses where the grid resolves
   // them: interpolating log f linearly misses f by about h^2/c relatively (f = 4y^2 along y), under

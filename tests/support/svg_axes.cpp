@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "plot/text_box.h"
+
 namespace hess::test {
 
 double AxisMap::pixel(double v) const {
@@ -50,6 +52,33 @@ AxisMap axis_map(const SvgDoc& doc, const std::string& tick_class, bool log) {
   m.a = (sp - m.b * st) / n;
   for (size_t k = 0; k < t.size(); ++k) CHECK(std::fabs(m.a + m.b * t[k] - p[k]) < kSvgPixel);
   return m;
+}
+
+void check_text_layout(const SvgDoc& doc, double width, double height) {
+  using namespace hess::plot;
+  std::vector<Box> boxes;
+  std::vector<std::string> texts;
+  for (const SvgElement* t : doc.named("text")) {
+    const std::string anchor = t->attr("text-anchor");
+    const Anchor a = anchor == "middle" ? Anchor::Middle
+                     : anchor == "end"  ? Anchor::End
+                                        : Anchor::Start;
+    const bool rotated = t->attr("transform").rfind("rotate(-90", 0) == 0;
+    const double size = t->number("font-size");
+    const Box b = rotated ? rotated_text_box(t->number("x"), t->number("y"), t->text, size, a)
+                          : text_box(t->number("x"), t->number("y"), t->text, size, a);
+    CAPTURE(t->text);
+    CHECK(b.x0 >= 0);
+    CHECK(b.y0 >= 0);
+    CHECK(b.x1 <= width);
+    CHECK(b.y1 <= height);
+    for (size_t k = 0; k < boxes.size(); ++k) {
+      CAPTURE(texts[k]);
+      CHECK_FALSE(overlaps(boxes[k], b));
+    }
+    boxes.push_back(b);
+    texts.push_back(t->text);
+  }
 }
 
 }  // namespace hess::test

@@ -23,4 +23,8 @@ struct AxisMap {
 
 AxisMap axis_map(const SvgDoc& doc, const std::string& tick_class, bool log);
 
+// Every <text>'s box (plot/text_box.h's estimate from its position, size, anchor and rotation)
+// lies inside the width x height figure and meets no other text's box.
+void check_text_layout(const SvgDoc& doc, double width, double height);
+
 }  // namespace hess::test
