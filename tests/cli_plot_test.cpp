@@ -1,6 +1,7 @@
 // Tests of `hessian plot` (tools/cmd_plot.cpp, runs/plot_run.h), running the built binary on result
 // files the other commands wrote from the bundled sample (every group kind: eigen, trace, density,
-// report, diag, 2-D and 1-D landscape, roughness, sharpness) and on a training log: one figure set
+// report, diag, 2-D and 1-D landscape, roughness, sharpness), on groups written in the documented
+// schemas of eos, sensitivity and a PCA landscape, and on a training log: one figure set
 // per group; the eigenvalues drawn where the axes put the values stored in the file; SVG files
 // well-formed and the HTML holding one <svg> per figure; the same bytes when run twice; --groups,
 // --png-dir (rsvg-convert); bad input gives one-line errors, exit 1 or 2, and no HTML.
@@ -165,7 +166,9 @@ TEST_CASE("--groups picks groups; --png-dir writes PNGs through rsvg-convert") {
   CHECK(!file_exists(out.file("plots.html")));  // an output was given: no default page
 }
 
-TEST_CASE("edge-of-stability series (/eos, a training log's /sharpness) and sensitivity groups") {
+TEST_CASE(
+    "edge-of-stability series (/eos, a training log's /sharpness), sensitivity groups, a PCA "
+    "path") {
   // the schemas of docs/formats.md and docs/cli.md, written directly
   const ScratchDir& fx = fixtures();
   ScratchDir out;
@@ -195,6 +198,17 @@ TEST_CASE("edge-of-stability series (/eos, a training log's /sharpness) and sens
     ResultGroup& a = rf.group("allocation");
     a.write("bits_per_block", std::vector<int64_t>{8, 4, 4});
     a.attr("size_bytes", 1234.0);
+    ResultGroup& l = rf.group("landscape");  // a 2-D landscape with a PCA path
+    const std::vector<double> xs = {-1, 0, 1, 2}, ys = {-1, 0, 1};
+    std::vector<double> z;
+    for (double yv : ys)
+      for (double xv : xs) z.push_back(1 + xv * xv + 2 * yv * yv);
+    l.write("xcoordinates", xs);
+    l.write("ycoordinates", ys);
+    l.write("train_loss", z.data(), {3, 4});
+    l.write("proj_xcoord", std::vector<double>{1.5, 0.8, 0.1});
+    l.write("proj_ycoord", std::vector<double>{0.7, 0.3, 0.05});
+    l.attr("dirs", std::string("pca"));
     ResultGroup& p = rf.group("pareto");
     p.write("size_bytes", std::vector<double>{500, 800, 1200});
     p.write("predicted_dloss", std::vector<double>{1e-2, 1e-3, 1e-5});
@@ -205,7 +219,16 @@ TEST_CASE("edge-of-stability series (/eos, a training log's /sharpness) and sens
       run_hessian({"plot", out.file("synth.h5"), "--svg-dir", "s", "--json"}, out.path());
   INFO(r.err);
   REQUIRE(r.code == 0);
-  CHECK(json_field(r.out, "figures") == 5);  // eos 2, sensitivity 1, allocation 1, pareto 1
+  // eos 2, sensitivity 1, allocation 1, pareto 1, landscape 2
+  CHECK(json_field(r.out, "figures") == 7);
+  const SvgDoc pca(read_bytes(out.file("s/landscape-contour.svg")));
+  const AxisMap px = axis_map(pca, "xtick", false), py = axis_map(pca, "ytick", false);
+  const auto path = pca.with_class("marker");
+  REQUIRE(path.size() == 3);
+  CHECK(std::fabs(path[0]->number("cx") - px.pixel(1.5)) < kSvgPixel);
+  CHECK(std::fabs(path[0]->number("cy") - py.pixel(0.7)) < kSvgPixel);
+  CHECK(std::fabs(path[2]->number("cx") - px.pixel(0.1)) < kSvgPixel);
+  CHECK(std::fabs(path[2]->number("cy") - py.pixel(0.05)) < kSvgPixel);
   const SvgDoc eos(read_bytes(out.file("s/eos-sharpness.svg")));
   const AxisMap x = axis_map(eos, "xtick", false), y = axis_map(eos, "ytick", false);
   const auto lines = eos.with_class("line");
