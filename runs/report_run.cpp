@@ -4,7 +4,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 
 #include "analyzers/stopwatch.h"
 #include "engine/number_format.h"
@@ -12,6 +11,7 @@
 #include "io/file_error.h"
 #include "runs/density_run.h"
 #include "runs/eigen_run.h"
+#include "runs/plot_run.h"
 #include "runs/trace_run.h"
 
 namespace hess::runs {
@@ -89,6 +89,11 @@ std::string bundled_sample_dir() {
   throw FileError(std::string(kLocalSample) + "/" + kSampleModel,
                   "no such file (the bundled sample: not in data/ here, nor installed beside the "
                   "program; give --model and --data)");
+}
+
+std::string report_html_path(const ReportRun& run) {
+  if (!run.html.empty()) return run.html;
+  return fs::path(run.markdown).replace_extension(".html").string();
 }
 
 Record report(const ReportRun& run, Observer& observer) {
@@ -174,6 +179,12 @@ Record report(const ReportRun& run, Observer& observer) {
     commit_target_group(rf, "report", group, target, *ws, cmd, hvps, clock.seconds());
   }
   write_file_atomically(run.markdown, md);
+  HtmlReport page;
+  page.sources = {run.output.out};
+  for (const Line& l : lines) page.summary.push_back({l.quantity, l.value, l.detail});
+  page.groups = collect_figures(run.output.out, {"eigen", "trace", "density"}, PlotStyle{});
+  const std::string html = report_html_path(run);
+  write_html(html, page);
 
   describe_run(rec, *ws, run.output, hvps, clock.seconds());
   rec.add("target", target.summary()).only(0).head("target");
@@ -193,8 +204,9 @@ Record report(const ReportRun& run, Observer& observer) {
   rec.add("negative_mass", d.negative_mass_beyond).only(kJson);
   rec.add("negative_mass_stderr", d.negative_mass_beyond_std_error).only(kJson);
   rec.add("max_over_min", d.max_over_min).only(kJson);
+  rec.add("html", html).only(kJson);
   rec.footer = std::to_string(hvps) + " HVPs, " + significant(clock.seconds(), 3) + " s; wrote " +
-               run.output.out + " and " + run.markdown;
+               run.output.out + ", " + run.markdown + " and " + html;
   return rec;
 }
 

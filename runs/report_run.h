@@ -1,7 +1,8 @@
 #pragma once
 // `hessian report` as a library call: the spectral summary of a model (the bundled sample by
 // default): top eigenvalues, the trace with per-layer traces, the spectral density, each committed
-// to its group of the result file as it completes, then a group /report and a Markdown summary.
+// to its group of the result file as it completes, then a group /report, a Markdown summary and a
+// self-contained HTML page with the figures of the three groups (runs/plot_run.h).
 
 #include <string>
 
@@ -32,7 +33,12 @@ struct ReportRun {
   DensityOptions density;
   Output output;
   std::string markdown = "report.md";  // the Markdown summary
+  std::string html;                    // the HTML page with figures; "" : beside the Markdown
+                                       // (report.md -> report.html)
 };
+
+// The HTML page's path of a run: `html`, or the Markdown's with the extension .html.
+std::string report_html_path(const ReportRun& run);
 
 // The folder of the bundled sample (digits-mlp.h5, digits.h5): $HESS_SAMPLE_DIR when set, else
 // PREFIX/share/hessian beside an installed program, else the source tree's data/ for a program

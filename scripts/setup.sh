@@ -9,7 +9,8 @@ packages=(
   libhdf5-dev hdf5-tools
   libboost-program-options-dev doctest-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
-  zlib1g-dev
+  zlib1g-dev libexpat1-dev
+  librsvg2-bin chromium
   dataset-fashion-mnist python3-sklearn
 )
 

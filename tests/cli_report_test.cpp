@@ -1,5 +1,6 @@
 // `hessian report` run as a program: with no arguments, on the bundled sample found under data/ in
-// the working directory, it writes results.h5 (eigen, trace, density, report groups) and report.md;
+// the working directory, it writes results.h5 (eigen, trace, density, report groups), report.md and
+// report.html (the figures);
 // its top eigenvalue is `hessian eigen`'s; without the sample it fails naming the file.
 #include <doctest/doctest.h>
 
@@ -17,7 +18,7 @@
 using namespace hess;
 using namespace hess::test;
 
-TEST_CASE("report with no arguments analyses data/ and writes results.h5 and report.md") {
+TEST_CASE("report with no arguments analyses data/ and writes results.h5, report.md, report.html") {
   ScratchDir dir;
   std::filesystem::create_directory(dir.file("data"));
   for (const char* f : {"digits.h5", "digits-mlp.h5"}) {
@@ -45,6 +46,18 @@ TEST_CASE("report with no arguments analyses data/ and writes results.h5 and rep
     CHECK(m.command_line == "hessian report --threads 2");
   }
   CHECK(reader.group("report").h5().string_attr("markdown") == md);
+
+  // report.html beside report.md: the summary table and the figures of eigen (1), density (2)
+  // and trace (1), inline, self-contained
+  const std::string html = read_bytes(dir.file("report.html"));
+  CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
+  CHECK(html.find("<td>lambda_5</td>") != std::string::npos);
+  size_t svgs = 0;
+  for (size_t at = html.find("<svg "); at != std::string::npos; at = html.find("<svg ", at + 1))
+    ++svgs;
+  CHECK(svgs == 4);
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK(html.find(reader.group("eigen").metadata().model_sha256) != std::string::npos);
   const std::vector<double> top = reader.group("eigen").values("eigenvalues");
   REQUIRE(top.size() == 5);
   // Per-layer Hutch++ traces are separate estimates of the diagonal blocks: their sum is near the
@@ -92,5 +105,6 @@ TEST_CASE("report without the bundled sample: exit 1 naming the file") {
       dir.file("digits-mlp.h5") + ": no such file (the bundled sample, in $HESS_SAMPLE_DIR)");
   unsetenv("HESS_SAMPLE_DIR");
   CHECK(!file_exists(dir.file("report.md")));
+  CHECK(!file_exists(dir.file("report.html")));
   CHECK(!file_exists(dir.file("results.h5")));
 }

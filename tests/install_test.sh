@@ -23,6 +23,7 @@ unset HESS_SAMPLE_DIR
 [ ! -s report.err ] || fail "report wrote to stderr: $(cat report.err)"
 [ -s results.h5 ] || fail "no results.h5 in the working folder"
 [ -s report.md ] || fail "no report.md in the working folder"
+[ -s report.html ] || fail "no report.html in the working folder"
 grep -q "\"model\": \"$tmp/prefix/share/hessian/digits-mlp.h5\"" report.json ||
   fail "the report did not read the installed sample: $(head -c 300 report.json)"
 grep -q "lambda" report.md || fail "report.md has no eigenvalues"

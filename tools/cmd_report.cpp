@@ -1,6 +1,6 @@
 // hessian report: the spectral summary of a model (the bundled sample by default): top eigenvalues,
-// the trace with per-layer traces, the spectral density; the result file and a Markdown summary
-// (runs/report_run.h).
+// the trace with per-layer traces, the spectral density; the result file, a Markdown summary and an
+// HTML page with the figures (runs/report_run.h).
 #include "runs/report_run.h"
 #include "tools/commands.h"
 #include "tools/common_flags.h"
@@ -19,6 +19,8 @@ int run_report(const std::vector<std::string>& args) {
   add_inputs(f, run.inputs);
   add_target(f, run.target);
   f.value("report", &run.markdown, "FILE", "the Markdown summary")
+      .value("html", &run.html, "FILE",
+             "the HTML page with the figures (default: beside --report, report.html)")
       .value("k", &run.eigen.k, "K", "top eigenvalues")
       .value("probes", &run.trace.max_probes, "N",
              "Hutch++ products for the trace and for each layer's trace", "max_probes")

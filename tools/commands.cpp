@@ -27,6 +27,10 @@ const std::vector<Command>& commands() {
       {"landscape",
        "1-D and 2-D loss landscapes: random, eigenvector, interpolation, PCA or file axes",
        run_landscape},
+      {"plot",
+       "figures of result files and training logs: one self-contained HTML page, SVG and PNG "
+       "files",
+       run_plot},
       {"report",
        "spectral summary (top eigenvalues, per-layer traces, density) of a model, the bundled "
        "sample by default: result file and Markdown",

@@ -26,6 +26,7 @@ int run_eigen(const std::vector<std::string>& args);
 int run_info(const std::vector<std::string>& args);
 int run_import(const std::vector<std::string>& args);
 int run_landscape(const std::vector<std::string>& args);
+int run_plot(const std::vector<std::string>& args);
 int run_report(const std::vector<std::string>& args);
 int run_roughness(const std::vector<std::string>& args);
 int run_sensitivity(const std::vector<std::string>& args);

@@ -79,6 +79,7 @@ Flags& Flags::positional(const std::string& flag, std::vector<std::string>* targ
                          const std::string& value_name, const std::string& help) {
   list(flag, target, value_name, help);
   positional_.add(flag.c_str(), -1);
+  field_to_flag_[flag] = value_name + "...";  // errors name the words, not a flag nobody types
   return *this;
 }
 
