@@ -177,20 +177,20 @@ void spend_leftover(const std::vector<KnapsackItem>& items,
 
 double uniform_budget_value(const Graph& graph, const std::vector<int>& blocks, int bits,
                             BudgetKind kind, int activation_bits) {
-  int64_t params = 0;
-  double bops = 0.0;
-  const std::vector<int64_t> macs = block_macs(graph, blocks);
-  for (size_t i = 0; i < blocks.size(); ++i) {
-    params += graph.blocks.at(blocks[i]).size();
-    bops += static_cast<double>(macs[i]) * bits * activation_bits;
-  }
   switch (kind) {
     case BudgetKind::AvgBits:
       return bits;
-    case BudgetKind::Size:
+    case BudgetKind::Size: {
+      int64_t params = 0;
+      for (int b : blocks) params += graph.blocks.at(b).size();
       return static_cast<double>(params) * bits / 8.0;
-    case BudgetKind::Bops:
+    }
+    case BudgetKind::Bops: {
+      double bops = 0.0;  // shape inference over the graph: only for this kind
+      for (int64_t m : block_macs(graph, blocks))
+        bops += static_cast<double>(m) * bits * activation_bits;
       return bops;
+    }
   }
   return bits;
 }

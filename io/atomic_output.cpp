@@ -39,14 +39,10 @@ bool starts_as_hdf5(const std::string& path) {
          std::memcmp(head, kHdf5Signature, kHdf5SignatureSize) == 0;
 }
 
-std::string describe(const FileKind& k) {
-  if (!k.hdf5) return "not an HDF5 file";
-  return k.format.empty() ? "an HDF5 file without a format" : "a '" + k.format + "' file";
-}
-
-std::string describe(const OutputKind& k) {
-  if (!k.hdf5) return "a text file";
-  return k.format.empty() ? "an HDF5 file without a format" : "a '" + k.format + "' file";
+// "a text file" / "not an HDF5 file", "an HDF5 file without a format", "a 'F' file".
+std::string kind_text(bool hdf5, const std::string& format, const char* not_hdf5) {
+  if (!hdf5) return not_hdf5;
+  return format.empty() ? "an HDF5 file without a format" : "a '" + format + "' file";
 }
 
 // The file a symbolic link resolves to (the path itself otherwise); checks an existing target.
@@ -68,7 +64,8 @@ std::string checked_target(const std::string& path, const OutputKind& kind) {
   const FileKind have = file_kind(target);
   const bool fits = kind.hdf5 ? have.hdf5 && have.format == kind.format : !have.hdf5;
   if (!fits)
-    throw FileError(path, "exists and is " + describe(have) + "; only " + describe(kind) +
+    throw FileError(path, "exists and is " + kind_text(have.hdf5, have.format, "not an HDF5 file") +
+                              "; only " + kind_text(kind.hdf5, kind.format, "a text file") +
                               " is replaced, so it is left as it is");
   return target;
 }
