@@ -72,6 +72,7 @@ Model build_mlp(const std::vector<std::string>& sizes, OpKind act, const ArchOpt
     in_shape = opt.sample_shape;
   }
   GraphBuilder b(in_shape);
+  b.limit_params(opt.max_params);
   int h = b.input();
   if (in_shape.size() > 1) h = b.flatten(h);
   int64_t width = features;
@@ -90,6 +91,7 @@ Model build_cnn(const std::vector<std::string>& toks, OpKind act, const ArchOpti
   const Shape in_shape = parse_shape(toks[0], fail);
   if (in_shape.size() != 3) fail("the cnn input must be CxHxW, got '" + toks[0] + "'");
   GraphBuilder b(in_shape);
+  b.limit_params(opt.max_params);
   int h = b.input();
   int64_t C = in_shape[0], H = in_shape[1], W = in_shape[2];
   bool flat = false;
@@ -160,6 +162,7 @@ Model build_resnet(const std::vector<std::string>& toks, OpKind act, const ArchO
   const int64_t blocks = parse_size(toks[2].substr(1), fail);
   const int64_t classes = parse_size(toks[3], fail);
   GraphBuilder b(in_shape);
+  b.limit_params(opt.max_params);
   int h = b.conv2d(b.input(), in_shape[0], width, 3, 1, 1, "conv1", false);
   h = b.activation(b.batch_norm(h, width, "bn1"), act);
   for (int64_t i = 0; i < blocks; ++i) {
@@ -190,6 +193,7 @@ Model build_transformer(const std::vector<std::string>& toks, OpKind act, const 
   if (D % H != 0) fail("the width d must be a multiple of the head count h");
   const int64_t dh = D / H;
   GraphBuilder b({T});
+  b.limit_params(opt.max_params);
   int x = b.embedding(b.input(), V, D, "tok_emb");
   const int pos = b.param("pos_emb", {T, D}, BlockRole::Embedding, Init::normal(0.02));
   x = b.op(OpKind::Add, {x, pos}, {}, "embed");

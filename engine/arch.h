@@ -35,6 +35,8 @@ struct ArchOptions {
   // When not empty and an mlp's input size equals its element count, the model takes samples of
   // this shape (e.g. [1, 28, 28] images for mlp:784-...) and flattens them.
   Shape sample_shape;
+  // When positive, a spec with more parameters is refused before θ is allocated.
+  int64_t max_params = 0;
 };
 
 // Builds the model a spec describes, with θ initialised from options.seed.

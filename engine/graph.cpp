@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "engine/op_registry.h"
+#include "engine/shown_name.h"
 
 namespace hess {
 
@@ -14,7 +15,7 @@ bool is_source(OpKind k) {
 }
 
 std::string where(const Node& n) {
-  return "node '" + n.name + "' (" + std::string(name_of(n.op)) + ")";
+  return "node '" + shown_name(n.name) + "' (" + std::string(name_of(n.op)) + ")";
 }
 
 void fail(const Node& n, const std::string& what) {

@@ -14,6 +14,7 @@ GraphBuilder::GraphBuilder(Shape input_shape) {
   n.name = "input";
   n.op = OpKind::Input;
   g_.nodes.push_back(n);
+  node_names_.insert(n.name);
   input_ = 0;
   g_.input = 0;
 }
@@ -25,18 +26,25 @@ void GraphBuilder::set_targets(int64_t dim) {
 
 std::string GraphBuilder::unique_name(std::string base) {
   std::string name = base;
-  for (int i = 1; g_.find_node(name) >= 0; ++i) name = base + "_" + std::to_string(i);
+  for (int i = 1; node_names_.count(name) > 0; ++i) name = base + "_" + std::to_string(i);
+  node_names_.insert(name);
   return name;
 }
 
 int GraphBuilder::param(const std::string& name, Shape shape, BlockRole role, Init init) {
-  if (g_.find_block(name) >= 0)
+  if (!block_names_.insert(name).second)
     throw std::invalid_argument("parameter block '" + name + "' defined twice");
   Block b;
   b.name = name;
   b.shape = std::move(shape);
   b.role = role;
-  b.offset = g_.num_params();
+  b.offset = num_params_;
+  num_params_ += b.size();
+  if (max_params_ > 0 && num_params_ > max_params_) {
+    throw std::invalid_argument("more than " + std::to_string(max_params_) +
+                                " parameters (the most this machine's memory holds) at block '" +
+                                name + "'");
+  }
   g_.blocks.push_back(b);
   inits_.push_back(init);
   Node n;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/enum_names.h"
@@ -47,6 +48,9 @@ class GraphBuilder {
   void set_targets(int64_t dim);
 
   int input() const { return input_; }
+  // Refuses (std::invalid_argument) parameter blocks that take the count above `max` (0: no
+  // limit), before anything of θ's size is allocated.
+  void limit_params(int64_t max) { max_params_ = max; }
   int param(const std::string& name, Shape shape, BlockRole role, Init init);
   int constant(const std::string& name, Tensor<double> value);
   // A node applying `kind` to `inputs`; named `name` or, when empty, "<op>_<n>".
@@ -70,8 +74,14 @@ class GraphBuilder {
   Model finish(int output, LossKind loss, uint64_t seed);
 
  private:
+  // A node name not used yet, from `base`; a set of used names keeps building linear in the
+  // node count.
   std::string unique_name(std::string base);
   Graph g_;
+  std::unordered_set<std::string> node_names_;
+  std::unordered_set<std::string> block_names_;
+  int64_t num_params_ = 0;
+  int64_t max_params_ = 0;
   std::vector<Init> inits_;
   int input_ = -1;
   int counter_ = 0;

@@ -16,6 +16,7 @@
 #include "io/file_error.h"
 #include "io/hdf5_file.h"
 #include "io/isolated_read.h"
+#include "io/temporary_files.h"
 
 namespace hess {
 
@@ -94,12 +95,12 @@ AtomicOutput::AtomicOutput(std::string path, const OutputKind& kind, const FileL
   // A name no other writer uses: the process id and a per-process count, retried past any file
   // already there (never opened: O_EXCL refuses existing files and links).
   for (int attempt = 0; attempt < kTemporaryAttempts; ++attempt) {
-    std::string name = target_ + ".partial." + std::to_string(::getpid()) + "-" +
-                       std::to_string(temporary_count.fetch_add(1));
+    std::string name = temporary_name(target_, temporary_count.fetch_add(1));
     const int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd >= 0) {
       ::close(fd);
       partial_ = std::move(name);
+      track_temporary(partial_);
       return;
     }
     // Fails early, naming the file asked for, when its folder is missing or not writable.
@@ -110,7 +111,10 @@ AtomicOutput::AtomicOutput(std::string path, const OutputKind& kind, const FileL
 }
 
 AtomicOutput::~AtomicOutput() {
-  if (!done_) std::remove(partial_.c_str());
+  if (!done_ && !partial_.empty()) {
+    std::remove(partial_.c_str());
+    untrack_temporary(partial_);
+  }
 }
 
 void AtomicOutput::commit() {
@@ -126,6 +130,7 @@ void AtomicOutput::commit() {
                                " into place: " + std::strerror(errno) + " (nothing written)");
   }
   done_ = true;
+  untrack_temporary(partial_);
 }
 
 void write_file_atomically(const std::string& path, const std::string& bytes) {

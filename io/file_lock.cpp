@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "io/file_error.h"
+#include "io/temporary_files.h"
 
 namespace hess {
 
@@ -56,6 +57,7 @@ FileLock::FileLock(std::string target)
         // The lock holds without the process id; a second writer's message says "process ?".
       }
       fd_ = fd;
+      track_temporary(lock_path_);
       return;
     }
     ::close(fd);
@@ -66,6 +68,7 @@ FileLock::FileLock(std::string target)
 FileLock::~FileLock() {
   if (fd_ < 0) return;
   ::unlink(lock_path_.c_str());
+  untrack_temporary(lock_path_);
   ::close(fd_);
 }
 

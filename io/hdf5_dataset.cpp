@@ -183,6 +183,14 @@ void Dataset::write_range(int64_t first, const double* values, int64_t count) {
   }
 }
 
+void Dataset::append(const double* values, int64_t count) {
+  if (count == 0) return;
+  const int64_t first = this->count();
+  const hsize_t dims[1] = {static_cast<hsize_t>(first + count)};
+  if (H5Dset_extent(id(), dims) < 0) fail_hdf5("cannot extend " + quoted(path()));
+  write_range(first, values, count);
+}
+
 std::vector<double> Dataset::read_range(int64_t first, int64_t count) const {
   FlatSelection s = select_range(*this, first, count);
   check_storage(sizeof(double));

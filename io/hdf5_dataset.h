@@ -42,6 +42,8 @@ class Dataset : public Object {
   void write_range(int64_t first, const double* values, int64_t count);
   // Reads `count` elements starting at flat index `first`.
   std::vector<double> read_range(int64_t first, int64_t count) const;
+  // Adds `count` values at the end of a 1-D dataset made by Group::create_growable.
+  void append(const double* values, int64_t count);
 
  private:
   // Checks that reading every element into `mem_size`-byte slots is plausible for this file.

@@ -178,6 +178,18 @@ Dataset Group::create_filled(const std::string& name, const std::vector<int64_t>
   return Dataset(info_, std::move(h), child_path(name));
 }
 
+Dataset Group::create_growable(const std::string& name, int64_t chunk) {
+  const hsize_t dims[1] = {0}, max[1] = {H5S_UNLIMITED}, chunks[1] = {static_cast<hsize_t>(chunk)};
+  Handle space(H5Screate_simple(1, dims, max));
+  Handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
+  if (!space || !dcpl || H5Pset_chunk(dcpl.get(), 1, chunks) < 0)
+    fail_hdf5("cannot prepare dataset " + quoted(child_path(name)));
+  Handle h(H5Dcreate2(id(), name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(),
+                      H5P_DEFAULT));
+  if (!h) fail_hdf5("cannot create dataset " + quoted(child_path(name)));
+  return Dataset(info_, std::move(h), child_path(name));
+}
+
 void Group::remove(const std::string& name) {
   if (H5Ldelete(id(), name.c_str(), H5P_DEFAULT) < 0)
     fail_hdf5("cannot remove " + quoted(child_path(name)));
@@ -248,7 +260,7 @@ File File::create(const std::string& path) {
   silence_errors();
   Handle fapl = file_access_plist();
   const hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
-  if (f < 0) throw FileError(path, "cannot create the file" + take_error_detail());
+  if (f < 0) throw FileError(path, failure_message("cannot create the file"));
   return from_id(f, std::make_shared<FileInfo>(FileInfo{path}));
 }
 
@@ -291,7 +303,7 @@ void File::flush() {
 
 void File::close() {
   handle_.reset();
-  if (!file_.reset()) throw FileError(file(), "cannot write the file" + take_error_detail());
+  if (!file_.reset()) throw FileError(file(), failure_message("cannot write the file"));
 }
 
 }  // namespace hess::h5

@@ -48,6 +48,8 @@ class Group : public Object {
   Dataset create_strings(const std::string& name, const std::vector<std::string>& values);
   // A float64 dataset of `shape`, allocated at once with every element equal to `fill`.
   Dataset create_filled(const std::string& name, const std::vector<int64_t>& shape, double fill);
+  // A 1-D float64 dataset of no elements that grows (Dataset::append) in chunks of `chunk`.
+  Dataset create_growable(const std::string& name, int64_t chunk);
   // Unlinks `name`.
   void remove(const std::string& name);
   // Renames the link `from` to `to` in this group.

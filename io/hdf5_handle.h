@@ -45,5 +45,8 @@ void silence_errors();
 // "" when HDF5's error stack is empty, else " (<the deepest description on the stack>)"; clears
 // the stack.
 std::string take_error_detail();
+// The message of a failed call doing `what`: the system's error when the file system failed
+// ("no space left on device"), else `what` and the detail above. Clears the stack.
+std::string failure_message(const std::string& what);
 
 }  // namespace hess::h5

@@ -50,7 +50,7 @@ void Object::fail(const std::string& what) const {
 }
 
 void Object::fail_hdf5(const std::string& what) const {
-  throw FileError(file(), what + take_error_detail());
+  throw FileError(file(), failure_message(what));
 }
 
 uint64_t Object::file_bytes() const {

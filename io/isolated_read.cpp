@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,7 +34,13 @@ bool write_all(int fd, const char* p, size_t n) {
   return true;
 }
 
-[[noreturn]] void child(int fd, const std::string& file, const std::function<std::string()>& work) {
+[[noreturn]] void child(int fd, pid_t parent, const std::string& file,
+                        const std::function<std::string()>& work) {
+  // Dies with its parent (killed by any signal, even SIGKILL), and a signal sent to the process
+  // group ends the child plainly: the parent's handlers remove the parent's temporaries.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) _exit(1);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::signal(sig, SIG_DFL);
   std::string reply;
   try {
     reply = kResult + work();
@@ -59,6 +66,7 @@ std::string run_isolated(const std::string& file, const std::function<std::strin
   int fds[2];
   if (::pipe(fds) != 0)
     throw FileError(file, std::string("cannot read: pipe: ") + std::strerror(errno));
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) {
     ::close(fds[0]);
@@ -67,7 +75,7 @@ std::string run_isolated(const std::string& file, const std::function<std::strin
   }
   if (pid == 0) {
     ::close(fds[0]);
-    child(fds[1], file, work);
+    child(fds[1], parent, file, work);
   }
   ::close(fds[1]);
   std::string reply;

@@ -2,13 +2,17 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 
+#include "engine/field_error.h"
 #include "io/atomic_output.h"
 #include "io/file_error.h"
 #include "io/isolated_read.h"
+#include "io/progress_seal.h"
 
 namespace hess {
 
@@ -78,7 +82,23 @@ std::vector<int64_t> ProgressArray::missing() const {
 }
 
 std::vector<double> ProgressArray::values() const {
-  return dataset_.read_range(0, size());
+  std::vector<double> v = dataset_.read_range(0, size());
+  for (const auto& [i, x] : group_->staged(name())) v[i] = x;
+  return v;
+}
+
+std::string ProgressArray::name() const {
+  const std::string& p = dataset_.path();
+  return p.substr(p.rfind('/') + 1);
+}
+
+void ProgressArray::set(int64_t index, double value) {
+  if (index < 0 || index >= size()) throw std::out_of_range("progress array index");
+  group_->staged(name()).emplace_back(index, value);
+}
+
+void ProgressArray::set_range(int64_t first, const std::vector<double>& values) {
+  for (size_t i = 0; i < values.size(); ++i) set(first + static_cast<int64_t>(i), values[i]);
 }
 
 void ResultGroup::replace(const std::string& name) {
@@ -115,15 +135,32 @@ ProgressArray ResultGroup::progress(const std::string& name, const Shape& shape,
     const bool fits = d.shape() == shape && d.dtype().cls == h5::DType::Float &&
                       d.has_attr("missing_value") &&
                       same_marker(d.real_attr("missing_value"), marker);
-    if (fits) return ProgressArray(std::move(d), file_, shape, marker, true);
+    if (fits) return ProgressArray(std::move(d), this, shape, marker, true);
   }
   replace(name);
+  staged_.erase(name);
   h5::Dataset d = group_.create_filled(name, shape, marker);
   d.set_attr("missing_value", marker);
-  return ProgressArray(std::move(d), file_, shape, marker, false);
+  return ProgressArray(std::move(d), this, shape, marker, false);
+}
+
+void ResultGroup::flush() {
+  for (auto& [name, points] : staged_) {
+    if (points.empty()) continue;
+    h5::Dataset d = group_.dataset(name);
+    for (const auto& [i, x] : points) d.write_range(i, &x, 1);
+    points.clear();
+  }
+  if (resumable_) seal_progress(group_);
+  file_->flush();
+}
+
+void ProgressArray::flush() {
+  group_->flush();
 }
 
 void ResultGroup::clear() {
+  staged_.clear();
   for (const std::string& child : group_.children()) group_.remove(child);
   for (const std::string& a : group_.attr_names()) group_.remove_attr(a);
 }
@@ -154,8 +191,16 @@ std::unique_ptr<h5::File> read_existing(const std::string& path, const std::stri
 
 }  // namespace
 
+namespace {
+// An empty name is the caller's mistake (the flag it came from), refused before anything opens.
+std::string named(std::string path) {
+  if (path.empty()) throw FieldError("out", "is empty: give the result file to write");
+  return path;
+}
+}  // namespace
+
 ResultFile::ResultFile(std::string path, const FileLock* held)
-    : path_(std::move(path)),
+    : path_(named(std::move(path))),
       output_(path_, OutputKind::hdf5_file(kResultFormat), held),
       existing_(read_existing(path_, output_.target())) {
   partial_ = std::make_unique<h5::File>(h5::File::create(output_.partial_path()));
@@ -174,6 +219,9 @@ ResultFile::~ResultFile() {
   }
   if (progress_) {
     try {
+      for (auto& [name, g] : groups_) {
+        if (resumable_[name]) g->flush();
+      }
       progress_->close();
     } catch (const FileError&) {
       // What was flushed before stays readable; nothing more can be saved here.
@@ -197,18 +245,42 @@ ResultGroup& ResultFile::group(const std::string& name) {
   return *(groups_[name] = std::move(g));
 }
 
+std::string ResultFile::check_progress(const std::string& path) {
+  const std::string p = progress_path_of(path);
+  if (!exists(p)) return "";
+  std::string why;
+  try {
+    why = run_isolated(
+        p,
+        [&] {
+          const h5::File f = h5::File::open_read(p);
+          check_result_format(f);
+          for (const std::string& c : f.children()) {
+            if (!f.has_group(c)) return "/" + c + " is not a group";
+            const std::string damage = progress_damage(f.group(c));
+            if (!damage.empty()) return "/" + c + ": " + damage;
+          }
+          return std::string();
+        },
+        isolation_time_limit(p));
+  } catch (const FileError& e) {
+    why = reason(e);
+  }
+  if (why.empty()) return "";
+  const std::string aside = p + kDamagedSuffix;
+  if (std::rename(p.c_str(), aside.c_str()) != 0)
+    throw FileError(p,
+                    "is damaged (" + why + ") and cannot be moved aside: " + std::strerror(errno));
+  return p + ": damaged (" + why + "); moved to " + aside + ", starting afresh";
+}
+
 h5::File& ResultFile::progress_file() {
   if (progress_) return *progress_;
   const std::string p = progress_path_of(path_);
+  progress_note_ = check_progress(path_);
   if (exists(p)) {
-    try {
-      auto f = std::make_unique<h5::File>(h5::File::open_write(p));
-      check_result_format(*f);
-      progress_ = std::move(f);
-      return *progress_;
-    } catch (const FileError& e) {
-      progress_note_ = std::string(e.what()) + "; its progress is lost, starting afresh";
-    }
+    progress_ = std::make_unique<h5::File>(h5::File::open_write(p));
+    return *progress_;
   }
   progress_ = std::make_unique<h5::File>(h5::File::create(p));
   write_root_attrs(*progress_);
@@ -221,7 +293,7 @@ ResultGroup& ResultFile::resumable_group(const std::string& name) {
   const bool resumed = f.has_group(name);
   h5::Group g = resumed ? f.group(name) : f.create_group(name);
   resumable_[name] = true;
-  return *(groups_[name] = std::make_unique<ResultGroup>(std::move(g), &f, resumed));
+  return *(groups_[name] = std::make_unique<ResultGroup>(std::move(g), &f, resumed, true));
 }
 
 void ResultFile::commit(const ResultMetadata& meta) {

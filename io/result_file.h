@@ -24,7 +24,9 @@
 // complete and survives an interruption (kill, crash, exception). A rerun with the same NAME finds
 // the group there and continues; commit() copies it into the result and removes it from the
 // progress file (the file itself once empty). Other commands writing NAME meanwhile do not touch
-// it.
+// it. Values set are staged in memory and written at the next flush together with the group's
+// seal (io/progress_seal.h); a rerun checks the seal and sets a damaged file aside
+// (check_progress).
 //
 //   hess::ResultFile rf("results.h5");
 //   hess::ResultGroup& g = rf.resumable_group("landscape");
@@ -45,6 +47,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/shape.h"
@@ -82,11 +85,13 @@ void check_result_format(const h5::Group& root);
 
 // A float64 dataset whose unevaluated elements hold a marker (−1 for landscape grids, as
 // tomgoldstein/loss-landscape does, or NaN), written element by element as a long run proceeds.
+class ResultGroup;
+
 class ProgressArray {
  public:
-  ProgressArray(h5::Dataset dataset, h5::File* file, Shape shape, double marker, bool reused)
+  ProgressArray(h5::Dataset dataset, ResultGroup* group, Shape shape, double marker, bool reused)
       : dataset_(std::move(dataset)),
-        file_(file),
+        group_(group),
         shape_(std::move(shape)),
         marker_(marker),
         reused_(reused) {}
@@ -98,18 +103,20 @@ class ProgressArray {
   bool reused() const { return reused_; }
   // Flat (row-major) indices of the elements still holding the marker, ascending.
   std::vector<int64_t> missing() const;
-  // All elements, flat.
+  // All elements, flat (staged ones included).
   std::vector<double> values() const;
-  void set(int64_t index, double value) { dataset_.write_range(index, &value, 1); }
-  void set_range(int64_t first, const std::vector<double>& values) {
-    dataset_.write_range(first, values.data(), static_cast<int64_t>(values.size()));
-  }
-  // Writes everything to disk: what is set survives an interruption from here on.
-  void flush() { file_->flush(); }
+  // The dataset's name in its group.
+  std::string name() const;
+  // Staged in memory and written by the next flush (so the file always holds a sealed state).
+  void set(int64_t index, double value);
+  void set_range(int64_t first, const std::vector<double>& values);
+  // Writes everything to disk (sealing the group, io/progress_seal.h): what is set survives an
+  // interruption from here on.
+  void flush();
 
  private:
   h5::Dataset dataset_;
-  h5::File* file_;
+  ResultGroup* group_;
   Shape shape_;
   double marker_;
   bool reused_;
@@ -117,8 +124,9 @@ class ProgressArray {
 
 class ResultGroup {
  public:
-  ResultGroup(h5::Group group, h5::File* file, bool resumed)
-      : group_(std::move(group)), file_(file), resumed_(resumed) {}
+  // A group of the result (`resumable` false) or of the progress file, sealed at every flush.
+  ResultGroup(h5::Group group, h5::File* file, bool resumed, bool resumable = false)
+      : group_(std::move(group)), file_(file), resumed_(resumed), resumable_(resumable) {}
 
   // Datasets (an existing one of the same name is replaced).
   void write(const std::string& name, const std::vector<double>& values);
@@ -144,11 +152,13 @@ class ResultGroup {
 
   // Whether the group was found in the progress file.
   bool resumed() const { return resumed_; }
-  // Writes the file holding the group to disk (for a resumable group: what is written survives an
-  // interruption from here on).
-  void flush() { file_->flush(); }
+  // Writes the file holding the group to disk (for a resumable group: sealed first, so what is
+  // written survives an interruption from here on and is checked when reused).
+  void flush();
   // Removes every dataset, subgroup and attribute (to restart a resumed group).
   void clear();
+  // Values of progress array `name` set since the last flush: (index, value) in order.
+  std::vector<std::pair<int64_t, double>>& staged(const std::string& name) { return staged_[name]; }
   // The underlying HDF5 group, for nested structure.
   h5::Group& h5() { return group_; }
 
@@ -157,6 +167,8 @@ class ResultGroup {
   h5::Group group_;
   h5::File* file_;
   bool resumed_;
+  bool resumable_;
+  std::map<std::string, std::vector<std::pair<int64_t, double>>> staged_;
 };
 
 class ResultFile {
@@ -173,6 +185,12 @@ class ResultFile {
   ~ResultFile();
 
   const std::string& path() const { return path_; }
+  // Checks the progress file of `path` (NAME.progress.partial) when there is one, reading it in a
+  // child process: a file that cannot be read, or holds a group whose seal does not match
+  // (io/progress_seal.h), is moved aside to NAME.progress.partial.damaged. Returns the note saying
+  // so ("" when the file is usable or absent). Call it holding the lock of `path`.
+  static std::string check_progress(const std::string& path);
+  static constexpr const char* kDamagedSuffix = ".damaged";
 
   // The group `name` of this run (a plain name: no '/'), replacing NAME's group of that name at
   // commit. Throws std::invalid_argument for a bad name or a name already used by this run.

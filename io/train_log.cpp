@@ -19,6 +19,7 @@ constexpr const char* kLogFormat = "hessian-train-log";
 constexpr int64_t kLogFormatVersion = 1;
 const char* const kColumns[] = {"step", "epoch", "loss", "accuracy", "learning_rate", "samples"};
 constexpr size_t kNumColumns = std::size(kColumns);
+constexpr int64_t kLogChunkRows = 1024;
 
 std::array<double, kNumColumns> row_of(const TrainStep& s) {
   return {static_cast<double>(s.step),
@@ -72,10 +73,10 @@ TrainLog::Impl* create_log(const std::string& path, int64_t total, const Fingerp
     const int64_t done = rows.empty() ? 0 : static_cast<int64_t>(rows[0].size());
     f.set_attr("steps_done", h5::Value{done});
     settings.write(f);
+    // Columns grow as the run goes: a log holds the steps done, never a pre-filled total.
     for (size_t c = 0; c < kNumColumns; ++c) {
-      impl->columns.push_back(
-          f.create_filled(kColumns[c], {total}, std::numeric_limits<double>::quiet_NaN()));
-      if (done > 0) impl->columns.back().write_range(0, rows[c].data(), done);
+      impl->columns.push_back(f.create_growable(kColumns[c], kLogChunkRows));
+      if (done > 0) impl->columns.back().append(rows[c].data(), done);
     }
     impl->total = total;
     impl->written = done;
@@ -145,7 +146,7 @@ void TrainLog::flush() {
   std::vector<double> col(n);
   for (size_t c = 0; c < kNumColumns; ++c) {
     for (int64_t i = 0; i < n; ++i) col[i] = m.pending[i][c];
-    m.columns[c].write_range(m.written, col.data(), n);
+    m.columns[c].append(col.data(), n);
   }
   m.written += n;
   m.pending.clear();

@@ -69,6 +69,7 @@ Record density(const DensityRun& run, Observer& observer) {
   d.seed = run.inputs.seed;
   d.validate();
   auto ws = open_workspace(run.inputs, observer);
+  d.block = ws->columns(d.block, run.block_chosen, "block");
   const CurvatureTarget target(*ws, run.target);
   ResultFile rf(run.output.out);
   const DensityResult r = density_on(d, target, observer);

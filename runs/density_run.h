@@ -16,6 +16,8 @@ struct DensityRun {
   TargetSpec target;
   DensityOptions density;  // its seed is inputs.seed
   Output output;
+  // Whether the user chose the block size; when not, it is lowered to what fits in memory.
+  bool block_chosen = true;
 };
 
 // The fields of /density: the raw nodes and weights as (runs, steps) arrays padded with NaN for

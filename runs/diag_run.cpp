@@ -45,6 +45,7 @@ Record diag(const DiagRun& run, Observer& observer) {
   d.seed = run.inputs.seed;
   d.validate();
   auto ws = open_workspace(run.inputs, observer);
+  d.block = ws->columns(d.block, run.block_chosen, "block");
   const CurvatureTarget target(*ws, run.target);
   d.groups = target.layer_groups();
   ResultFile rf(run.output.out);

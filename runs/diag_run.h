@@ -16,6 +16,8 @@ struct DiagRun {
   TargetSpec target;
   DiagOptions diag;  // its seed is inputs.seed; groups come from the target's layers
   Output output;
+  // Whether the user chose the block size; when not, it is lowered to what fits in memory.
+  bool block_chosen = true;
 };
 
 // The fields of /diag.

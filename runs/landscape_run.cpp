@@ -8,11 +8,13 @@
 #include "analyzers/stopwatch.h"
 #include "engine/field_error.h"
 #include "engine/number_format.h"
+#include "io/file_lock.h"
 #include "io/fingerprint.h"
 #include "io/landscape_files.h"
 #include "io/result_reader.h"
 #include "io/vtk_surface.h"
 #include "runs/observed_objective.h"
+#include "runs/resources.h"
 
 namespace hess::runs {
 
@@ -22,6 +24,15 @@ namespace {
 constexpr double kPercent = 100.0;
 // Progress reaches the disk at least this often (and at the end, and when the run is stopped).
 constexpr double kFlushSeconds = 0.5;
+// Memory per grid point: the surface's loss and accuracy, the progress arrays, the resumed copy and
+// the exported surface, in double.
+constexpr int64_t kBytesPerGridPoint = 8 * sizeof(double);
+// Disk per grid point: the progress file's two arrays, then the result group's.
+constexpr int64_t kProgressBytesPerGridPoint = 4 * sizeof(double);
+
+int64_t grid_points(const LandscapeOptions& lo) {
+  return lo.x.n * (lo.y ? lo.y->n : 1);
+}
 constexpr const char* kGroup = "landscape";
 
 // What makes two runs the same landscape: the model and data (by SHA-256), the analysis set, the
@@ -163,8 +174,15 @@ Record landscape(const LandscapeRun& run, Observer& observer) {
   auto ws = open_workspace(run.inputs, observer);
   const Fingerprint settings = fingerprint(*ws, run);
   const LandscapeOptions& lo = run.grid;
-  const int64_t total = empty_surface(lo).size();
+  const int64_t total = grid_points(lo);
+  const std::string grid_flag = lo.y ? "y" : "x";
+  check_memory(total * kBytesPerGridPoint, grid_flag,
+               "(a grid of " + std::to_string(total) + " points)", "fewer points on {x} or {y}");
+  check_disk(total * kProgressBytesPerGridPoint, run.output.out, grid_flag,
+             "(a grid of " + std::to_string(total) + " points)", "fewer points on {x} or {y}");
   const std::string& out = run.output.out;
+  // Held for the whole run: the progress file is checked, reused and written by this process only.
+  const FileLock lock(out);
 
   // A complete landscape already in the result file: the same one is kept as it is, another is
   // refused.
@@ -189,6 +207,8 @@ Record landscape(const LandscapeRun& run, Observer& observer) {
   // Progress of the same landscape: its axes are reused. The axes of a new one are computed before
   // the progress file is touched, so a failure there leaves nothing behind.
   bool have_axes = false;
+  const std::string damage = ResultFile::check_progress(out);
+  if (!damage.empty()) observer.warn(damage);
   if (exists(progress_path_of(out))) {
     const ResultReader p(progress_path_of(out));
     if (p.has_group(kGroup)) {
@@ -200,7 +220,7 @@ Record landscape(const LandscapeRun& run, Observer& observer) {
   std::optional<Axes> axes;
   if (!have_axes) axes = make_axes(run.axes, lo.y.has_value(), *ws);
 
-  ResultFile rf(out);
+  ResultFile rf(out, &lock);
   ResultGroup& g = rf.resumable_group(kGroup);
   if (!rf.progress_note().empty()) observer.warn(rf.progress_note());
   if (g.resumed())

@@ -25,6 +25,9 @@ class Observer {
   virtual void finished() {}
   virtual void warn(const std::string& message) { (void)message; }
   // Set when the run should stop as soon as it can, keeping what is done; null when nobody asks.
+  // Only runs that keep their progress when stopped (landscape grids, training, eos series) ask
+  // for it, when they start: asking turns the command line's SIGINT/SIGTERM from an exit that
+  // leaves nothing behind (tools/exit_on_signal.h) into this request.
   virtual const std::atomic<bool>* cancel() const { return nullptr; }
   // What asked to stop ("SIGTERM", "KeyboardInterrupt"), once cancel() is set.
   virtual std::string stop_reason() const { return "a request to stop"; }

@@ -6,8 +6,13 @@
 #include "io/checkpoint_series.h"
 #include "io/sha256.h"
 #include "runs/observed_objective.h"
+#include "runs/resources.h"
 
 namespace hess::runs {
+
+namespace {
+constexpr int64_t kBytesPerProfileValue = 4 * sizeof(double);
+}  // namespace
 
 namespace {
 
@@ -144,6 +149,11 @@ Record roughness(const RoughnessRun& run, Observer& observer) {
   RoughnessOptions ro = run.roughness;
   ro.seed = run.inputs.seed;
   ro.validate();
+  // Every profile's values are kept (and written): directions x (points + 1) doubles, a few copies.
+  check_memory(
+      static_cast<int64_t>(ro.directions) * (ro.points + 1) * kBytesPerProfileValue, "points",
+      std::to_string(ro.points) + " (with " + std::to_string(ro.directions) + " directions)",
+      "fewer {points} or {directions}");
   return run.along.empty() ? one_model(run, ro, observer) : along_run(run, ro, observer);
 }
 

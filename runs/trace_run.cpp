@@ -86,6 +86,7 @@ Record trace(const TraceRun& run, Observer& observer) {
   to.seed = run.inputs.seed;
   to.validate();
   auto ws = open_workspace(run.inputs, observer);
+  to.block = ws->columns(to.block, run.block_chosen, "block");
   const CurvatureTarget target(*ws, run.target);
   ResultFile rf(run.output.out);
   const LayerTraces t = trace_with_layers(to, target, observer);

@@ -27,6 +27,8 @@ struct TraceRun {
   TargetSpec target;
   TraceOptions trace;  // its seed is inputs.seed; groups come from the target's layers
   Output output;
+  // Whether the user chose the block size; when not, it is lowered to what fits in memory.
+  bool block_chosen = true;
 };
 
 struct LayerTraces {

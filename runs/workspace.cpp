@@ -9,11 +9,17 @@
 
 #include "engine/arch.h"
 #include "engine/field_error.h"
+#include "engine/memory_estimate.h"
 #include "engine/random.h"
 #include "io/model_source.h"
 #include "io/sha256.h"
+#include "runs/resources.h"
 
 namespace hess::runs {
+
+int all_cores() {
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
 
 void Inputs::validate() const {
   if (!model.empty() && !arch.empty()) throw FieldError("model", "and {arch} both given: give one");
@@ -25,6 +31,11 @@ void Inputs::validate() const {
     throw FieldError("batch_size", "must be positive, got " + std::to_string(batch_size));
   if (threads < 0)
     throw FieldError("threads", "must be non-negative, got " + std::to_string(threads));
+  if (threads > kMaxThreadsPerCore * all_cores()) {
+    throw FieldError(
+        "threads", std::to_string(threads) + " is more than " + std::to_string(kMaxThreadsPerCore) +
+                       " per core of this machine (" + std::to_string(all_cores()) + " cores)");
+  }
   if (!std::isfinite(weight_decay) || weight_decay < 0)
     throw FieldError("weight_decay", "must be finite and non-negative");
 }
@@ -32,7 +43,12 @@ void Inputs::validate() const {
 std::vector<int64_t> analysis_rows(int64_t available, int64_t samples, uint64_t seed) {
   if (samples < 0)
     throw FieldError("samples", "must be non-negative, got " + std::to_string(samples));
-  if (samples == 0 || samples >= available) {
+  if (samples > available) {
+    throw FieldError("samples", std::to_string(samples) + " is more than the " +
+                                    std::to_string(available) +
+                                    " samples of the data (0 or no flag: all of them)");
+  }
+  if (samples == 0 || samples == available) {
     std::vector<int64_t> all(available);
     for (int64_t i = 0; i < available; ++i) all[i] = i;
     return all;
@@ -63,10 +79,6 @@ Dataset synthetic_data(const Graph& g, int64_t n, uint64_t seed) {
   return d;
 }
 
-int all_cores() {
-  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-}
-
 }  // namespace
 
 Objective& Workspace::objective() {
@@ -89,6 +101,54 @@ std::vector<std::unique_ptr<Objective>> Workspace::point_objectives() const {
     out.back()->set_parameters(model_.theta);
   }
   return out;
+}
+
+int64_t Workspace::product_bytes(int k) const {
+  return product_bytes(k, inputs_.batch_size);
+}
+
+int64_t Workspace::product_bytes(int k, int64_t batch_size) const {
+  const int64_t batch =
+      std::min<int64_t>(batch_size, std::max<int64_t>(1, static_cast<int64_t>(rows_.size())));
+  const int64_t scalar = inputs_.precision == Precision::F32 ? 4 : 8;
+  const int64_t contexts =
+      context_bytes(model_.graph, batch, k, scalar) * std::max(1, objective_options_.threads);
+  // The analysis's own vectors: directions and products of k columns, in double, a few copies.
+  const int64_t vectors = model_.graph.num_params() * 8 * kVectorCopiesPerColumn * k;
+  return contexts + vectors;
+}
+
+int Workspace::columns_that_fit(int wanted) const {
+  const int64_t free = available_memory();
+  int k = std::max(1, wanted);
+  while (k > 1 && product_bytes(k) > free) --k;
+  return k;
+}
+
+void Workspace::check_columns(int k, const std::string& field) const {
+  const int64_t need = product_bytes(k);
+  if (k <= 1 || need <= available_memory()) return;
+  const int fit = columns_that_fit(k);
+  check_memory(
+      need, field,
+      std::to_string(k) + " (columns per product of " + model_label_ + ", " +
+          std::to_string(objective_options_.threads) + " threads x batch " +
+          std::to_string(inputs_.batch_size) + ")",
+      "at most " + std::to_string(fit) + " fit, use {" + field + "} " + std::to_string(fit));
+}
+
+void Workspace::check_batch() const {
+  const int64_t need = product_bytes(1);
+  if (need <= available_memory()) return;
+  const int64_t free = available_memory();
+  int64_t fit = inputs_.batch_size;
+  while (fit > 1 && product_bytes(1, fit) > free) fit /= 2;
+  check_memory(need, "batch_size",
+               std::to_string(inputs_.batch_size) + " (one product of " + model_label_ + ", " +
+                   std::to_string(objective_options_.threads) + " threads)",
+               product_bytes(1, fit) <= free
+                   ? "use {batch_size} " + std::to_string(fit)
+                   : "the model does not fit this machine even one sample at a time");
 }
 
 ResultMetadata Workspace::metadata(const std::string& command_line, int64_t hvps,
@@ -130,6 +190,7 @@ void Workspace::open_model() {
     a.loss = inputs_.loss;
     a.seed = inputs_.seed;
     a.sample_shape = data_.sample_shape;
+    a.max_params = available_memory() / kBytesPerParameter;
     model_ = build_arch(inputs_.arch, a);
     model_label_ = "arch:" + inputs_.arch;
     return;
@@ -146,6 +207,11 @@ void Workspace::open_model() {
 void Workspace::open_objective() {
   if (!has_data_) {
     if (inputs_.arch.empty()) throw FieldError("data", "is missing: give a data file");
+    const int64_t n = inputs_.samples > 0 ? inputs_.samples : kSyntheticSamples;
+    int64_t per_sample = 1;
+    for (int64_t d : model_.graph.input_shape) per_sample *= d;
+    check_memory(n * (per_sample + 1) * static_cast<int64_t>(sizeof(float)), "samples",
+                 std::to_string(n) + " synthetic samples of " + model_label_, "");
     data_label_ = "synthetic";
     data_ = synthetic_data(model_.graph, inputs_.samples > 0 ? inputs_.samples : kSyntheticSamples,
                            inputs_.seed);
@@ -163,6 +229,7 @@ void Workspace::open_objective() {
       (static_cast<int64_t>(rows_.size()) + inputs_.batch_size - 1) / inputs_.batch_size;
   plan_ = plan_threads(cores_, std::max<int64_t>(1, batches));
   objective_options_.threads = plan_.batch_threads;
+  check_batch();
   set_blas_threads(plan_.blas_threads);
   try {
     objective_ = make_objective(model_.graph, data_, rows_, objective_options_, inputs_.precision);

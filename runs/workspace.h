@@ -27,6 +27,18 @@ namespace hess::runs {
 
 class Observer;
 
+// The most threads a run may ask for per core of the machine: more only costs memory (and
+// thousands of threads under a memory limit leave OpenBLAS unable to shut down).
+constexpr int kMaxThreadsPerCore = 4;
+// Vectors of θ's length an analysis holds per direction column (directions, products, a basis
+// or probe block and its workspace), counted in the memory estimate.
+constexpr int64_t kVectorCopiesPerColumn = 4;
+// Bytes per parameter the least analysis holds (θ, gradient, a direction, its product, in double,
+// and the engine's parameter slots): an --arch with more than the memory over this is refused.
+constexpr int64_t kBytesPerParameter = 64;
+// The machine's cores (at least 1).
+int all_cores();
+
 // Samples synthesized for an architecture-spec model when no data file is given.
 constexpr int64_t kSyntheticSamples = 1024;
 
@@ -82,6 +94,22 @@ class Workspace {
   // One single-threaded objective per core over the analysis set, each at the model's θ, and
   // OpenBLAS set to one thread: point-level parallelism (landscape grids, roughness profiles).
   std::vector<std::unique_ptr<Objective>> point_objectives() const;
+  // Memory (bytes) that products of k columns take: the objective's evaluation contexts
+  // (engine/memory_estimate.h, one per batch thread) and the analysis's vectors.
+  int64_t product_bytes(int k) const;
+  // The most columns, at most `wanted` (and at least 1), whose products fit in the memory
+  // available (runs/resources.h).
+  int columns_that_fit(int wanted) const;
+  // Throws FieldError(field, …) when products of k columns do not fit, naming the k that does.
+  void check_columns(int k, const std::string& field) const;
+  // The columns per product an analysis uses: `k` when the user chose it (checked as above), else
+  // the most up to `k` that fit.
+  int columns(int k, bool chosen, const std::string& field) const {
+    if (!chosen) return columns_that_fit(k);
+    check_columns(k, field);
+    return k;
+  }
+
   // Warnings met while opening (an ONNX export that folded BatchNorm).
   const std::vector<std::string>& warnings() const { return warnings_; }
 
@@ -99,6 +127,9 @@ class Workspace {
   // Synthetic data for an arch model without data, the fit, the analysis set, the thread plan and
   // the objective.
   void open_objective();
+  int64_t product_bytes(int k, int64_t batch_size) const;
+  // Refuses a batch size whose single products do not fit, naming one that does.
+  void check_batch() const;
 
   Inputs inputs_;
   Model model_;

@@ -3,9 +3,11 @@
 // is an error naming the file, not a crash.
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 
 #include "io/data_file.h"
@@ -97,4 +99,47 @@ TEST_CASE("a file on which the HDF5 library loops forever is stopped at the time
               2.0);
         }) == p + ": the HDF5 library did not finish reading it in 2.0 s: the file is damaged");
   CHECK(isolation_time_limit(p) >= kIsolationBaseSeconds);
+}
+
+// Whether process `pid` is gone (or a zombie nobody reaped).
+static bool gone(pid_t pid) {
+  std::FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (!f) return true;
+  int id = 0;
+  char name[256], state = 0;
+  const int read = std::fscanf(f, "%d %255s %c", &id, name, &state);
+  std::fclose(f);
+  return read == 3 && (state == 'Z' || state == 'X');
+}
+
+TEST_CASE("the reading child dies with its parent, even one killed by SIGKILL") {
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  const pid_t parent = fork();
+  REQUIRE(parent >= 0);
+  if (parent == 0) {
+    close(fds[0]);
+    run_isolated(
+        "f.h5",
+        [&]() -> std::string {
+          const pid_t me = getpid();
+          if (write(fds[1], &me, sizeof me) != sizeof me) _exit(1);
+          for (;;) pause();
+        },
+        kLimit);
+    _exit(0);
+  }
+  close(fds[1]);
+  pid_t child = 0;
+  REQUIRE(read(fds[0], &child, sizeof child) == sizeof child);
+  close(fds[0]);
+  CHECK_FALSE(gone(child));
+  kill(parent, SIGKILL);
+  waitpid(parent, nullptr, 0);
+  bool ended = false;
+  for (int k = 0; k < 500 && !ended; ++k) {
+    ended = gone(child);
+    if (!ended) usleep(10000);
+  }
+  CHECK(ended);
 }

@@ -447,6 +447,15 @@ TEST_CASE("broken graphs give errors naming the node or initializer at fault") {
     n.set_domain("com.example");
     CHECK(contains(import_error(m), "uses op 'com.example.Cos'"));
   }
+  SUBCASE("an op and a node name of a mebibyte each are cut in the message") {
+    onnx::ModelProto m = load_proto("mlp");
+    onnx::NodeProto& n = node_of_type(m, "Tanh");
+    n.set_op_type(std::string(1 << 20, 'X'));
+    n.set_name(std::string(1 << 20, 'n'));
+    const std::string e = import_error(m);
+    CHECK(e.size() < 2 * kLongestWord);
+    CHECK(contains(e, "… (1048576 characters)"));
+  }
   SUBCASE("a cycle") {
     onnx::ModelProto m = load_proto("mlp");
     onnx::GraphProto& g = *m.mutable_graph();

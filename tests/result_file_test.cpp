@@ -288,7 +288,7 @@ TEST_CASE("progress of another shape or marker is started afresh; a NaN marker w
 
 TEST_CASE(
     "another command writing the same file keeps a run's progress; a damaged progress file is "
-    "started afresh") {
+    "set aside and started afresh") {
   ScratchDir dir;
   const std::string p = dir.file("r.h5");
   {
@@ -312,8 +312,10 @@ TEST_CASE(
   ResultFile rf(p);
   ResultGroup& g = rf.resumable_group("landscape");
   CHECK_FALSE(g.resumed());
-  CHECK(rf.progress_note() ==
-        progress_path_of(p) + ": not an HDF5 file; its progress is lost, starting afresh");
+  const std::string aside = progress_path_of(p) + ResultFile::kDamagedSuffix;
+  CHECK(rf.progress_note() == progress_path_of(p) + ": damaged (not an HDF5 file); moved to " +
+                                  aside + ", starting afresh");
+  CHECK(read_bytes(aside) == "garbage");
   rf.commit(meta());
   CHECK(ResultReader(p).groups() == std::vector<std::string>{"eigen", "landscape"});
 }

@@ -54,7 +54,9 @@ TEST_CASE("a model file workspace records the file's SHA-256") {
 
 TEST_CASE("the analysis set is a seeded, sorted subset; all rows when samples is 0 or too many") {
   CHECK(runs::analysis_rows(5, 0, 1) == std::vector<int64_t>{0, 1, 2, 3, 4});
-  CHECK(runs::analysis_rows(5, 9, 1) == std::vector<int64_t>{0, 1, 2, 3, 4});
+  CHECK(runs::analysis_rows(5, 5, 1) == std::vector<int64_t>{0, 1, 2, 3, 4});
+  CHECK_THROWS_WITH_AS(runs::analysis_rows(5, 9, 1),
+                       doctest::Contains("9 is more than the 5 samples of the data"), FieldError);
   const std::vector<int64_t> r = runs::analysis_rows(100, 10, 4);
   CHECK(r.size() == 10);
   CHECK(std::is_sorted(r.begin(), r.end()));

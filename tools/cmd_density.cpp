@@ -29,6 +29,7 @@ int run_density(const std::vector<std::string>& args) {
              "the robust negative mass counts eigenvalues below -EPS * lambda_max");
   add_output(f, run.output, p);
   if (!f.parse(args)) return kExitOk;
+  run.block_chosen = f.given("block");
   run.output.command_line = f.command_line();
   TerminalObserver observer(p.quiet || p.json);
   print(f.call([&] { return runs::density(run, observer); }), p);

@@ -20,6 +20,7 @@ int run_diag(const std::vector<std::string>& args) {
       .value("block", &run.diag.block, "B", "probes per pass (one B-column product)");
   add_output(f, run.output, p);
   if (!f.parse(args)) return kExitOk;
+  run.block_chosen = f.given("block");
   run.output.command_line = f.command_line();
   TerminalObserver observer(p.quiet || p.json);
   print(f.call([&] { return runs::diag(run, observer); }), p);

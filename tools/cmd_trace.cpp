@@ -30,6 +30,7 @@ int run_trace(const std::vector<std::string>& args) {
       .value("block", &to.block, "B", "probes per pass (one B-column product)");
   add_output(f, run.output, p);
   if (!f.parse(args)) return kExitOk;
+  run.block_chosen = f.given("block");
   run.output.command_line = f.command_line();
   if (!f.given("min-probes")) to.min_probes = std::min(to.min_probes, to.max_probes);
   TerminalObserver observer(p.quiet || p.json);

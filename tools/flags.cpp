@@ -99,7 +99,9 @@ bool Flags::parse(const std::vector<std::string>& args) {
     // No positional arguments unless the command declares them: a stray word (an unquoted glob the
     // shell expanded, a misspelt flag's value) is an error, not silently dropped.
     parser.positional(positional_);
-    po::store(parser.run(), given_);
+    const po::parsed_options parsed = parser.run();
+    parsed_ = parsed.options;
+    po::store(parsed, given_);
     po::notify(given_);
   } catch (const po::error& e) {
     throw UsageError(command_ + ": " + e.what());
@@ -116,6 +118,15 @@ bool Flags::parse(const std::vector<std::string>& args) {
 bool Flags::given(const std::string& flag) const {
   const auto it = given_.find(flag);
   return it != given_.end() && !it->second.defaulted();
+}
+
+std::string Flags::given_text(const std::string& flag) const {
+  const auto it = given_.find(flag);
+  if (it == given_.end()) return "";
+  for (const po::basic_option<char>& o : parsed_) {
+    if (o.string_key == flag && !o.original_tokens.empty()) return o.original_tokens.back();
+  }
+  return "";
 }
 
 std::string Flags::flag_of(const std::string& field) const {

@@ -16,6 +16,7 @@
 
 #include <boost/program_options.hpp>
 #include <charconv>
+#include <cmath>
 #include <deque>
 #include <functional>
 #include <map>
@@ -51,6 +52,7 @@ class Flags {
     const std::string shown = default_text(*target);
     if (!shown.empty()) v->default_value(*target, shown);
     add(flag, v, help, field);
+    refuse_non_finite(flag, target);
     return *this;
   }
   // A flag with a value and no default (absent unless given).
@@ -58,6 +60,7 @@ class Flags {
   Flags& optional(const std::string& flag, T* target, const std::string& value_name,
                   const std::string& help, const std::string& field = "") {
     add(flag, boost::program_options::value(target)->value_name(value_name), help, field);
+    refuse_non_finite(flag, target);
     return *this;
   }
   // A flag naming one value of an enum: "--which largest|smallest|both".
@@ -140,6 +143,20 @@ class Flags {
     }
     return s;
   }
+  // A real-valued flag given as nan or inf is refused: no option means "no limit" by infinity.
+  template <class T>
+  void refuse_non_finite(const std::string& flag, const T* target) {
+    if constexpr (std::is_floating_point_v<T>) {
+      converters_.push_back([this, flag, target] {
+        if (given(flag) && !std::isfinite(*target))
+          throw UsageError("--" + flag + " must be a finite number, got '" +
+                           echoed(given_text(flag)) + "'");
+      });
+    }
+  }
+  // The words given for `flag`, as typed.
+  std::string given_text(const std::string& flag) const;
+
   template <NamedEnum E>
   static E parse_choice(const std::string& flag, const std::string& word) {
     try {
@@ -173,6 +190,7 @@ class Flags {
   boost::program_options::options_description desc_;
   boost::program_options::positional_options_description positional_;
   boost::program_options::variables_map given_;
+  std::vector<boost::program_options::basic_option<char>> parsed_;  // as typed, for messages
   std::map<std::string, std::string> field_to_flag_;
   std::deque<std::string> texts_;               // storage of choice flags' words
   std::deque<std::vector<std::string>> lists_;  // and of multi-choice flags'

@@ -5,8 +5,10 @@
 #include <vector>
 
 #include "engine/numerical_error.h"
+#include "engine/shown_name.h"
 #include "tools/cli_error.h"
 #include "tools/commands.h"
+#include "tools/exit_on_signal.h"
 
 namespace {
 
@@ -20,7 +22,7 @@ void print_usage(std::FILE* to) {
 }
 
 int fail(const char* what, int code) {
-  std::string line = what;
+  std::string line = hess::shorten_long_words(what);
   for (char& ch : line) {
     if (ch == '\n') ch = ' ';
   }
@@ -45,6 +47,7 @@ int main(int argc, char** argv) {
     std::printf("hessian %s\n", HESS_VERSION);
     return kExitOk;
   }
+  exit_on_signal();
   const std::vector<std::string> args(argv + 2, argv + argc);
   for (const Command& c : commands()) {
     if (c.name != name) continue;

@@ -28,4 +28,9 @@ void TerminalObserver::warn(const std::string& message) {
   std::fprintf(stderr, "hessian: warning: %s\n", line.c_str());
 }
 
+const std::atomic<bool>* TerminalObserver::cancel() const {
+  if (!stop_) stop_ = std::make_unique<StopSignal>();
+  return &stop_->flag();
+}
+
 }  // namespace hess::cli

@@ -21,12 +21,12 @@ class TerminalObserver final : public runs::Observer {
   void progress(int64_t done, int64_t total, const std::string& unit) override;
   void finished() override;
   void warn(const std::string& message) override;
-  const std::atomic<bool>* cancel() const override { return &stop_.flag(); }
-  std::string stop_reason() const override { return stop_.name(); }
+  const std::atomic<bool>* cancel() const override;
+  std::string stop_reason() const override { return stop_ ? stop_->name() : std::string(); }
 
  private:
   bool quiet_;
-  StopSignal stop_;
+  mutable std::unique_ptr<StopSignal> stop_;  // installed by the first cancel()
   std::unique_ptr<Progress> bar_;
   int64_t bar_total_ = -1;
 };

@@ -2,6 +2,7 @@
 
 #include <deque>
 
+#include "engine/shown_name.h"
 #include "io/onnx/onnx_common.h"
 
 namespace hess::onnx_import {
@@ -27,7 +28,7 @@ int OnnxGraph::use_count(const std::string& value) const {
 }
 
 std::string describe(const onnx::NodeProto& node) {
-  return "node '" + node.name() + "' (" + node.op_type() + ")";
+  return "node '" + shown_name(node.name()) + "' (" + shown_name(node.op_type()) + ")";
 }
 
 namespace {

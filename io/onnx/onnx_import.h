@@ -41,12 +41,14 @@
 
 #include "engine/graph.h"
 #include "engine/graph_builder.h"
+#include "engine/shown_name.h"
 
 namespace hess {
 
 class OnnxImportError : public std::runtime_error {
  public:
-  explicit OnnxImportError(const std::string& what) : std::runtime_error(what) {}
+  explicit OnnxImportError(const std::string& what)
+      : std::runtime_error(shorten_long_words(what)) {}
 };
 
 struct OnnxImportOptions {

@@ -1,0 +1,52 @@
+#include "engine/memory_estimate.h"
+
+#include <limits>
+
+#include "engine/shape.h"
+
+namespace hess {
+
+namespace {
+
+constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+// The margin is 1/kMarginDivisor of the modelled bytes.
+constexpr int64_t kMarginDivisor = 4;
+
+int64_t mul(int64_t a, int64_t b) {
+  if (a == 0 || b == 0) return 0;
+  return a > kMax / b ? kMax : a * b;
+}
+
+int64_t add(int64_t a, int64_t b) {
+  return a > kMax - b ? kMax : a + b;
+}
+
+}  // namespace
+
+int64_t context_bytes(const Graph& graph, int64_t batch, int k, int64_t scalar_bytes) {
+  const std::vector<Shape> shapes = infer_shapes(graph, batch);
+  // value and adjoint, then k tangent and k adjoint-tangent columns
+  const int64_t copies = add(2, mul(2, k));
+  int64_t elements = 0;
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    const Node& n = graph.nodes[i];
+    int64_t e = 1;
+    for (int64_t d : shapes[i]) e = mul(e, d);
+    elements = add(elements, mul(e, copies));
+    if (n.op == OpKind::Conv2d && n.inputs.size() >= 2 && shapes[i].size() == 4 &&
+        shapes[n.inputs[1]].size() == 4) {
+      // im2col taps of the value and of one tangent column at a time: [Cin·kh·kw, B·H'·W']
+      const Shape& w = shapes[n.inputs[1]];
+      const Shape& y = shapes[i];
+      const int64_t in_channels = shapes[n.inputs[0]].size() == 4 ? shapes[n.inputs[0]][1] : w[1];
+      const int64_t taps = mul(mul(mul(y[0], y[2]), y[3]), mul(mul(in_channels, w[2]), w[3]));
+      elements = add(elements, mul(taps, 2));
+    }
+  }
+  // Op caches and scratch not modelled node by node (pooling's argmax indices, GEMM operands in
+  // another layout): a margin, checked against real allocations in tests/memory_estimate_test.
+  const int64_t modelled = mul(elements, scalar_bytes);
+  return add(modelled, modelled / kMarginDivisor);
+}
+
+}  // namespace hess
