@@ -1,5 +1,6 @@
 #include "engine/ops/loss.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -178,5 +179,30 @@ void MseOp::adjoint_tangent(OpCall<T>& c) {
 }
 
 HESS_INSTANTIATE_OP(MseOp)
+
+// ---------------------------------------------------------------------------------------------
+// Factors of the per-sample loss Hessians (exact GGN diagonal, engine/autodiff.cpp).
+
+template <class T>
+void loss_hessian_factor(OpKind loss_op, const Slot<T>& loss, int64_t b, int64_t C, T* s) {
+  std::fill(s, s + C * C, T(0));
+  if (loss_op == OpKind::CrossEntropy) {
+    const T* p = loss.aux.data() + b * C;
+    for (int64_t col = 0; col < C; ++col) {
+      const T r = std::sqrt(p[col]);  // column col: √p_col (e_col − p)
+      for (int64_t e = 0; e < C; ++e) s[col * C + e] = -p[e] * r;
+      s[col * C + col] += r;
+    }
+  } else if (loss_op == OpKind::Mse) {
+    const T d = std::sqrt(T(2) / T(C));
+    for (int64_t e = 0; e < C; ++e) s[e * C + e] = d;
+  } else {
+    throw std::invalid_argument("loss_hessian_factor: '" + std::string(name_of(loss_op)) +
+                                "' is not a loss");
+  }
+}
+
+template void loss_hessian_factor<float>(OpKind, const Slot<float>&, int64_t, int64_t, float*);
+template void loss_hessian_factor<double>(OpKind, const Slot<double>&, int64_t, int64_t, double*);
 
 }  // namespace hess
