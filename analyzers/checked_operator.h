@@ -32,13 +32,16 @@ class CheckedOperator final : public CurvatureOperator {
  public:
   explicit CheckedOperator(const CurvatureOperator& base) : base_(base) {}
   int64_t rows() const override { return base_.rows(); }
+  SplitInfo split() const override { return base_.split(); }
 
   // Y = A X computed `block` columns per product (fewer in the last one).
   void apply_blocked(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y, int block) const;
 
  protected:
-  // Throws NumericalError when a product holds NaN or Inf.
+  // Throw NumericalError when a product or the diagonal holds NaN or Inf.
   void apply_raw(const double* X, int k, double* Y) const override;
+  void gauss_newton_diagonal_raw(double* d) const override;
+  void apply_residual_raw(const double* X, int k, double* Y) const override;
 
  private:
   const CurvatureOperator& base_;

@@ -13,13 +13,13 @@ namespace hess {
 
 namespace {
 
-GroupDiag summarize(const ParamGroup& g, const Eigen::VectorXd& diagonal,
-                    const RunningMean<double>& sums) {
+GroupDiag summarize(const ParamGroup& g, const Eigen::VectorXd& diagonal, double sum,
+                    double sum_std_error) {
   GroupDiag s{g.name,
               g.size(),
-              sums.mean(),
-              sums.std_error(),
-              sums.mean() / g.size(),
+              sum,
+              sum_std_error,
+              sum / g.size(),
               diagonal(g.ranges[0].first),
               diagonal(g.ranges[0].first)};
   for (const auto& [offset, length] : g.ranges) {
@@ -29,7 +29,19 @@ GroupDiag summarize(const ParamGroup& g, const Eigen::VectorXd& diagonal,
   return s;
 }
 
+void exact(const DiagOptions& o, const CheckedOperator& A, DiagResult& r) {
+  A.gauss_newton_diagonal(r.diagonal);
+  r.std_error = Eigen::VectorXd::Zero(A.rows());
+  for (const ParamGroup& g : o.groups) {
+    double sum = 0.0;
+    for (const auto& [offset, length] : g.ranges) sum += r.diagonal.segment(offset, length).sum();
+    r.groups.push_back(summarize(g, r.diagonal, sum, 0.0));
+  }
+  r.ggn_diagonals = A.diagonals();
+}
+
 void estimate(const DiagOptions& o, const CheckedOperator& A, DiagResult& r) {
+  if (o.exact) return exact(o, A, r);
   const int64_t P = A.rows();
   Rng rng(o.seed);
   RunningMean<Eigen::ArrayXd> entries(Eigen::ArrayXd::Zero(P));
@@ -51,12 +63,16 @@ void estimate(const DiagOptions& o, const CheckedOperator& A, DiagResult& r) {
   r.std_error = entries.std_error().matrix();
   r.probes = entries.count();
   for (size_t g = 0; g < sums.size(); ++g)
-    r.groups.push_back(summarize(o.groups[g], r.diagonal, sums[g]));
+    r.groups.push_back(summarize(o.groups[g], r.diagonal, sums[g].mean(), sums[g].std_error()));
 }
 
 }  // namespace
 
 void DiagOptions::validate() const {
+  if (exact) {
+    require_at_least("block", block, 1);
+    return;
+  }
   if (probes < 1)
     throw FieldError("probes", "must be positive (got " + std::to_string(probes) + ")");
   require_at_least("probes", probes, 2, "for a standard error");
@@ -66,6 +82,13 @@ void DiagOptions::validate() const {
 DiagResult run(const DiagOptions& options, const CurvatureOperator& op) {
   options.validate();
   check_groups(options.groups, op.rows(), "groups");
+  const SplitInfo split = op.split();
+  if (options.exact && split.kind != CurvatureSplit::Exact) {
+    throw FieldError("exact",
+                     "applies to the GGN, or to a Hessian whose network is affine in "
+                     "each parameter (not here: " +
+                         split.reason + ")");
+  }
   return run_checked<DiagResult>(
       op, [&](const CheckedOperator& A, DiagResult& r) { estimate(options, A, r); });
 }

@@ -9,6 +9,11 @@
 // standard error, and per-group summaries (the sum is the group's trace tr(H_gg), with its own
 // standard error from the per-probe group sums; mean = sum / size; min and max entries).
 //
+// With `exact`, the diagonal is the operator's Gauss-Newton part's, computed exactly (BackPACK's
+// DiagGGNExact, engine/autodiff.h): the GGN's own diagonal, or the Hessian's where the network is
+// affine in each parameter (engine/multiaffine.h); no probe, standard errors zero. Refused
+// (FieldError "exact") for a Hessian with curvature inside the network, whose diagonal differs.
+//
 //   hess::DiagOptions o;
 //   o.probes = 200;
 //   o.groups = hess::layer_groups(model.graph);
@@ -26,7 +31,8 @@
 namespace hess {
 
 struct DiagOptions {
-  int probes = 100;  // Rademacher probes (at least 2, for the error bars)
+  bool exact = false;  // the exact GGN diagonal instead of Hutchinson's estimate
+  int probes = 100;    // Rademacher probes (at least 2, for the error bars)
   int block = 16;    // probes per operator application
   uint64_t seed = 0;
   std::vector<ParamGroup> groups;  // per-group summaries
@@ -51,6 +57,7 @@ struct DiagResult {
   std::vector<GroupDiag> groups;
   int64_t probes = 0;
   int64_t hvps = 0;
+  int64_t ggn_diagonals = 0;  // exact GGN diagonals computed
   double seconds = 0.0;
   Status status = Status::Ok;
   std::string message;

@@ -24,8 +24,11 @@ Eigen::MatrixXd orthonormal_basis(const Eigen::MatrixXd& Y) {
   return qr.householderQ() * Eigen::MatrixXd::Identity(Y.rows(), Y.cols());
 }
 
-void run_hutchinson(const TraceOptions& o, const CheckedOperator& A, TraceResult& r) {
-  const int64_t P = A.rows();
+// Hutchinson's estimator of tr(B) + shift for the operator B that `apply` applies, `shift` and
+// `group_shift` the exactly known part (zero for plain Hutchinson, tr(G) for the control variate).
+template <class Apply>
+void hutchinson(const TraceOptions& o, int64_t P, Apply&& apply, double shift,
+                const std::vector<double>& group_shift, bool frobenius_wanted, TraceResult& r) {
   Rng rng(o.seed);
   RunningMean<double> total(0.0), frobenius(0.0);
   std::vector<RunningMean<double>> groups(o.groups.size(), RunningMean<double>(0.0));
@@ -35,7 +38,7 @@ void run_hutchinson(const TraceOptions& o, const CheckedOperator& A, TraceResult
     const int b = static_cast<int>(std::min<int64_t>(o.block, o.max_probes - total.count()));
     V.resize(P, b);
     fill_probes(ProbeKind::Rademacher, rng, V);
-    A.apply(V, HV);
+    apply(V, HV);
     for (int j = 0; j < b; ++j) {
       total.add(V.col(j).dot(HV.col(j)));
       frobenius.add(HV.col(j).squaredNorm());
@@ -44,22 +47,72 @@ void run_hutchinson(const TraceOptions& o, const CheckedOperator& A, TraceResult
       }
     }
     converged = o.rtol > 0.0 && total.count() >= o.min_probes &&
-                total.std_error() <= o.rtol * std::abs(total.mean());
+                total.std_error() <= o.rtol * std::abs(shift + total.mean());
   }
-  r.trace = total.mean();
+  r.trace = shift + total.mean();
   r.std_error = total.std_error();
   r.probes = total.count();
-  r.frobenius2 = frobenius.mean();
-  r.frobenius2_std_error = frobenius.std_error();
+  if (frobenius_wanted) {
+    r.frobenius2 = frobenius.mean();
+    r.frobenius2_std_error = frobenius.std_error();
+  }
   for (size_t g = 0; g < groups.size(); ++g) {
-    r.groups.push_back(
-        {o.groups[g].name, o.groups[g].size(), groups[g].mean(), groups[g].std_error()});
+    r.groups.push_back({o.groups[g].name, o.groups[g].size(), group_shift[g] + groups[g].mean(),
+                        groups[g].std_error()});
   }
   if (o.rtol > 0.0 && !converged) {
     r.status = Status::NotConverged;
-    r.message = "hutchinson: standard error " + significant(r.std_error, 4) +
+    r.message = std::string(name_of(r.method)) + ": standard error " + significant(r.std_error, 4) +
                 " > rtol·|trace| = " + significant(o.rtol * std::abs(r.trace), 4) + " after " +
                 std::to_string(r.probes) + " probes";
+  }
+}
+
+void run_hutchinson(const TraceOptions& o, const CheckedOperator& A, TraceResult& r) {
+  hutchinson(
+      o, A.rows(), [&](const Eigen::MatrixXd& V, Eigen::MatrixXd& Y) { A.apply(V, Y); }, 0.0,
+      std::vector<double>(o.groups.size(), 0.0), true, r);
+}
+
+// tr(G) and its group sums from the exact GGN diagonal.
+double ggn_part(const TraceOptions& o, const CheckedOperator& A, std::vector<double>& groups) {
+  Eigen::VectorXd d;
+  A.gauss_newton_diagonal(d);
+  groups.clear();
+  for (const ParamGroup& g : o.groups) {
+    double sum = 0.0;
+    for (const auto& [offset, length] : g.ranges) sum += d.segment(offset, length).sum();
+    groups.push_back(sum);
+  }
+  return d.sum();
+}
+
+void run_exact(const TraceOptions& o, const CheckedOperator& A, TraceResult& r) {
+  std::vector<double> groups;
+  r.trace = r.ggn_trace = ggn_part(o, A, groups);
+  r.std_error = 0.0;
+  for (size_t g = 0; g < groups.size(); ++g)
+    r.groups.push_back({o.groups[g].name, o.groups[g].size(), groups[g], 0.0});
+}
+
+void run_control_variate(const TraceOptions& o, const CheckedOperator& A, TraceResult& r) {
+  std::vector<double> groups;
+  r.ggn_trace = ggn_part(o, A, groups);
+  hutchinson(
+      o, A.rows(), [&](const Eigen::MatrixXd& V, Eigen::MatrixXd& Y) { A.apply_residual(V, Y); },
+      r.ggn_trace, groups, false, r);
+}
+
+// Refuses exact and control-variate where the operator's split does not allow them.
+void check_split(TraceMethod method, const SplitInfo& split) {
+  if (method == TraceMethod::Exact && split.kind != CurvatureSplit::Exact) {
+    throw FieldError("method",
+                     "exact applies to the GGN, or to a Hessian whose network is "
+                     "affine in each parameter (not here: " +
+                         split.reason + ")");
+  }
+  if (method == TraceMethod::ControlVariate && split.kind == CurvatureSplit::None) {
+    throw FieldError("method", "control-variate needs a Gauss-Newton split (" + split.reason + ")");
   }
 }
 
@@ -160,8 +213,12 @@ void TraceOptions::validate() const {
   if (max_probes < 1)
     throw FieldError("max_probes", "must be positive (got " + std::to_string(max_probes) + ")");
   switch (method) {
+    case TraceMethod::Exact:
+      break;
     case TraceMethod::Hutchinson:
-      require_at_least("max_probes", max_probes, 2, "for hutchinson");
+    case TraceMethod::ControlVariate:
+    case TraceMethod::Auto:
+      require_at_least("max_probes", max_probes, 2, "for " + std::string(name_of(method)));
       require_at_least("min_probes", min_probes, 2);
       if (max_probes < min_probes) {
         throw FieldError("min_probes", "(" + std::to_string(min_probes) +
@@ -176,16 +233,46 @@ void TraceOptions::validate() const {
       require_at_least("max_probes", max_probes, kXTraceMinProducts, "for xtrace");
       break;
   }
-  if (!groups.empty() && method != TraceMethod::Hutchinson) {
-    throw FieldError("groups", "per-group traces need method hutchinson");
+  if (!groups.empty() && !has_group_traces(method)) {
+    throw FieldError("groups",
+                     "per-group traces need method hutchinson, exact, control-variate "
+                     "or auto");
   }
+}
+
+bool has_group_traces(TraceMethod method) {
+  return method != TraceMethod::HutchPP && method != TraceMethod::XTrace;
+}
+
+TraceMethod resolve(TraceMethod method, CurvatureSplit split) {
+  if (method != TraceMethod::Auto) return method;
+  switch (split) {
+    case CurvatureSplit::Exact:
+      return TraceMethod::Exact;
+    case CurvatureSplit::Residual:
+      return TraceMethod::ControlVariate;
+    case CurvatureSplit::None:
+      break;
+  }
+  return TraceMethod::Hutchinson;
 }
 
 TraceResult run(const TraceOptions& options, const CurvatureOperator& op) {
   options.validate();
   check_groups(options.groups, op.rows(), "groups");
-  return run_checked<TraceResult>(op, [&](const CheckedOperator& A, TraceResult& r) {
-    switch (options.method) {
+  const SplitInfo split = op.split();
+  const TraceMethod method = resolve(options.method, split.kind);
+  check_split(method, split);
+  TraceResult out = run_checked<TraceResult>(op, [&](const CheckedOperator& A, TraceResult& r) {
+    r.method = method;
+    switch (method) {
+      case TraceMethod::Exact:
+        run_exact(options, A, r);
+        break;
+      case TraceMethod::ControlVariate:
+        run_control_variate(options, A, r);
+        break;
+      case TraceMethod::Auto:  // resolved above
       case TraceMethod::Hutchinson:
         run_hutchinson(options, A, r);
         break;
@@ -196,7 +283,10 @@ TraceResult run(const TraceOptions& options, const CurvatureOperator& op) {
         run_xtrace(options, A, r);
         break;
     }
+    r.ggn_diagonals = A.diagonals();
   });
+  out.method = method;
+  return out;
 }
 
 }  // namespace hess

@@ -1,10 +1,12 @@
 #include "engine/autodiff.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 #include "engine/numerical_error.h"
 #include "engine/op_registry.h"
+#include "engine/ops/loss.h"
 
 namespace hess {
 
@@ -72,6 +74,14 @@ void EvalContext<T>::set_parameters(const double* theta) {
 
 template <class T>
 void EvalContext<T>::set_batch(const Dataset& data, const int64_t* rows, int64_t count) {
+  data_ = &data;
+  rows_.assign(rows, rows + count);
+  load_rows(rows, count);
+}
+
+template <class T>
+void EvalContext<T>::load_rows(const int64_t* rows, int64_t count) {
+  const Dataset& data = *data_;
   if (count != batch_) {
     shapes_ = infer_shapes(graph_, count);
     batch_ = count;
@@ -155,15 +165,17 @@ void EvalContext<T>::reverse_sweep(const EvalRequest& req) {
   const int n_nodes = static_cast<int>(graph_.nodes.size());
   for (int i = 0; i < n_nodes; ++i) {
     Slot<T>& s = slots_[i];
-    if (graph_.nodes[i].op == OpKind::Param)
-      continue;  // accumulate over batches; begin() zeroes them
-    if (s.want_adj) s.adj.reset(shapes_[i]);
-    if (s.want_adjt) s.adjt.reset(with_columns<T>(req.k, shapes_[i]));
+    const Shape& shape = graph_.nodes[i].op == OpKind::Param
+                             ? graph_.blocks[graph_.nodes[i].block].shape
+                             : shapes_[i];
+    if (s.want_adj) s.adj.reset(shape);
+    if (s.want_adjt) s.adjt.reset(with_columns<T>(req.k, shape));
   }
   Slot<T>& loss = slots_[graph_.loss];
   loss.adj.resize(shapes_[graph_.loss]);
   loss.adj.at(0) = static_cast<T>(req.scale);
-  loss.adj_on = req.curvature;  // the loss keeps its curvature term in both modes: H_L
+  // The loss keeps its curvature term H_ℓ in both modes, unless the residual H − G is asked for.
+  loss.adj_on = req.curvature && req.loss_curvature;
   for (int i = n_nodes - 1; i >= 0; --i) {
     const Node& n = graph_.nodes[i];
     if (is_source(n.op) || !slots_[i].varies) continue;
@@ -172,6 +184,91 @@ void EvalContext<T>::reverse_sweep(const EvalRequest& req) {
     for (int j = 0; j < c.n_in; ++j) feeds_adj = feeds_adj || c.in(j).want_adj;
     if (feeds_adj && (slots_[i].want_adj || i == graph_.loss)) op_rules<T>(n.op).adjoint(c);
     if (req.curvature) op_rules<T>(n.op).adjoint_tangent(c);
+  }
+  accumulate_parameters();
+}
+
+template <class T>
+void EvalContext<T>::accumulate_parameters() {
+  const int64_t P = graph_.num_params();
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    const Node& n = graph_.nodes[i];
+    if (n.op != OpKind::Param) continue;
+    const Slot<T>& s = slots_[i];
+    if ((s.want_adj && !all_finite(s.adj)) || (s.want_adjt && !all_finite(s.adjt))) {
+      throw NumericalError(find_non_finite());
+    }
+    const Block& b = graph_.blocks[n.block];
+    if (s.want_adj) {
+      double* dst = acc_grad_.data() + b.offset;
+      for (int64_t e = 0; e < b.size(); ++e) dst[e] += static_cast<double>(s.adj.at(e));
+    }
+    if (s.want_adjt) {
+      for (int j = 0; j < req_.k; ++j) {
+        double* dst = acc_curv_.data() + j * P + b.offset;
+        const T* src = s.adjt.data() + j * b.size();
+        for (int64_t e = 0; e < b.size(); ++e) dst[e] += static_cast<double>(src[e]);
+      }
+    }
+  }
+}
+
+template <class T>
+BatchStats EvalContext<T>::ggn_diagonal_batch() {
+  const std::vector<int64_t> rows = rows_;
+  BatchStats stats;
+  for (const int64_t row : rows) {
+    load_rows(&row, 1);
+    value_pass();
+    const double loss = static_cast<double>(slots_[graph_.loss].val.at(0));
+    if (!std::isfinite(loss)) throw NumericalError(find_non_finite());
+    stats.loss_sum += loss;
+    stats.correct += count_correct();
+    ggn_diagonal_sweep();
+  }
+  return stats;
+}
+
+// One sample: the C columns of S seed z̄̇, every op's curvature term is off (adj_on false) and
+// no tangent is read, so parameter column c ends as (Jᵀ S)_c; its squares go to the diagonal.
+template <class T>
+void EvalContext<T>::ggn_diagonal_sweep() {
+  const Node& loss = graph_.nodes[graph_.loss];
+  const int z = loss.inputs[0];
+  const int64_t C = numel(shapes_[z]);
+  const int k = static_cast<int>(C);
+  factor_.resize(C * C);
+  loss_hessian_factor<T>(loss.op, slots_[graph_.loss], 0, C, factor_.data());
+  for (int i = 0; i <= z; ++i) {
+    Slot<T>& s = slots_[i];
+    if (!s.want_adjt) continue;
+    const bool param = graph_.nodes[i].op == OpKind::Param;
+    const Shape cols =
+        with_columns<T>(k, param ? graph_.blocks[graph_.nodes[i].block].shape : shapes_[i]);
+    s.adjt.reset(cols);
+    s.tan.resize(cols);  // never read with the curvature terms off; sized for the rules' pointers
+  }
+  std::copy(factor_.begin(), factor_.end(), slots_[z].adjt.data());
+  for (int i = z; i >= 0; --i) {
+    const Node& n = graph_.nodes[i];
+    if (is_source(n.op) || !slots_[i].varies) continue;
+    OpCall<T> c = call(i, k);
+    op_rules<T>(n.op).adjoint_tangent(c);
+  }
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    const Node& n = graph_.nodes[i];
+    if (n.op != OpKind::Param) continue;
+    const Slot<T>& s = slots_[i];
+    if (!all_finite(s.adjt)) throw NumericalError(find_non_finite());
+    const Block& b = graph_.blocks[n.block];
+    double* dst = acc_diag_.data() + b.offset;
+    for (int j = 0; j < k; ++j) {
+      const T* col = s.adjt.data() + j * b.size();
+      for (int64_t e = 0; e < b.size(); ++e) {
+        const double d = static_cast<double>(col[e]);
+        dst[e] += req_.scale * d * d;
+      }
+    }
   }
 }
 
@@ -182,8 +279,23 @@ void EvalContext<T>::begin(const EvalRequest& req) {
   }
   if (req.curvature && req.k == 0)
     throw std::invalid_argument("EvalContext: curvature needs k > 0");
+  if (req.ggn_diagonal && (req.k > 0 || req.gradient)) {
+    throw std::invalid_argument("EvalContext: the GGN diagonal is computed alone (no directions)");
+  }
   req_ = req;
   begun_ = true;
+  const int64_t P = graph_.num_params();
+  acc_grad_.assign(req.gradient ? P : 0, 0.0);
+  acc_curv_.assign(req.curvature ? P * req.k : 0, 0.0);
+  acc_diag_.assign(req.ggn_diagonal ? P : 0, 0.0);
+  if (req.ggn_diagonal) {
+    for (Slot<T>& s : slots_) {
+      s.want_adj = false;
+      s.want_adjt = s.varies;
+      s.adj_on = false;
+    }
+    return;
+  }
   const bool hessian_terms = req.curvature && req.kind == Curvature::Hessian;
   // Adjoints of activations are needed for the gradient, and for the Hessian's curvature terms
   // where some op downstream has one; parameter adjoints only for the gradient.
@@ -194,10 +306,6 @@ void EvalContext<T>::begin(const EvalRequest& req) {
         s.varies && (param ? req.gradient : req.gradient || (hessian_terms && hvp_adj_[i]));
     s.want_adjt = s.varies && req.curvature;
     s.adj_on = s.want_adj && hessian_terms;
-    if (!param) continue;
-    const Shape& shape = graph_.blocks[graph_.nodes[i].block].shape;
-    if (s.want_adj) s.adj.reset(shape);
-    if (s.want_adjt) s.adjt.reset(with_columns<T>(req.k, shape));
   }
   if (req.k > 0) load_directions(req.directions, req.k);
 }
@@ -206,6 +314,7 @@ template <class T>
 BatchStats EvalContext<T>::run_batch() {
   if (!begun_) throw std::invalid_argument("EvalContext::run_batch: begin() was not called");
   if (batch_ <= 0) throw std::invalid_argument("EvalContext::run_batch: no batch set");
+  if (req_.ggn_diagonal) return ggn_diagonal_batch();
   value_pass();
   BatchStats stats;
   stats.loss_sum = static_cast<double>(slots_[graph_.loss].val.at(0));
@@ -221,35 +330,22 @@ void EvalContext<T>::finish(const EvalOutput& out) {
   if (!begun_) throw std::invalid_argument("EvalContext::finish: begin() was not called");
   begun_ = false;
   const EvalRequest& req = req_;
-  if ((req.gradient && !out.grad) || (req.curvature && !out.curv)) {
+  if ((req.gradient && !out.grad) || (req.curvature && !out.curv) ||
+      (req.ggn_diagonal && !out.diag)) {
     throw std::invalid_argument("EvalContext::finish: output buffer missing");
   }
-  const int64_t P = graph_.num_params();
-  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
-    const Node& n = graph_.nodes[i];
-    if (n.op != OpKind::Param) continue;
-    const Slot<T>& s = slots_[i];
-    if ((s.want_adj && !all_finite(s.adj)) || (s.want_adjt && !all_finite(s.adjt))) {
-      throw NumericalError(find_non_finite());
-    }
-    const Block& b = graph_.blocks[n.block];
-    if (req.gradient) {
-      for (int64_t e = 0; e < b.size(); ++e)
-        out.grad[b.offset + e] += static_cast<double>(s.adj.at(e));
-    }
-    if (req.curvature) {
-      for (int j = 0; j < req.k; ++j) {
-        double* dst = out.curv + j * P + b.offset;
-        const T* src = s.adjt.data() + j * b.size();
-        for (int64_t e = 0; e < b.size(); ++e) dst[e] += static_cast<double>(src[e]);
-      }
-    }
-  }
+  auto add = [](const std::vector<double>& acc, double* dst) {
+    for (size_t i = 0; i < acc.size(); ++i) dst[i] += acc[i];
+  };
+  if (req.gradient) add(acc_grad_, out.grad);
+  if (req.curvature) add(acc_curv_, out.curv);
+  if (req.ggn_diagonal) add(acc_diag_, out.diag);
 }
 
 template <class T>
 BatchStats EvalContext<T>::run(const EvalRequest& req, const EvalOutput& out) {
-  if ((req.gradient && !out.grad) || (req.curvature && !out.curv)) {
+  if ((req.gradient && !out.grad) || (req.curvature && !out.curv) ||
+      (req.ggn_diagonal && !out.diag)) {
     throw std::invalid_argument("EvalContext::run: output buffer missing");
   }
   begin(req);

@@ -28,10 +28,24 @@
 // the network output and H_L the Hessian of the loss in the output: the GGN, positive semidefinite
 // for convex losses. Mode Curvature::GGN does exactly that.
 //
+// The residual H − G: dropping instead only the loss's own term H_ℓ (and keeping every other op's)
+// gives (H − G) v in one sweep, as the R-operator is linear in those terms
+// (EvalRequest::loss_curvature = false).
+//
+// Exact GGN diagonal (BackPACK's DiagGGNExact): diag(G) = Σ_n Σ_c ((J_nᵀ S_n)_c)², where J_n is
+// the Jacobian of sample n's output z_n and H_ℓ,n = S_n S_nᵀ a factor of its loss Hessian
+// (engine/ops/loss.h: C columns for C outputs). Per sample, the C columns of S_n seed the
+// adjoint-tangent of z with every op's curvature term off and no tangent pass (the GGN sweep
+// without a direction): each parameter's adjoint-tangent column c is then (J_nᵀ S_n)_c, whose
+// squares are summed into the diagonal. Samples go one at a time (batch 1, C columns), because
+// the squares need per-sample parameter derivatives; the cost is about C gradients of single
+// samples per sample (EvalRequest::ggn_diagonal).
+//
 // State lives in this context, one per thread: no global tape. Buffers are allocated on the first
-// evaluation and reused afterwards. Over several batches, the directions are loaded once (begin)
-// and the parameters' gradient and curvature columns accumulate inside the context (in T) until
-// finish adds them to the caller's double vectors: per-batch work is only the passes.
+// evaluation and reused afterwards. Over several batches, the directions are loaded once (begin);
+// each batch's parameter gradient and curvature columns (in T) are added into double accumulators
+// inside the context, which finish adds to the caller's double vectors: nothing is summed in T
+// across batches, so float passes lose no accuracy to long sums.
 //
 //   hess::EvalContext<double> ctx(graph);
 //   ctx.set_parameters(theta.data());
@@ -74,6 +88,8 @@ struct EvalRequest {
   int k = 0;                           // number of directions
   bool curvature = false;              // accumulate scale * C V, C the Hessian or the GGN
   Curvature kind = Curvature::Hessian;
+  bool loss_curvature = true;  // false: drop the loss's H_ℓ term; with kind Hessian, (H − G) V
+  bool ggn_diagonal = false;   // accumulate scale * diag(G) exactly, sample by sample (k = 0)
   double scale = 1.0;  // the loss seed: 1/N makes the batch's sum a term of the mean
 };
 
@@ -81,6 +97,7 @@ struct EvalRequest {
 struct EvalOutput {
   double* grad = nullptr;  // P
   double* curv = nullptr;  // P x k, column-major
+  double* diag = nullptr;  // P: the exact GGN diagonal
 };
 
 struct BatchStats {
@@ -121,7 +138,12 @@ class EvalContext {
   void value_pass();
   void load_directions(const double* V, int k);
   void tangent_pass(int k);
+  void load_rows(const int64_t* rows, int64_t count);
   void reverse_sweep(const EvalRequest& req);
+  // Adds the parameters' adjoints and adjoint-tangents of this batch into the double accumulators.
+  void accumulate_parameters();
+  BatchStats ggn_diagonal_batch();
+  void ggn_diagonal_sweep();
   int64_t count_correct() const;
   // Names the first node whose tensors hold NaN or Inf, e.g. "node 'fc1' (linear): value is NaN".
   std::string find_non_finite() const;
@@ -135,6 +157,10 @@ class EvalContext {
   int64_t batch_ = -1;
   EvalRequest req_;     // the evaluation begun
   bool begun_ = false;  // begin() called, finish() not yet
+  const Dataset* data_ = nullptr;  // the batch set by set_batch
+  std::vector<int64_t> rows_;
+  std::vector<T> factor_;                               // S of one sample's loss Hessian, C x C
+  std::vector<double> acc_grad_, acc_curv_, acc_diag_;  // accumulated over the batches
 };
 
 extern template class EvalContext<float>;

@@ -1,18 +1,26 @@
 #include "engine/curvature_operator.h"
 
+#include <algorithm>
 #include <stdexcept>
+
+#include "engine/multiaffine.h"
 
 namespace hess {
 
-void CurvatureOperator::apply(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y) const {
+void CurvatureOperator::apply_counted(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y,
+                                      RawProduct product) const {
   if (X.rows() != rows()) {
     throw std::invalid_argument("operator has " + std::to_string(rows()) + " rows, input has " +
                                 std::to_string(X.rows()));
   }
   Y.resize(X.rows(), X.cols());
   if (X.cols() == 0) return;
-  apply_raw(X.data(), static_cast<int>(X.cols()), Y.data());
+  (this->*product)(X.data(), static_cast<int>(X.cols()), Y.data());
   applications_ += X.cols();
+}
+
+void CurvatureOperator::apply(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y) const {
+  apply_counted(X, Y, &CurvatureOperator::apply_raw);
 }
 
 void CurvatureOperator::perform_op(const double* x, double* y) const {
@@ -20,8 +28,48 @@ void CurvatureOperator::perform_op(const double* x, double* y) const {
   ++applications_;
 }
 
+void CurvatureOperator::gauss_newton_diagonal(Eigen::VectorXd& d) const {
+  d.resize(rows());
+  gauss_newton_diagonal_raw(d.data());
+  ++diagonals_;
+}
+
+void CurvatureOperator::apply_residual(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y) const {
+  apply_counted(X, Y, &CurvatureOperator::apply_residual_raw);
+}
+
+void CurvatureOperator::gauss_newton_diagonal_raw(double*) const {
+  throw std::logic_error("this curvature operator has no Gauss-Newton split: " + split().reason);
+}
+
+void CurvatureOperator::apply_residual_raw(const double*, int, double*) const {
+  throw std::logic_error("this curvature operator has no Gauss-Newton split: " + split().reason);
+}
+
+ObjectiveOperator::ObjectiveOperator(Objective& objective, Curvature kind)
+    : objective_(objective), kind_(kind) {
+  if (kind_ == Curvature::GGN) {
+    split_ = {CurvatureSplit::Exact, {}};
+  } else {
+    const Multiaffinity m = check_multiaffine(objective_.graph());
+    split_ = {m.holds ? CurvatureSplit::Exact : CurvatureSplit::Residual, m.reason};
+  }
+}
+
 void ObjectiveOperator::apply_raw(const double* X, int k, double* Y) const {
   objective_.curvature(X, k, Y, kind_);
+}
+
+void ObjectiveOperator::gauss_newton_diagonal_raw(double* d) const {
+  objective_.ggn_diagonal(d);
+}
+
+void ObjectiveOperator::apply_residual_raw(const double* X, int k, double* Y) const {
+  if (kind_ == Curvature::GGN) {
+    std::fill(Y, Y + rows() * k, 0.0);
+  } else {
+    objective_.residual(X, k, Y);
+  }
 }
 
 RestrictedOperator::RestrictedOperator(const CurvatureOperator& full, const Graph& graph,
@@ -55,11 +103,38 @@ void RestrictedOperator::extract(const double* full, double* x) const {
   }
 }
 
-void RestrictedOperator::apply_raw(const double* X, int k, double* Y) const {
+void RestrictedOperator::through_full(const double* X, int k, double* Y,
+                                      FullProduct product) const {
   Eigen::MatrixXd F(full_rows_, k), G;
   for (int j = 0; j < k; ++j) embed(X + j * rows_, F.col(j).data());
-  full_.apply(F, G);
+  (full_.*product)(F, G);
   for (int j = 0; j < k; ++j) extract(G.col(j).data(), Y + j * rows_);
+}
+
+void RestrictedOperator::apply_raw(const double* X, int k, double* Y) const {
+  through_full(X, k, Y, &CurvatureOperator::apply);
+}
+
+void RestrictedOperator::gauss_newton_diagonal_raw(double* d) const {
+  Eigen::VectorXd full;
+  full_.gauss_newton_diagonal(full);
+  extract(full.data(), d);
+}
+
+void RestrictedOperator::apply_residual_raw(const double* X, int k, double* Y) const {
+  through_full(X, k, Y, &CurvatureOperator::apply_residual);
+}
+
+void ShiftedOperator::gauss_newton_diagonal_raw(double* d) const {
+  Eigen::VectorXd g;
+  base_.gauss_newton_diagonal(g);
+  Eigen::Map<Eigen::VectorXd>(d, rows()) = g.array() - sigma_;
+}
+
+void ShiftedOperator::apply_residual_raw(const double* X, int k, double* Y) const {
+  Eigen::MatrixXd y;
+  base_.apply_residual(Eigen::Map<const Eigen::MatrixXd>(X, rows(), k), y);
+  Eigen::Map<Eigen::MatrixXd>(Y, rows(), k) = y;
 }
 
 void ShiftedOperator::apply_raw(const double* X, int k, double* Y) const {

@@ -35,6 +35,24 @@ void Objective::curvature(const double* V, int k, double* CV, Curvature kind) {
   evaluate(req, {nullptr, CV});
 }
 
+void Objective::residual(const double* V, int k, double* RV) {
+  EvalRequest req;
+  req.directions = V;
+  req.k = k;
+  req.curvature = true;
+  req.kind = Curvature::Hessian;
+  req.loss_curvature = false;
+  evaluate(req, {nullptr, RV});
+}
+
+void Objective::ggn_diagonal(double* d) {
+  EvalRequest req;
+  req.ggn_diagonal = true;
+  EvalOutput out;
+  out.diag = d;
+  evaluate(req, out);
+}
+
 void check_data_fits(const Graph& graph, const Dataset& data) {
   if (data.sample_shape != graph.input_shape) {
     throw std::invalid_argument("data samples have shape " + to_string(data.sample_shape) +
@@ -131,6 +149,7 @@ class DatasetObjective final : public Objective {
     const int64_t nb = (N + opt_.batch_size - 1) / opt_.batch_size;
     const size_t grad_len = req.gradient ? P_ : 0;
     const size_t curv_len = req.curvature ? static_cast<size_t>(P_) * req.k : 0;
+    const size_t diag_len = req.ggn_diagonal ? P_ : 0;
 
     std::vector<BatchStats> stats(threads_);
     std::vector<std::exception_ptr> errors(threads_);
@@ -139,6 +158,7 @@ class DatasetObjective final : public Objective {
         Buffers& b = buffers_[t];
         b.grad.assign(grad_len, 0.0);
         b.curv.assign(curv_len, 0.0);
+        b.diag.assign(diag_len, 0.0);
         EvalContext<T>& ctx = *contexts_[t];
         const int64_t first = nb * t / threads_, last = nb * (t + 1) / threads_;
         ctx.begin(req);
@@ -150,7 +170,7 @@ class DatasetObjective final : public Objective {
           stats[t].loss_sum += s.loss_sum;
           stats[t].correct += s.correct;
         }
-        ctx.finish({b.grad.data(), b.curv.data()});
+        ctx.finish({b.grad.data(), b.curv.data(), b.diag.data()});
       } catch (...) {
         errors[t] = std::current_exception();
       }
@@ -184,16 +204,25 @@ class DatasetObjective final : public Objective {
       }
     }
     if (req.curvature) {
+      const double shift = req.loss_curvature ? lambda : 0.0;  // λI is part of G
       for (size_t i = 0; i < curv_len; ++i) {
         double s = 0.0;
         for (int t = 0; t < threads_; ++t) s += buffers_[t].curv[i];
-        out.curv[i] = s + lambda * req.directions[i];
+        out.curv[i] = s + shift * req.directions[i];
+      }
+    }
+    if (req.ggn_diagonal) {
+      for (size_t i = 0; i < diag_len; ++i) {
+        double s = 0.0;
+        for (int t = 0; t < threads_; ++t) s += buffers_[t].diag[i];
+        out.diag[i] = s + lambda;
       }
     }
     ++counters_.passes;
     if (req.gradient) ++counters_.gradients;
     if (req.curvature) counters_.curvature += req.k;
-    if (!req.gradient && !req.curvature) ++counters_.values;
+    if (req.ggn_diagonal) ++counters_.diagonals;
+    if (!req.gradient && !req.curvature && !req.ggn_diagonal) ++counters_.values;
     Evaluation ev;
     ev.loss = loss;
     ev.accuracy = graph_.label_kind == LabelKind::Class
@@ -204,7 +233,7 @@ class DatasetObjective final : public Objective {
 
  private:
   struct Buffers {
-    std::vector<double> grad, curv;
+    std::vector<double> grad, curv, diag;
   };
   const Graph& graph_;
   const Dataset& data_;

@@ -58,6 +58,7 @@ struct ObjectiveCounters {
   int64_t values = 0;     // passes over the set computing only the loss
   int64_t gradients = 0;  // passes computing the gradient
   int64_t curvature = 0;  // curvature-vector products (one per column)
+  int64_t diagonals = 0;  // exact GGN diagonals (each a pass over the set, C columns per sample)
   int64_t passes = 0;     // passes over the analysis set of any kind
 };
 
@@ -87,6 +88,11 @@ class Objective {
   Evaluation gradient(double* g);
   // CV = C V for k directions (P x k, column-major).
   void curvature(const double* V, int k, double* CV, Curvature kind);
+  // RV = (H − G) V: the Hessian's residual over the GGN, one HVP's cost per column (λI belongs to
+  // G, not to the residual).
+  void residual(const double* V, int k, double* RV);
+  // d = diag(G) + λ exactly (engine/autodiff.h): every sample's C output columns backpropagated.
+  void ggn_diagonal(double* d);
 
   const ObjectiveCounters& counters() const { return counters_; }
 

@@ -21,7 +21,8 @@ namespace {
 
 template <class Op>
 constexpr OpInfo row(OpKind kind, int min_arity, int max_arity,
-                     OpCurvature curvature = OpCurvature::General) {
+                     OpCurvature curvature = OpCurvature::General,
+                     AffineInputs affine = kAffineInAll) {
   return OpInfo{kind,
                 min_arity,
                 max_arity,
@@ -30,7 +31,8 @@ constexpr OpInfo row(OpKind kind, int min_arity, int max_arity,
                  &Op::template adjoint<float>, &Op::template adjoint_tangent<float>},
                 {&Op::template value<double>, &Op::template tangent<double>,
                  &Op::template adjoint<double>, &Op::template adjoint_tangent<double>},
-                curvature};
+                curvature,
+                static_cast<AffineInputs>(affine & affine_inputs_of(curvature))};
 }
 
 constexpr OpInfo source(OpKind kind) {
@@ -38,8 +40,10 @@ constexpr OpInfo source(OpKind kind) {
 }
 
 // The op table: one row per OpKind, in its order (checked below, at compile time); the names are
-// OpKind's (engine/op_kind.h). The last column, the shape of the op's second derivative
-// (OpCurvature), lets an HVP skip adjoints nothing needs; General when omitted.
+// OpKind's (engine/op_kind.h). The fourth column, the shape of the op's second derivative
+// (OpCurvature), lets an HVP skip adjoints nothing needs; General when omitted. The fifth, the
+// inputs the op is affine in (AffineInputs), narrows what the fourth implies (every input for None
+// and Bilinear, none for General).
 constexpr std::array<OpInfo, kOpKindCount> kTable = {
     source(OpKind::Input),
     source(OpKind::Label),
@@ -72,7 +76,7 @@ constexpr std::array<OpInfo, kOpKindCount> kTable = {
     row<DropoutOp>(OpKind::Dropout, 1, 1, OpCurvature::None),
     row<SoftmaxOp>(OpKind::Softmax, 1, 1),
     row<LogSoftmaxOp>(OpKind::LogSoftmax, 1, 1),
-    row<BatchNormOp>(OpKind::BatchNorm, 5, 5, OpCurvature::Bilinear),
+    row<BatchNormOp>(OpKind::BatchNorm, 5, 5, OpCurvature::Bilinear, 0b01111),  // not in σ²
     row<LayerNormOp>(OpKind::LayerNorm, 3, 3),
     row<EmbeddingOp>(OpKind::Embedding, 2, 2, OpCurvature::None),
     row<CrossEntropyOp>(OpKind::CrossEntropy, 2, 2),

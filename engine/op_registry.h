@@ -21,6 +21,18 @@ namespace hess {
 //   General   anything else; the safe default
 enum class OpCurvature : uint8_t { None, Bilinear, General };
 
+// The inputs in which an op's output is affine when its other inputs are held fixed, one bit per
+// input (bit i: input i). What engine/multiaffine.h reads to decide whether the network output is
+// affine in every single parameter, so that diag(H) = diag(GGN). Every input for None and Bilinear
+// ops, none for General ones, unless the table says otherwise (batch_norm: not in σ²).
+using AffineInputs = uint8_t;
+constexpr AffineInputs kAffineInAll = 0xFF;
+constexpr AffineInputs kAffineInNone = 0;
+constexpr AffineInputs affine_inputs_of(OpCurvature c) {
+  return c == OpCurvature::General ? kAffineInNone : kAffineInAll;
+}
+static_assert(kMaxArity <= 8, "AffineInputs holds one bit per input");
+
 struct OpInfo {
   OpKind kind;
   int min_arity;
@@ -29,6 +41,7 @@ struct OpInfo {
   OpRules<float> rules_f;
   OpRules<double> rules_d;
   OpCurvature curvature = OpCurvature::General;
+  AffineInputs affine = kAffineInNone;
 };
 
 const OpInfo& op_info(OpKind kind);

@@ -34,7 +34,9 @@ Record describe_diag(const DiagOptions& o, const DiagResult& r) {
   layers.column("mean", "layer_mean", "mean", mean);
   layers.column("min", "layer_min", "min", min);
   layers.column("max", "layer_max", "max", max);
+  rec.add("method", o.exact ? "exact" : "hutchinson");
   rec.add("probes", r.probes);
+  rec.add("ggn_diagonals", r.ggn_diagonals);
   rec.add("block", o.block).only(kAttr);
   describe_status(rec, r.status, r.message);
   return rec;
@@ -49,7 +51,7 @@ Record diag(const DiagRun& run, Observer& observer) {
   const CurvatureTarget target(*ws, run.target);
   d.groups = target.layer_groups();
   ResultFile rf(run.output.out);
-  const ObservedOperator op(target.op(), observer, d.probes);
+  const ObservedOperator op(target.op(), observer, d.exact ? 0 : d.probes);
   const DiagResult r = hess::run(d, op);
   observer.finished();
   fail_if_non_finite("diag", r.status, r.message);
@@ -57,7 +59,8 @@ Record diag(const DiagRun& run, Observer& observer) {
   commit_target_group(rf, "diag", rec, target, *ws, run.output.command_line, r.hvps, r.seconds);
   describe_run(rec, *ws, run.output, r.hvps, r.seconds);
   rec.add("target", target.summary()).only(0).head("target");
-  rec.footer = "hutchinson diagonal: " + std::to_string(r.probes) + " probes, " +
+  rec.footer = (d.exact ? "exact GGN diagonal, "
+                        : "hutchinson diagonal: " + std::to_string(r.probes) + " probes, ") +
                std::to_string(r.hvps) + " HVPs, " + significant(r.seconds, 4) +
                " s; the whole diagonal is in " + run.output.out;
   return rec;

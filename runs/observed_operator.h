@@ -15,6 +15,7 @@ class ObservedOperator final : public CurvatureOperator {
   ObservedOperator(const CurvatureOperator& base, Observer& observer, int64_t expected)
       : base_(base), observer_(observer), expected_(expected) {}
   int64_t rows() const override { return base_.rows(); }
+  SplitInfo split() const override { return base_.split(); }
 
  protected:
   void apply_raw(const double* X, int k, double* Y) const override {
@@ -22,12 +23,26 @@ class ObservedOperator final : public CurvatureOperator {
     Eigen::MatrixXd y;
     base_.apply(x, y);
     Eigen::Map<Eigen::MatrixXd>(Y, rows(), k) = y;
-    done_ += k;
-    observer_.progress(done_, expected_ > done_ ? expected_ : 0, "HVPs");
+    report(k);
+  }
+  void gauss_newton_diagonal_raw(double* d) const override {
+    Eigen::VectorXd y;
+    base_.gauss_newton_diagonal(y);
+    Eigen::Map<Eigen::VectorXd>(d, rows()) = y;
+  }
+  void apply_residual_raw(const double* X, int k, double* Y) const override {
+    Eigen::MatrixXd y;
+    base_.apply_residual(Eigen::Map<const Eigen::MatrixXd>(X, rows(), k), y);
+    Eigen::Map<Eigen::MatrixXd>(Y, rows(), k) = y;
+    report(k);
   }
 
  private:
   const CurvatureOperator& base_;
+  void report(int k) const {
+    done_ += k;
+    observer_.progress(done_, expected_ > done_ ? expected_ : 0, "HVPs");
+  }
   Observer& observer_;
   int64_t expected_;
   mutable int64_t done_ = 0;

@@ -20,16 +20,16 @@ LayerTraces trace_with_layers(const TraceOptions& options, const CurvatureTarget
   const Stopwatch clock;
   LayerTraces t;
   TraceOptions o = options;
-  if (o.method == TraceMethod::Hutchinson) o.groups = target.layer_groups();
+  const bool groups = has_group_traces(o.method);
+  if (groups) o.groups = target.layer_groups();
   const int64_t per_run = o.max_probes;
-  const int64_t runs =
-      o.method == TraceMethod::Hutchinson ? 1 : 1 + static_cast<int64_t>(target.layers().size());
+  const int64_t runs = groups ? 1 : 1 + static_cast<int64_t>(target.layers().size());
   {
     const ObservedOperator op(target.op(), observer, per_run * runs);
     t.total = run(o, op);
   }
   t.hvps = t.total.hvps;
-  if (o.method == TraceMethod::Hutchinson) {
+  if (groups) {
     t.per_layer = t.total.groups;
   } else if (t.total.status != Status::NonFinite) {
     for (size_t l = 0; l < target.layers().size(); ++l) {
@@ -56,13 +56,15 @@ LayerTraces trace_with_layers(const TraceOptions& options, const CurvatureTarget
 Record describe_trace(const TraceOptions& o, const LayerTraces& t) {
   const TraceResult& r = t.total;
   Record rec;
-  rec.add("method", name_of(o.method));
+  rec.add("method", name_of(r.method));
   rec.add("trace", r.trace).show("trace", 6, "± " + significant(r.std_error, kStderrDigits));
   rec.add("stderr", r.std_error);
   rec.add("probes", r.probes);
   rec.add("rtol", o.rtol).only(kAttr);
   rec.add("frobenius2", r.frobenius2);
   rec.add("frobenius2_stderr", r.frobenius2_std_error);
+  rec.add("ggn_trace", r.ggn_trace);
+  rec.add("ggn_diagonals", r.ggn_diagonals);
   std::vector<std::string> names;
   std::vector<int64_t> sizes;
   std::vector<double> traces, errors;
@@ -95,13 +97,15 @@ Record trace(const TraceRun& run, Observer& observer) {
   commit_target_group(rf, "trace", rec, target, *ws, run.output.command_line, t.hvps, t.seconds);
   describe_run(rec, *ws, run.output, t.hvps, t.seconds);
   rec.add("target", target.summary()).only(0).head("target");
-  if (to.method == TraceMethod::Hutchinson)
+  if (t.total.method == TraceMethod::Hutchinson)
     rec.add("frobenius2_text", significant(t.total.frobenius2) + " ± " +
                                    significant(t.total.frobenius2_std_error, kStderrDigits))
         .only(0)
         .show("|H|_F^2");
-  rec.footer = std::string(name_of(to.method)) + ": " + std::to_string(t.total.probes) +
-               " probes, " + std::to_string(t.hvps) + " HVPs, " + significant(t.seconds, 4) +
+  rec.footer = std::string(name_of(t.total.method)) + ": " + std::to_string(t.total.probes) +
+               " probes, " + std::to_string(t.hvps) + " HVPs, " +
+               std::to_string(t.total.ggn_diagonals) + " exact GGN diagonals, " +
+               significant(t.seconds, 4) +
                " s, converged: " + (t.total.status == Status::Ok ? "true" : "false");
   if (t.total.status != Status::Ok) observer.warn(t.total.message);
   return rec;

@@ -10,6 +10,7 @@
 #include "engine/arch.h"
 #include "engine/curvature_operator.h"
 #include "engine/random.h"
+#include "support/curvature_fixture.h"
 #include "support/fd_check.h"
 
 using namespace hess;
@@ -34,26 +35,6 @@ const Case kCases[] = {
     // 363 parameters; smooth activation: ReLU kinks sit at exact zeros here
     {"resnet-batchnorm", "resnet:1x6x6-w4-b1-3:tanh", 5, 3, 0},
 };
-
-// Spread of the norm parameters and running statistics around their defaults.
-constexpr double kNormSpread = 0.3;
-
-// Norm parameters (γ = 1, β = 0 when built) and BatchNorm running statistics (mean 0, variance 1)
-// moved off their defaults, so the checks exercise every term of the normalization rules.
-void perturb_norms(Model& m, uint64_t seed) {
-  Rng rng(seed);
-  for (const Block& b : m.graph.blocks) {
-    if (b.role != BlockRole::Norm) continue;
-    for (int64_t i = 0; i < b.size(); ++i) m.theta[b.offset + i] += kNormSpread * rng.normal();
-  }
-  for (const Node& n : m.graph.nodes) {
-    if (n.op != OpKind::BatchNorm) continue;
-    for (double& mean : m.graph.constants[m.graph.nodes[n.inputs[3]].constant])
-      mean = kNormSpread * rng.normal();
-    for (double& var : m.graph.constants[m.graph.nodes[n.inputs[4]].constant])
-      var = 0.5 + rng.uniform();
-  }
-}
 
 Model make(const Case& c, LossKind loss = LossKind::CrossEntropy) {
   ArchOptions o;
@@ -210,5 +191,94 @@ TEST_CASE("an HVP alone skips adjoints no curvature term needs and still equals 
 
     auto obj = double_objective(m, d);
     CHECK(rel_err(Eigen::VectorXd(alone.col(0)), fd_hvp(*obj, m.theta, V.col(0))) < kFdRelTol);
+  }
+}
+
+namespace {
+
+// Exact GGN diagonals against the dense GGN, relative to its largest entry.
+constexpr double kExactDiagTol = 1e-10;
+
+double max_rel_err(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+  return (a - b).cwiseAbs().maxCoeff() / b.cwiseAbs().maxCoeff();
+}
+
+}  // namespace
+
+TEST_CASE("exact GGN diagonal equals the diagonal of Jᵀ H_L J from per-sample forward Jacobians") {
+  struct Problem {
+    std::string name;
+    Model model;
+    int64_t classes, id_range;
+  };
+  std::vector<Problem> problems;
+  for (const Case& c : kCases) {
+    for (LossKind loss : {LossKind::CrossEntropy, LossKind::Mse})
+      problems.push_back({std::string(c.name) + "/" + std::string(name_of(loss)), make(c, loss),
+                          c.classes, c.id_range});
+  }
+  problems.push_back({"cnn-maxpool-batchnorm-relu", maxpool_bn_cnn(OpKind::Relu, 3), 5, 0});
+  problems.push_back({"cnn-maxpool-batchnorm-tanh", maxpool_bn_cnn(OpKind::Tanh, 4), 5, 0});
+  for (const Problem& p : problems) {
+    CAPTURE(p.name);
+    const Model& m = p.model;
+    const Dataset d = random_dataset(m.graph, 7, p.classes, 21, p.id_range);
+    const Eigen::MatrixXd J = forward_jacobian(m, d);  // rows: (sample, output)
+    const Eigen::VectorXd ref =
+        (J.transpose() * loss_output_hessian(m, d) * J).diagonal();  // block diagonal H_L / N
+    for (int64_t batch : {int64_t{3}, int64_t{64}}) {
+      auto obj = double_objective(m, d, batch);
+      Eigen::VectorXd diag(obj->num_params());
+      obj->ggn_diagonal(diag.data());
+      CHECK(max_rel_err(diag, ref) < kExactDiagTol);
+      ObjectiveOperator G(*obj, Curvature::GGN);
+      CHECK(max_rel_err(diag, assemble_dense(G).diagonal()) < kExactDiagTol);
+    }
+  }
+}
+
+TEST_CASE("exact GGN diagonal: threads, weight decay and float") {
+  const Model m = make(kCases[0]);
+  const Dataset d = random_dataset(m.graph, 9, 4, 22);
+  const int64_t P = m.graph.num_params();
+  ObjectiveOptions o;
+  o.batch_size = 2;
+  o.weight_decay = 0.25;
+  Eigen::VectorXd one(P), two(P), single(P);
+  auto a = make_objective(m.graph, d, all_rows(d.size()), o, Precision::F64);
+  a->set_parameters(m.theta);
+  a->ggn_diagonal(one.data());
+  o.threads = 2;
+  auto b = make_objective(m.graph, d, all_rows(d.size()), o, Precision::F64);
+  b->set_parameters(m.theta);
+  b->ggn_diagonal(two.data());
+  CHECK(max_rel_err(two, one) < 1e-14);
+  ObjectiveOperator G(*b, Curvature::GGN);
+  CHECK(max_rel_err(one, assemble_dense(G).diagonal()) < kExactDiagTol);  // λ on both
+  auto f = make_objective(m.graph, d, all_rows(d.size()), o, Precision::F32);
+  f->set_parameters(m.theta);
+  f->ggn_diagonal(single.data());
+  CHECK(max_rel_err(single, one) < 1e-5);
+  CHECK(b->counters().diagonals == 1);
+}
+
+TEST_CASE("the residual product is H v − G v, without the weight decay") {
+  for (const Case& c : kCases) {
+    CAPTURE(std::string(c.name));
+    const Model m = make(c);
+    const Dataset d = random_dataset(m.graph, c.samples, c.classes, 23, c.id_range);
+    ObjectiveOptions o;
+    o.batch_size = 4;
+    o.weight_decay = 0.1;
+    auto obj = make_objective(m.graph, d, all_rows(d.size()), o, Precision::F64);
+    obj->set_parameters(m.theta);
+    const int64_t P = obj->num_params();
+    Eigen::MatrixXd V(P, 2), H(P, 2), G(P, 2), R(P, 2);
+    V.col(0) = random_vector(P, 61);
+    V.col(1) = random_vector(P, 62);
+    obj->curvature(V.data(), 2, H.data(), Curvature::Hessian);
+    obj->curvature(V.data(), 2, G.data(), Curvature::GGN);
+    obj->residual(V.data(), 2, R.data());
+    CHECK(rel_err(R, Eigen::MatrixXd(H - G)) < 1e-11);
   }
 }

@@ -60,8 +60,27 @@ TEST_CASE("diag --layers: the diagonal of the selected blocks only") {
     CHECK(std::abs(diag[i] - sub(i, i)) <= 0.5 * std::abs(sub(i, i)) + 1e-3);
 }
 
+TEST_CASE("diag --exact: the GGN's diagonal, exactly") {
+  ScratchDir dir;
+  const DenseReference ref = dense_reference(spectral_options(), Curvature::GGN);
+  const JsonValue j = parse_json(
+      run_ok(dir, spectral_args({"diag", "--curvature", "ggn", "--exact", "--json"})).out);
+  CHECK(j["hvps"].number() == 0);
+  CHECK(j["method"].text == "exact");
+  const std::vector<double> diag =
+      ResultReader(dir.file("results.h5")).group("diag").values("diagonal");
+  REQUIRE(diag.size() == static_cast<size_t>(kSpectralParams));
+  const double scale = ref.H.diagonal().cwiseAbs().maxCoeff();
+  for (size_t i = 0; i < diag.size(); ++i) CHECK(std::abs(diag[i] - ref.H(i, i)) <= 1e-10 * scale);
+  CHECK(std::abs(j["trace"].number() - ref.H.trace()) <= 1e-10 * ref.H.trace());
+}
+
 TEST_CASE("diag: bad input") {
   ScratchDir dir;
+  check_error(dir, spectral_args({"diag", "--exact"}), 2,
+              "--exact applies to the GGN, or to a Hessian whose network is affine in each "
+              "parameter (not here: node 'tanh_1' (tanh) is not affine in its input 0)");
+  CHECK(!file_exists(dir.file("results.h5")));
   check_error(dir, spectral_args({"diag", "--probes", "-1"}), 2,
               "--probes must be positive (got -1)");
   check_error(dir, spectral_args({"diag", "--probes", "1"}), 2, "--probes must be at least 2");

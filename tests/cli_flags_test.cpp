@@ -57,16 +57,15 @@ TEST_CASE("numeric flags of the spectral commands: the flag typed is named, exit
                     {{"--tol", "0"}, "--tol must be positive and finite (got 0)"},
                     {{"--max-iterations", "0"}, "--max-iterations must be at least 1 (got 0)"},
                 });
-  check_refused("trace",
-                {
-                    {{"--probes", "1"}, "--probes must be at least 2 for hutchinson (got 1)"},
-                    {{"--probes", "0"}, "--probes must be positive (got 0)"},
-                    {{"--method", "hutchpp", "--probes", "4"},
-                     "--probes must be at least 6 for hutchpp (got 4)"},
-                    {{"--min-probes", "50", "--probes", "10"},
-                     "--min-probes (50) must be at most --probes (10)"},
-                    {{"--rtol", "-1"}, "--rtol must be non-negative and finite (got -1)"},
-                });
+  check_refused("trace", {
+                             {{"--probes", "1"}, "--probes must be at least 2 for auto (got 1)"},
+                             {{"--probes", "0"}, "--probes must be positive (got 0)"},
+                             {{"--method", "hutchpp", "--probes", "4"},
+                              "--probes must be at least 6 for hutchpp (got 4)"},
+                             {{"--min-probes", "50", "--probes", "10"},
+                              "--min-probes (50) must be at most --probes (10)"},
+                             {{"--rtol", "-1"}, "--rtol must be non-negative and finite (got -1)"},
+                         });
   check_refused("diag",
                 {
                     {{"--probes", "1"}, "--probes must be at least 2 for a standard error (got 1)"},

@@ -21,8 +21,8 @@ TEST_CASE("trace hutchinson --json: the dense trace within 3 stderr, per-layer t
   ScratchDir dir;
   const DenseReference ref = dense_reference(spectral_options(), Curvature::Hessian);
   const double exact = ref.H.trace();
-  const CliRun r =
-      run_ok(dir, spectral_args({"trace", "--rtol", "0", "--probes", "400", "--json"}));
+  const CliRun r = run_ok(dir, spectral_args({"trace", "--method", "hutchinson", "--rtol", "0",
+                                              "--probes", "400", "--json"}));
   const JsonValue j = parse_json(r.out);
   for (const char* key :
        {"trace", "stderr", "probes", "hvps", "seconds", "per_layer", "frobenius2"}) {
@@ -88,11 +88,46 @@ TEST_CASE("trace hutchpp: exact when the sketch spans the space; xtrace within i
 
 TEST_CASE("trace: hutchinson stopping at its budget says converged false") {
   ScratchDir dir;
-  const JsonValue j = parse_json(
-      run_ok(dir, spectral_args({"trace", "--rtol", "1e-9", "--probes", "40", "--json"})).out);
+  const JsonValue j =
+      parse_json(run_ok(dir, spectral_args({"trace", "--method", "hutchinson", "--rtol", "1e-9",
+                                            "--probes", "40", "--json"}))
+                     .out);
   CHECK_FALSE(j["converged"].boolean);
   CHECK(j["probes"].number() == 40);
   CHECK(j["stderr"].number() > 0);
+}
+
+TEST_CASE("trace --method exact and the default auto: the exact GGN trace, exact for ReLU") {
+  ScratchDir dir;
+  const double kExactTol = 1e-9;
+  hess::runs::Inputs relu = spectral_options();
+  relu.arch = "mlp:4-6-3:relu";
+  const std::vector<std::string> relu_args = {"--arch", relu.arch,   "--samples", "64",    "--seed",
+                                              "3",      "--threads", "1",         "--json"};
+  const double h = dense_reference(relu, Curvature::Hessian).H.trace();
+  for (const char* method : {"exact", "auto"}) {
+    CAPTURE(method);
+    std::vector<std::string> args = {"trace", "--method", method};
+    args.insert(args.end(), relu_args.begin(), relu_args.end());
+    const JsonValue j = parse_json(run_ok(dir, args).out);
+    CHECK(std::abs(j["trace"].number() - h) <= kExactTol * std::abs(h));
+    CHECK(j["stderr"].number() == 0.0);
+    CHECK(j["method"].text == "exact");
+    CHECK(j["hvps"].number() == 0);
+    CHECK(j["ggn_diagonals"].number() == 1);
+  }
+  // The tanh model's GGN: exact; its Hessian by default: the control variate.
+  const DenseReference g = dense_reference(spectral_options(), Curvature::GGN);
+  const JsonValue e = parse_json(
+      run_ok(dir, spectral_args({"trace", "--curvature", "ggn", "--method", "exact", "--json"}))
+          .out);
+  CHECK(std::abs(e["trace"].number() - g.H.trace()) <= kExactTol * g.H.trace());
+  const JsonValue cv = parse_json(run_ok(dir, spectral_args({"trace", "--json"})).out);
+  CHECK(cv["method"].text == "control-variate");
+  CHECK(std::abs(cv["ggn_trace"].number() - g.H.trace()) <= kExactTol * g.H.trace());
+  const double exact = dense_reference(spectral_options(), Curvature::Hessian).H.trace();
+  CHECK(std::abs(cv["trace"].number() - exact) <= kSigmas * cv["stderr"].number());
+  CHECK(cv["per_layer"].keys() == std::vector<std::string>{"fc1", "fc2"});
 }
 
 TEST_CASE("trace: bad input") {
@@ -100,7 +135,11 @@ TEST_CASE("trace: bad input") {
   check_error(dir, spectral_args({"trace", "--probes", "-5"}), 2,
               "--probes must be positive (got -5)");
   check_error(dir, spectral_args({"trace", "--method", "girard"}), 2,
-              "--method 'girard' is not one of hutchinson, hutchpp, xtrace");
+              "--method 'girard' is not one of hutchinson, hutchpp, xtrace, exact, "
+              "control-variate, auto");
+  check_error(dir, spectral_args({"trace", "--method", "exact"}), 2,
+              "--method exact applies to the GGN, or to a Hessian whose network is affine in each "
+              "parameter (not here: node 'tanh_1' (tanh) is not affine in its input 0)");
   check_error(dir, spectral_args({"trace", "--layers", "fc3.*"}), 2,
               "--layers 'fc3.*' matches no block");
   write_overflowing_inputs(dir);

@@ -7,6 +7,7 @@
 
 #include "analyzers/diag.h"
 #include "support/curvature_fixture.h"
+#include "support/fd_check.h"
 #include "support/rejection.h"
 
 using namespace hess;
@@ -118,4 +119,37 @@ TEST_CASE("bad diag options are rejected naming the field; NaN becomes Status::N
   const DiagResult r = run(with_probes(4, 0), *p.hessian);
   CHECK(r.status == Status::NonFinite);
   CHECK(!r.message.empty());
+}
+
+TEST_CASE("exact diagonal: the GGN's, and the Hessian's for a ReLU CNN with BatchNorm") {
+  constexpr double kExactTol = 1e-10;
+  const Model relu = maxpool_bn_cnn(OpKind::Relu, 7), tanh = maxpool_bn_cnn(OpKind::Tanh, 7);
+  const Dataset d = random_dataset(relu.graph, 12, 5, 41);
+  DiagOptions o;
+  o.exact = true;
+  o.probes = 0;  // not used
+  o.groups = {{"conv1", {{0, 40}}}};
+  for (const Model* m : {&relu, &tanh}) {
+    auto obj = double_objective(*m, d, 5);
+    for (Curvature kind : {Curvature::Hessian, Curvature::GGN}) {
+      CAPTURE(name_of(kind));
+      const ObjectiveOperator A(*obj, kind);
+      if (m == &tanh && kind == Curvature::Hessian) {
+        const std::string why = rejection(o, A);
+        CHECK(names_field(why, "exact"));
+        CHECK(why.find("(tanh)") != std::string::npos);
+        continue;
+      }
+      const Eigen::VectorXd ref = assemble_dense(A).diagonal();
+      const DiagResult r = run(o, A);
+      CHECK(r.status == Status::Ok);
+      CHECK(r.hvps == 0);
+      CHECK(r.ggn_diagonals == 1);
+      CHECK(r.probes == 0);
+      CHECK((r.diagonal - ref).cwiseAbs().maxCoeff() <= kExactTol * ref.cwiseAbs().maxCoeff());
+      CHECK(r.std_error.isZero());
+      CHECK(std::abs(r.groups[0].sum - ref.head(40).sum()) <= kExactTol * ref.sum());
+      CHECK(r.groups[0].sum_std_error == 0.0);
+    }
+  }
 }

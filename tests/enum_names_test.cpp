@@ -15,6 +15,7 @@
 #include "analyzers/status.h"
 #include "analyzers/trace.h"
 #include "engine/autodiff.h"
+#include "engine/curvature_operator.h"
 #include "engine/enum_names.h"
 #include "engine/graph.h"
 #include "engine/graph_builder.h"
@@ -68,6 +69,7 @@ TEST_CASE("every named enum round-trips through its names") {
   check_round_trip<Granularity>();
   check_round_trip<SensitivityCriterion>();
   check_round_trip<BudgetKind>();
+  check_round_trip<CurvatureSplit>();
 }
 
 TEST_CASE("names echoed in messages are cut") {
@@ -109,6 +111,8 @@ TEST_CASE("the op table: one row per op kind, in order, with its rules") {
     CHECK(info.min_arity >= 1);
     CHECK(info.min_arity <= info.max_arity);
     CHECK(info.max_arity <= kMaxArity);
+    // Affine in an input only where the second derivative allows it (General ops in none).
+    if (info.curvature == OpCurvature::General) CHECK(info.affine == kAffineInNone);
     check_rules(op_rules<double>(k));
     check_rules(op_rules<float>(k));
   }

@@ -8,9 +8,12 @@
 
 #include "analyzers/param_groups.h"
 #include "analyzers/trace.h"
+#include "io/data_file.h"
+#include "io/model_file.h"
 #include "support/curvature_fixture.h"
 #include "support/fd_check.h"
 #include "support/rejection.h"
+#include "support/run_cli.h"
 
 using namespace hess;
 using namespace hess::test;
@@ -265,4 +268,113 @@ TEST_CASE("NaN from the operator becomes Status::NonFinite") {
     CHECK(r.status == Status::NonFinite);
     CHECK(!r.message.empty());
   }
+}
+
+namespace {
+
+// The exact trace of a multiaffine network against the dense Hessian from unit-vector HVPs.
+constexpr double kExactTraceTol = 1e-9;
+
+// A trained tanh MLP (the bundled digits model) on its first `samples` digits, with its dense
+// Hessian from P unit-vector HVPs.
+struct TrainedTanh {
+  Model model;
+  Dataset data;
+  std::unique_ptr<Objective> objective;
+  Eigen::MatrixXd dense;
+};
+
+TrainedTanh trained_tanh(int64_t samples) {
+  TrainedTanh t{read_model(bundled_sample("digits-mlp.h5")),
+                read_data(bundled_sample("digits.h5")),
+                nullptr,
+                {}};
+  std::vector<int64_t> rows = all_rows(samples);
+  ObjectiveOptions o;
+  o.batch_size = 128;
+  t.objective = make_objective(t.model.graph, t.data, rows, o, Precision::F64);
+  t.objective->set_parameters(t.model.theta);
+  t.dense = assemble_dense(ObjectiveOperator(*t.objective, Curvature::Hessian));
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("exact trace of a ReLU CNN with max pooling and BatchNorm equals Σ eᵢᵀ H eᵢ") {
+  const Model m = maxpool_bn_cnn(OpKind::Relu, 5);
+  const Dataset d = random_dataset(m.graph, 24, 5, 31);
+  ObjectiveOptions oo;
+  oo.batch_size = 10;
+  auto obj = make_objective(m.graph, d, all_rows(d.size()), oo, Precision::F64);
+  obj->set_parameters(m.theta);
+  const ObjectiveOperator H(*obj, Curvature::Hessian);
+  REQUIRE(H.split().kind == CurvatureSplit::Exact);
+  const Eigen::MatrixXd dense = assemble_dense(H);  // column i: H eᵢ
+  TraceOptions o;                                   // auto: exact here
+  o.groups = {{"conv1", {{0, 40}}}, {"rest", {{40, H.rows() - 40}}}};
+  const TraceResult r = run(o, H);
+  CHECK(r.method == TraceMethod::Exact);
+  CHECK(r.status == Status::Ok);
+  CHECK(r.hvps == 0);
+  CHECK(r.ggn_diagonals == 1);
+  CHECK(r.std_error == 0.0);
+  CHECK(std::abs(r.trace - dense.trace()) <= kExactTraceTol * std::abs(dense.trace()));
+  for (size_t g = 0; g < o.groups.size(); ++g) {
+    const double ref = dense_group_trace(dense, o.groups[g]);
+    CHECK(std::abs(r.groups[g].trace - ref) <= kExactTraceTol * std::abs(dense.trace()));
+  }
+  // Not a coincidence of the trace: the whole diagonal of H is the GGN's.
+  Eigen::VectorXd diag;
+  H.gauss_newton_diagonal(diag);
+  CHECK((diag - dense.diagonal()).cwiseAbs().maxCoeff() <=
+        kExactTraceTol * dense.diagonal().cwiseAbs().maxCoeff());
+  // While H itself is not the GGN.
+  const Eigen::MatrixXd ggn = assemble_dense(ObjectiveOperator(*obj, Curvature::GGN));
+  CHECK((dense - ggn).norm() > 1e-3 * dense.norm());
+}
+
+TEST_CASE("control-variate trace of a trained tanh MLP: within 3 errors, fewer products") {
+  const TrainedTanh t = trained_tanh(256);
+  const double exact = t.dense.trace();
+  const ObjectiveOperator H(*t.objective, Curvature::Hessian);
+  REQUIRE(H.split().kind == CurvatureSplit::Residual);
+  TraceOptions o;  // auto: control-variate here, the default 1 % relative standard error
+  o.seed = 3;
+  const TraceResult cv = run(o, H);
+  CHECK(cv.method == TraceMethod::ControlVariate);
+  CHECK(cv.status == Status::Ok);
+  CHECK(cv.ggn_diagonals == 1);
+  CHECK(std::abs(cv.trace - exact) < kSigmas * cv.std_error);
+  // Hutch++ products until its standard error is as small, in steps of 3 (its thirds).
+  int products = kHutchPPMinProducts;
+  TraceResult pp;
+  for (;; products += 3) {
+    pp = run(fixed(TraceMethod::HutchPP, products, 3), H);
+    if (pp.std_error <= cv.std_error || products >= H.rows()) break;
+  }
+  MESSAGE("tanh MLP (P = ", H.rows(), ", 256 digits): exact trace ", exact, "; control-variate ",
+          cv.trace, " ± ", cv.std_error, " with ", cv.hvps, " residual products + 1 GGN diagonal (",
+          cv.seconds, " s); Hutch++ needs ", products, " products for ± ", pp.std_error, " (",
+          pp.trace, ", ", pp.seconds, " s)");
+  CHECK(cv.hvps < products);
+  CHECK(pp.std_error <= cv.std_error);
+}
+
+TEST_CASE("exact and control-variate refuse operators they do not apply to") {
+  const TrainedTanh t = trained_tanh(16);
+  const ObjectiveOperator H(*t.objective, Curvature::Hessian);
+  TraceOptions o;
+  o.method = TraceMethod::Exact;
+  const std::string why = rejection(o, H);
+  CHECK(names_field(why, "method"));
+  CHECK(why.find("tanh") != std::string::npos);             // names the node that is not affine
+  const ObjectiveOperator G(*t.objective, Curvature::GGN);  // the GGN's trace is always exact
+  const TraceResult g = run(o, G);
+  CHECK(std::abs(g.trace - assemble_dense(G).trace()) <= kExactTraceTol * g.trace);
+  const DenseOperator A(t.dense);
+  o.method = TraceMethod::ControlVariate;
+  CHECK(names_field(rejection(o, A), "method"));
+  o.method = TraceMethod::Auto;
+  o.rtol = 0.05;
+  CHECK(run(o, A).method == TraceMethod::Hutchinson);
 }

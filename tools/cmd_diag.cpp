@@ -13,10 +13,15 @@ int run_diag(const std::vector<std::string>& args) {
   Printing p;
   Flags f("diag", "(--model FILE | --arch SPEC) [--data FILE] [options]",
           "  hessian diag --model data/digits-mlp.h5 --data data/digits.h5 --probes 200\n"
-          "  hessian diag --arch mlp:64-32-10:tanh --samples 512 --layers 'fc2.*' --json\n");
+          "  hessian diag --arch mlp:64-32-10:tanh --samples 512 --layers 'fc2.*' --json\n"
+          "  hessian diag --model data/digits-mlp.h5 --data data/digits.h5 --curvature ggn "
+          "--exact\n");
   add_inputs(f, run.inputs);
   add_target(f, run.target);
-  f.value("probes", &run.diag.probes, "N", "Rademacher probes (at least 2)")
+  f.toggle("exact", &run.diag.exact,
+           "the exact GGN diagonal (the Hessian's where the network is affine in each parameter: "
+           "ReLU, max pooling, conv, linear, BatchNorm), no probes")
+      .value("probes", &run.diag.probes, "N", "Rademacher probes (at least 2)")
       .value("block", &run.diag.block, "B", "probes per pass (one B-column product)");
   add_output(f, run.output, p);
   if (!f.parse(args)) return kExitOk;

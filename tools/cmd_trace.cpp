@@ -20,13 +20,17 @@ int run_trace(const std::vector<std::string>& args) {
   add_target(f, run.target);
   TraceOptions& to = run.trace;
   f.choice("method", &to.method,
-           "Hutchinson (with per-layer traces and |H|_F^2 from the same probes), Hutch++ or XTrace")
+           "auto (exact where the network is affine in each parameter or for the GGN, else "
+           "control-variate), exact (sum of the exact GGN diagonal), control-variate (exact "
+           "GGN trace + Hutchinson on H - G), Hutchinson (with |H|_F^2), Hutch++ or XTrace")
       .value("probes", &to.max_probes, "N",
-             "hutchinson: most probes (at least 2); hutchpp, xtrace: the products", "max_probes")
+             "hutchinson, control-variate: most probes (at least 2); hutchpp, xtrace: the products",
+             "max_probes")
       .value("min-probes", &to.min_probes, "N",
-             "hutchinson: no stop before this many probes (capped at --probes)")
+             "hutchinson, control-variate: no stop before this many probes (capped at --probes)")
       .value("rtol", &to.rtol, "R",
-             "hutchinson: stop when the standard error is below R |trace| (0: use all probes)")
+             "hutchinson, control-variate: stop when the standard error is below R |trace| (0: "
+             "use all probes)")
       .value("block", &to.block, "B", "probes per pass (one B-column product)");
   add_output(f, run.output, p);
   if (!f.parse(args)) return kExitOk;

@@ -57,4 +57,32 @@ Eigen::MatrixXd matrix_with_spectrum(const Eigen::VectorXd& eigenvalues, uint64_
   return (A + A.transpose()) / 2;
 }
 
+void perturb_norms(Model& m, uint64_t seed) {
+  constexpr double kSpread = 0.3;  // of the norm parameters and running statistics
+  Rng rng(seed);
+  for (const Block& b : m.graph.blocks) {
+    if (b.role != BlockRole::Norm) continue;
+    for (int64_t i = 0; i < b.size(); ++i) m.theta[b.offset + i] += kSpread * rng.normal();
+  }
+  for (const Node& n : m.graph.nodes) {
+    if (n.op != OpKind::BatchNorm) continue;
+    for (double& mean : m.graph.constants[m.graph.nodes[n.inputs[3]].constant])
+      mean = kSpread * rng.normal();
+    for (double& var : m.graph.constants[m.graph.nodes[n.inputs[4]].constant])
+      var = 0.5 + rng.uniform();
+  }
+}
+
+Model maxpool_bn_cnn(OpKind activation, uint64_t seed) {
+  GraphBuilder b({1, 8, 8});
+  int h = b.conv2d(b.input(), 1, 4, 3, 1, 1, "conv1");
+  h = b.activation(b.batch_norm(h, 4, "bn1"), activation);
+  h = b.max_pool(h, 2, 2);
+  h = b.activation(b.conv2d(h, 4, 6, 3, 1, 0, "conv2"), activation);
+  h = b.linear(b.flatten(h), 24, 5, "fc");
+  Model m = b.finish(h, LossKind::CrossEntropy, seed);
+  perturb_norms(m, seed + 1);
+  return m;
+}
+
 }  // namespace hess::test

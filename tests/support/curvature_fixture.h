@@ -47,6 +47,14 @@ struct TestModel {
 };
 inline constexpr TestModel kTestModels[] = {{"mlp", indefinite_mlp}, {"cnn", indefinite_cnn}};
 
+// Norm parameters (γ = 1, β = 0 when built) and BatchNorm running statistics (mean 0, variance 1)
+// moved off their defaults, so checks exercise every term of the normalization rules.
+void perturb_norms(Model& m, uint64_t seed);
+
+// A CNN with max pooling and BatchNorm (running statistics and norm parameters moved off their
+// defaults): conv3x3-bn-act-pool2-conv3x3-act-fc over 1x8x8 images of 5 classes, P = 395.
+Model maxpool_bn_cnn(OpKind activation, uint64_t seed);
+
 // Sets parameter `index` of the problem's objective to NaN (the model's θ is left unchanged).
 void poison_parameter(ModelProblem& p, int64_t index);
 

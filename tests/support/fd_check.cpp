@@ -149,6 +149,19 @@ Eigen::MatrixXd fd_jacobian(const Model& m, const Dataset& data, double h) {
   return J;
 }
 
+Eigen::MatrixXd forward_jacobian(const Model& m, const Dataset& data) {
+  const int64_t P = m.graph.num_params();
+  Eigen::MatrixXd J;
+  for (int64_t i = 0; i < P; ++i) {
+    Eigen::VectorXd e = Eigen::VectorXd::Zero(P);
+    e[i] = 1.0;
+    const Eigen::VectorXd col = engine_jvp(m, data, e);
+    if (i == 0) J.resize(col.size(), P);
+    J.col(i) = col;
+  }
+  return J;
+}
+
 Eigen::MatrixXd loss_output_hessian(const Model& m, const Dataset& data) {
   const Eigen::VectorXd y = outputs(m, data, m.theta);
   const int64_t N = data.size();

@@ -52,6 +52,9 @@ Eigen::VectorXd engine_jvp(const Model& m, const Dataset& data, const Eigen::Vec
 // outputs (block diagonal over samples, scaled by 1/N), both by central differences, for GGN = Jᵀ
 // H_L J.
 Eigen::MatrixXd fd_jacobian(const Model& m, const Dataset& data, double h = kFdStep);
+// The same Jacobian exactly, column i the engine's forward-mode J eᵢ (a tangent pass: no reverse
+// sweep involved), for references that need more than finite differences' accuracy.
+Eigen::MatrixXd forward_jacobian(const Model& m, const Dataset& data);
 Eigen::MatrixXd loss_output_hessian(const Model& m, const Dataset& data);
 
 // A random vector with N(0, 1) entries from `seed`.
