@@ -6,16 +6,18 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
 
 #include "analyzers/parameter_guard.h"
 #include "engine/numerical_error.h"
 
 namespace hess {
 
-PointRunStats evaluate_points(const std::vector<Objective*>& workers,
-                              const std::vector<int64_t>& points, const PointFill& fill,
-                              const PointDone& done, const std::atomic<bool>* cancel) {
-  if (workers.empty()) throw std::invalid_argument("workers: at least one objective is needed");
+namespace {
+
+PointRunStats evaluate_here(const std::vector<Objective*>& workers,
+                            const std::vector<int64_t>& points, const PointFill& fill,
+                            const PointDone& done, const std::atomic<bool>* cancel) {
   const int64_t P = workers[0]->num_params();
   for (Objective* w : workers) {
     if (w->num_params() != P) {
@@ -81,6 +83,71 @@ PointRunStats evaluate_points(const std::vector<Objective*>& workers,
     stats.passes += workers[t]->counters().passes - passes_before[t];
   stats.cancelled = stats.evaluated < n;
   return stats;
+}
+
+// The points divided among ranks: rank r evaluates points[r], points[r + R], ... and the ranks'
+// values are added (each point's values come from one rank, the others add zeros: exact), so every
+// rank reports every point, in the order of `points`.
+PointRunStats evaluate_on_ranks(const std::vector<Objective*>& workers,
+                                const std::vector<int64_t>& points, const PointFill& fill,
+                                const PointDone& done, const std::atomic<bool>* cancel,
+                                Reduction& ranks) {
+  constexpr int kSlot = 3;  // loss, accuracy, 1 finite / 2 not finite (0: not evaluated)
+  const size_t n = points.size();
+  std::vector<int64_t> mine;
+  std::unordered_map<int64_t, size_t> position;
+  for (size_t k = static_cast<size_t>(ranks.rank()); k < n; k += ranks.size()) {
+    mine.push_back(points[k]);
+    position[points[k]] = k;
+  }
+  std::vector<double> packet(kSlot * n + 1, 0.0);
+  PointRunStats here;
+  std::exception_ptr error;
+  try {
+    here = evaluate_here(
+        workers, mine, fill,
+        [&](const PointEvaluation& e) {
+          double* slot = packet.data() + kSlot * position.at(e.point);
+          slot[0] = e.value.loss;
+          slot[1] = e.value.accuracy;
+          slot[2] = e.finite ? 1.0 : 2.0;
+        },
+        cancel);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  packet[kSlot * n] = static_cast<double>(here.passes);
+  ranks.sum(packet.data(), packet.size(), error);
+  PointRunStats stats;
+  stats.passes = static_cast<int64_t>(packet[kSlot * n]);
+  for (size_t k = 0; k < n; ++k) {
+    const double* slot = packet.data() + kSlot * k;
+    if (slot[2] == 0.0) continue;
+    PointEvaluation e;
+    e.point = points[k];
+    e.value.loss = slot[0];
+    e.value.accuracy = slot[1];
+    e.finite = slot[2] == 1.0;
+    ++stats.evaluated;
+    if (!e.finite && stats.non_finite++ == 0)
+      stats.first_non_finite =
+          here.first_non_finite.empty() ? "loss is not finite" : here.first_non_finite;
+    if (done) done(e);
+  }
+  stats.cancelled = stats.evaluated < static_cast<int64_t>(n);
+  return stats;
+}
+
+}  // namespace
+
+PointRunStats evaluate_points(const std::vector<Objective*>& workers,
+                              const std::vector<int64_t>& points, const PointFill& fill,
+                              const PointDone& done, const std::atomic<bool>* cancel) {
+  if (workers.empty()) throw std::invalid_argument("workers: at least one objective is needed");
+  const std::shared_ptr<Reduction>& ranks = workers[0]->options().point_ranks;
+  if (ranks && ranks->size() > 1)
+    return evaluate_on_ranks(workers, points, fill, done, cancel, *ranks);
+  return evaluate_here(workers, points, fill, done, cancel);
 }
 
 }  // namespace hess

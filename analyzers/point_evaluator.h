@@ -10,6 +10,10 @@
 // do), or one worker with its own batch threads (parallel inside each point). Workers should be
 // configured alike, so a point's value does not depend on which worker computed it.
 //
+// Distributed runs: when the workers' options name `point_ranks` (engine/objective.h), the points
+// are divided among those ranks (each evaluated whole on one rank, workers in parallel inside it)
+// and every rank reports every point, in the order given, after all are done.
+//
 // A point whose pass meets NaN or Inf is reported with `finite = false` (its value NaN) and the run
 // goes on. Other exceptions (from a worker or from `done`) stop every worker and are rethrown.
 // Workers' parameters are restored before returning, also when throwing.

@@ -132,8 +132,10 @@ class DatasetObjective final : public Objective {
         throw std::invalid_argument("sample index " + std::to_string(r) + " out of range");
     }
     rows_ = std::move(rows);
-    const int64_t batches =
-        (static_cast<int64_t>(rows_.size()) + opt_.batch_size - 1) / opt_.batch_size;
+    const int64_t n = static_cast<int64_t>(rows_.size());
+    shard_ =
+        opt_.reduction ? shard_of(n, opt_.reduction->rank(), opt_.reduction->size()) : Shard{0, n};
+    const int64_t batches = (shard_.last - shard_.first + opt_.batch_size - 1) / opt_.batch_size;
     threads_ = static_cast<int>(std::min<int64_t>(opt_.threads, batches));
     while (static_cast<int>(contexts_.size()) < threads_) {
       contexts_.push_back(std::make_unique<EvalContext<T>>(graph_));
@@ -146,7 +148,9 @@ class DatasetObjective final : public Objective {
     EvalRequest req = request;
     const int64_t N = num_samples();
     req.scale = 1.0 / static_cast<double>(N);
-    const int64_t nb = (N + opt_.batch_size - 1) / opt_.batch_size;
+    const int64_t local = shard_.last - shard_.first;
+    const int64_t* local_rows = rows_.data() + shard_.first;
+    const int64_t nb = (local + opt_.batch_size - 1) / opt_.batch_size;
     const size_t grad_len = req.gradient ? P_ : 0;
     const size_t curv_len = req.curvature ? static_cast<size_t>(P_) * req.k : 0;
     const size_t diag_len = req.ggn_diagonal ? P_ : 0;
@@ -164,8 +168,8 @@ class DatasetObjective final : public Objective {
         ctx.begin(req);
         for (int64_t bi = first; bi < last; ++bi) {
           const int64_t begin = bi * opt_.batch_size;
-          const int64_t count = std::min(opt_.batch_size, N - begin);
-          ctx.set_batch(data_, rows_.data() + begin, count);
+          const int64_t count = std::min(opt_.batch_size, local - begin);
+          ctx.set_batch(data_, local_rows + begin, count);
           const BatchStats s = ctx.run_batch();
           stats[t].loss_sum += s.loss_sum;
           stats[t].correct += s.correct;
@@ -177,18 +181,59 @@ class DatasetObjective final : public Objective {
     };
     std::vector<std::thread> pool;
     for (int t = 1; t < threads_; ++t) pool.emplace_back(work, t);
-    work(0);
+    if (threads_ > 0) work(0);
     for (auto& th : pool) th.join();
+    std::exception_ptr error;
     for (auto& e : errors) {
-      if (e) std::rethrow_exception(e);
+      if (e && !error) error = e;
     }
+    if (error && !opt_.reduction) std::rethrow_exception(error);
 
+    // The sums over this process' threads, in thread order: into the caller's arrays, or into the
+    // packet the reduction adds over ranks.
+    double* grad = out.grad;
+    double* curv = out.curv;
+    double* diag = out.diag;
+    if (opt_.reduction) {
+      packet_.assign(2 + grad_len + curv_len + diag_len, 0.0);
+      grad = packet_.data() + 2;
+      curv = grad + grad_len;
+      diag = curv + curv_len;
+    }
     double loss = 0.0;
     int64_t correct = 0;
-    for (int t = 0; t < threads_; ++t) {
-      loss += stats[t].loss_sum;
-      correct += stats[t].correct;
+    if (!error) {
+      for (int t = 0; t < threads_; ++t) {
+        loss += stats[t].loss_sum;
+        correct += stats[t].correct;
+      }
+      for (size_t i = 0; i < grad_len; ++i) {
+        double s = 0.0;
+        for (int t = 0; t < threads_; ++t) s += buffers_[t].grad[i];
+        grad[i] = s;
+      }
+      for (size_t i = 0; i < curv_len; ++i) {
+        double s = 0.0;
+        for (int t = 0; t < threads_; ++t) s += buffers_[t].curv[i];
+        curv[i] = s;
+      }
+      for (size_t i = 0; i < diag_len; ++i) {
+        double s = 0.0;
+        for (int t = 0; t < threads_; ++t) s += buffers_[t].diag[i];
+        diag[i] = s;
+      }
     }
+    if (opt_.reduction) {
+      packet_[0] = loss;
+      packet_[1] = static_cast<double>(correct);
+      opt_.reduction->sum(packet_.data(), packet_.size(), error);
+      loss = packet_[0];
+      correct = static_cast<int64_t>(packet_[1]);
+      std::copy(grad, grad + grad_len, out.grad);
+      std::copy(curv, curv + curv_len, out.curv);
+      std::copy(diag, diag + diag_len, out.diag);
+    }
+
     loss /= static_cast<double>(N);
     const double lambda = opt_.weight_decay;
     if (lambda > 0) {
@@ -196,28 +241,10 @@ class DatasetObjective final : public Objective {
       for (double v : theta_) sq += v * v;
       loss += 0.5 * lambda * sq;
     }
-    if (req.gradient) {
-      for (int64_t i = 0; i < P_; ++i) {
-        double s = 0.0;
-        for (int t = 0; t < threads_; ++t) s += buffers_[t].grad[i];
-        out.grad[i] = s + lambda * theta_[i];
-      }
-    }
-    if (req.curvature) {
-      const double shift = req.loss_curvature ? lambda : 0.0;  // λI is part of G
-      for (size_t i = 0; i < curv_len; ++i) {
-        double s = 0.0;
-        for (int t = 0; t < threads_; ++t) s += buffers_[t].curv[i];
-        out.curv[i] = s + shift * req.directions[i];
-      }
-    }
-    if (req.ggn_diagonal) {
-      for (size_t i = 0; i < diag_len; ++i) {
-        double s = 0.0;
-        for (int t = 0; t < threads_; ++t) s += buffers_[t].diag[i];
-        out.diag[i] = s + lambda;
-      }
-    }
+    for (size_t i = 0; i < grad_len; ++i) out.grad[i] += lambda * theta_[i];
+    const double shift = req.loss_curvature ? lambda : 0.0;  // λI is part of G
+    for (size_t i = 0; i < curv_len; ++i) out.curv[i] += shift * req.directions[i];
+    for (size_t i = 0; i < diag_len; ++i) out.diag[i] += lambda;
     ++counters_.passes;
     if (req.gradient) ++counters_.gradients;
     if (req.curvature) counters_.curvature += req.k;
@@ -241,6 +268,8 @@ class DatasetObjective final : public Objective {
   ObjectiveOptions opt_;
   int64_t P_;
   int threads_ = 1;
+  Shard shard_;                 // this process' rows of rows_
+  std::vector<double> packet_;  // loss, correct, gradient and products, summed over ranks
   std::vector<std::unique_ptr<EvalContext<T>>> contexts_;
   std::vector<Buffers> buffers_;
   std::vector<double> theta_;

@@ -10,6 +10,12 @@
 // range of batches and the per-thread sums are added in thread order. So the same θ and V always
 // give the same result for a fixed thread count, and agree to rounding across thread counts.
 //
+// Data-parallel (options.reduction set, engine/reduction.h): the analysis set is cut into
+// reduction->size() contiguous shards of rows (sizes differing by at most one row); this process
+// evaluates shard reduction->rank() in batches of `batch_size` and the shards' sums are added in
+// rank order by the reduction, so every rank gets the same loss, gradient and products, and the
+// mean is over the global N. A rank whose shard is empty contributes zeros.
+//
 // The curvature product C V (C the Hessian or the GGN of L, λI included) of k directions shares one
 // value pass per batch. BatchNorm nodes use their running statistics (inference semantics).
 //
@@ -21,6 +27,7 @@
 //   obj->curvature(V.data(), V.cols(), HV.data(), hess::Curvature::Hessian);
 
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -29,6 +36,7 @@
 #include "engine/dataset.h"
 #include "engine/enum_names.h"
 #include "engine/graph.h"
+#include "engine/reduction.h"
 
 namespace hess {
 
@@ -43,6 +51,11 @@ struct ObjectiveOptions {
   int64_t batch_size = 256;   // samples per batch
   int threads = 1;            // batches evaluated in parallel
   double weight_decay = 0.0;  // λ of the (λ/2)‖θ‖² term
+  // Set: this process evaluates one shard and the reduction adds the shards (see above).
+  std::shared_ptr<Reduction> reduction;
+  // Set on the point workers of a distributed run (analyzers/point_evaluator.h): the ranks among
+  // which their points are divided; each point is still evaluated whole by one rank.
+  std::shared_ptr<Reduction> point_ranks;
   // Throws std::invalid_argument naming the bad field.
   void validate() const;
 };

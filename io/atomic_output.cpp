@@ -31,6 +31,7 @@ constexpr double kKindSeconds = 20;
 constexpr int kTemporaryAttempts = 1000;
 
 std::atomic<uint64_t> temporary_count{0};
+std::string discard_folder;  // discard_outputs()
 
 bool starts_as_hdf5(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -90,12 +91,14 @@ FileKind file_kind(const std::string& path) {
 AtomicOutput::AtomicOutput(std::string path, const OutputKind& kind, const FileLock* held)
     : path_(std::move(path)) {
   if (path_.empty()) throw FileError(path_, "an empty file name cannot be written");
-  if (!held || held->target() != path_) lock_ = std::make_unique<FileLock>(path_);
-  target_ = checked_target(path_, kind);
+  const bool discard = !discard_folder.empty();
+  if (!discard && (!held || held->target() != path_)) lock_ = std::make_unique<FileLock>(path_);
+  target_ = discard ? path_ : checked_target(path_, kind);
   // A name no other writer uses: the process id and a per-process count, retried past any file
   // already there (never opened: O_EXCL refuses existing files and links).
   for (int attempt = 0; attempt < kTemporaryAttempts; ++attempt) {
-    std::string name = temporary_name(target_, temporary_count.fetch_add(1));
+    std::string name = temporary_name(discard ? discard_folder + "/output" : target_,
+                                      temporary_count.fetch_add(1));
     const int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd >= 0) {
       ::close(fd);
@@ -118,6 +121,11 @@ AtomicOutput::~AtomicOutput() {
 }
 
 void AtomicOutput::commit() {
+  if (!discard_folder.empty()) {
+    std::remove(partial_.c_str());
+    done_ = true;
+    return;
+  }
   const int fd = ::open(partial_.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   const bool synced = fd >= 0 && ::fsync(fd) == 0;
   const int err = errno;
@@ -131,6 +139,14 @@ void AtomicOutput::commit() {
   }
   done_ = true;
   untrack_temporary(partial_);
+}
+
+void discard_outputs(const std::string& folder) {
+  discard_folder = folder;
+}
+
+const std::string& discarded_outputs_folder() {
+  return discard_folder;
 }
 
 void write_file_atomically(const std::string& path, const std::string& bytes) {

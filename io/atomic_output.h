@@ -60,6 +60,13 @@ class AtomicOutput {
   bool done_ = false;
 };
 
+// Outputs of a process that must not write (ranks other than 0 of a distributed run,
+// dist/cluster.h): after discard_outputs(folder), an AtomicOutput neither locks nor checks NAME,
+// its temporary is a file in `folder` (a private scratch folder) and commit() removes it.
+void discard_outputs(const std::string& folder);
+// That folder; "" when outputs are written.
+const std::string& discarded_outputs_folder();
+
 // Writes `bytes` to `path` by the protocol above (a text output: reports, VTK surfaces). Throws
 // FileError naming the file.
 void write_file_atomically(const std::string& path, const std::string& bytes);

@@ -5,9 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
+#include "io/atomic_output.h"
 #include "io/file_error.h"
 #include "io/temporary_files.h"
 
@@ -34,8 +36,18 @@ std::string FileLock::lock_path(const std::string& target) {
   return target + ".lock";
 }
 
+namespace {
+// A lock of its own for each output of a process whose outputs are discarded (io/atomic_output.h):
+// it never meets rank 0's lock of the same target.
+std::string discarded_lock_path() {
+  static std::atomic<uint64_t> count{0};
+  return discarded_outputs_folder() + "/lock." + std::to_string(count.fetch_add(1));
+}
+}  // namespace
+
 FileLock::FileLock(std::string target)
-    : target_(std::move(target)), lock_path_(lock_path(target_)) {
+    : target_(std::move(target)),
+      lock_path_(discarded_outputs_folder().empty() ? lock_path(target_) : discarded_lock_path()) {
   for (int attempt = 0; attempt < kLockAttempts; ++attempt) {
     const int fd = ::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd < 0) {

@@ -37,6 +37,7 @@ void write_metadata(h5::Group& g, const ResultMetadata& m) {
   g.set_u64_attr("seed", m.seed);
   g.set_attr("precision", m.precision);
   g.set_attr("threads", m.threads);
+  g.set_attr("ranks", m.ranks);
   g.set_attr("samples", m.samples);
   g.set_attr("hvps", m.hvps);
   g.set_attr("seconds", m.seconds);
@@ -202,7 +203,8 @@ std::string named(std::string path) {
 ResultFile::ResultFile(std::string path, const FileLock* held)
     : path_(named(std::move(path))),
       output_(path_, OutputKind::hdf5_file(kResultFormat), held),
-      existing_(read_existing(path_, output_.target())) {
+      existing_(discarded_outputs_folder().empty() ? read_existing(path_, output_.target())
+                                                   : nullptr) {
   partial_ = std::make_unique<h5::File>(h5::File::create(output_.partial_path()));
   write_root_attrs(*partial_);
 }
@@ -276,11 +278,15 @@ std::string ResultFile::check_progress(const std::string& path) {
 
 h5::File& ResultFile::progress_file() {
   if (progress_) return *progress_;
-  const std::string p = progress_path_of(path_);
-  progress_note_ = check_progress(path_);
-  if (exists(p)) {
-    progress_ = std::make_unique<h5::File>(h5::File::open_write(p));
-    return *progress_;
+  // A process whose outputs are discarded keeps no progress (it never resumes).
+  const std::string& discard = discarded_outputs_folder();
+  const std::string p = discard.empty() ? progress_path_of(path_) : discard + "/progress.partial";
+  if (discard.empty()) {
+    progress_note_ = check_progress(path_);
+    if (exists(p)) {
+      progress_ = std::make_unique<h5::File>(h5::File::open_write(p));
+      return *progress_;
+    }
   }
   progress_ = std::make_unique<h5::File>(h5::File::create(p));
   write_root_attrs(*progress_);

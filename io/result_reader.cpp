@@ -41,6 +41,7 @@ ResultMetadata ResultGroupView::metadata() const {
   m.seed = group_.u64_attr("seed");
   m.precision = group_.string_attr("precision");
   m.threads = group_.int_attr("threads");
+  m.ranks = group_.has_attr("ranks") ? group_.int_attr("ranks") : 1;  // files before ranks: 1
   m.samples = group_.int_attr("samples");
   m.hvps = group_.int_attr("hvps");
   m.seconds = group_.real_attr("seconds");

@@ -62,7 +62,8 @@ bool holds_run(const std::string& dir) {
 std::string save_checkpoint(const std::string& dir, const Model& model, const OptimizerState& state,
                             int64_t steps_per_epoch, uint64_t seed, const WarmStart& warm) {
   const std::string path = checkpoint_path(dir, state.step);
-  fs::create_directories(fs::path(path).parent_path());
+  // A process whose outputs are discarded (io/atomic_output.h) makes no folders either.
+  if (discarded_outputs_folder().empty()) fs::create_directories(fs::path(path).parent_path());
   {
     AtomicOutput out(state_path(path), OutputKind::hdf5_file(kStateFormat));
     h5::File f = h5::File::create(out.partial_path());

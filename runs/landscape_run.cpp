@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "analyzers/stopwatch.h"
+#include "dist/cluster.h"
 #include "engine/field_error.h"
 #include "engine/number_format.h"
 #include "io/file_lock.h"
@@ -166,6 +167,92 @@ void check_run(const LandscapeRun& run) {
     throw FieldError("surface", "must name a file of its own");
 }
 
+// The points `before` lacks, divided among the ranks of a distributed run in rounds: in each round
+// every rank evaluates up to `chunk` whole points (rank 0's worker count) with its own point
+// workers, and rank 0 receives the round's finished points (on_point, on rank 0 only) before the
+// next one; rank 0's cancel flag stops every rank after a round. Each point is computed exactly as
+// a single process computes it, so the grid is the same bits whatever the rank count.
+LandscapeResult run_on_ranks(const LandscapeOptions& lo, const LandscapeDirections& dirs,
+                             const std::vector<Objective*>& workers, const Surface& before,
+                             const LandscapeCallback& on_point, const std::atomic<bool>* cancel) {
+  constexpr int kSlot = 4;  // index (−1: empty), loss, accuracy, finite
+  const Stopwatch clock;
+  const int ranks = dist::size(), me = dist::rank();
+  std::vector<int64_t> chunk{static_cast<int64_t>(workers.size())};
+  dist::broadcast(chunk);
+  const int64_t c = chunk[0];
+  LandscapeResult r;
+  r.surface = before;
+  r.resumed = before.count_computed();
+  std::vector<int64_t> todo;
+  for (int64_t k = 0; k < before.size(); ++k) {
+    if (!before.computed(k)) todo.push_back(k);
+  }
+  const std::vector<double> xs = lo.x.coordinates();
+  const std::vector<double> ys = lo.y ? lo.y->coordinates() : std::vector<double>{0.0};
+  const int64_t nx = lo.x.n;
+  for (size_t at = 0; at < todo.size(); at += static_cast<size_t>(ranks * c)) {
+    std::vector<double> row(kSlot * c, -1.0);
+    std::exception_ptr error;
+    try {
+      Surface mine = empty_surface(lo);
+      std::fill(mine.loss.begin(), mine.loss.end(), 0.0);  // "computed": not this rank's
+      std::fill(mine.accuracy.begin(), mine.accuracy.end(), 0.0);
+      bool any = false;
+      for (int64_t q = 0; q < c; ++q) {
+        const size_t n = at + me * c + q;
+        if (n >= todo.size()) break;
+        mine.loss[todo[n]] = kNotComputed;
+        any = true;
+      }
+      int64_t slot = 0;
+      LandscapeHooks h;
+      h.resume = &mine;
+      h.on_point = [&](const LandscapePoint& p) {
+        double* s = row.data() + kSlot * slot++;
+        s[0] = static_cast<double>(p.index);
+        s[1] = p.value.loss;
+        s[2] = p.value.accuracy;
+        s[3] = p.finite ? 1.0 : 0.0;
+      };
+      if (any) hess::run(lo, dirs, workers, h);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    const std::vector<double> all = dist::gather(row, error);
+    for (size_t q = 0; q + kSlot <= all.size(); q += kSlot) {
+      if (all[q] < 0) continue;
+      LandscapePoint p;
+      p.index = static_cast<int64_t>(all[q]);
+      p.i = p.index % nx;
+      p.j = p.index / nx;
+      p.x = xs[p.i];
+      p.y = lo.y ? ys[p.j] : 0.0;
+      p.value.loss = all[q + 1];
+      p.value.accuracy = all[q + 2];
+      p.finite = all[q + 3] == 1.0;
+      r.surface.loss[p.index] = p.value.loss;
+      r.surface.accuracy[p.index] = p.value.accuracy;
+      ++r.evaluated;
+      ++r.passes;
+      if (!p.finite) ++r.non_finite;
+      if (on_point) on_point(p);
+    }
+    std::vector<int64_t> stop{cancel && cancel->load() ? 1 : 0};
+    dist::broadcast(stop);
+    if (stop[0]) {
+      r.cancelled = at + ranks * c < todo.size();
+      break;
+    }
+  }
+  if (r.non_finite > 0) {
+    r.status = Status::NonFinite;
+    r.message = std::to_string(r.non_finite) + " point(s) with a non-finite loss";
+  }
+  r.seconds = clock.seconds();
+  return r;
+}
+
 }  // namespace
 
 Record landscape(const LandscapeRun& run, Observer& observer) {
@@ -184,9 +271,27 @@ Record landscape(const LandscapeRun& run, Observer& observer) {
   // Held for the whole run: the progress file is checked, reused and written by this process only.
   const FileLock lock(out);
 
+  // What rank 0 finds in the files decides for every rank of a distributed run: a complete
+  // landscape, progress with axes (a damaged progress file set aside first).
+  if (dist::rank() == 0) {
+    const std::string damage = ResultFile::check_progress(out);
+    if (!damage.empty()) observer.warn(damage);
+  }
+  std::vector<int64_t> found{
+      dist::rank() == 0 && exists(out) && ResultReader(out).has_group(kGroup), 0};
+  if (dist::rank() == 0 && !found[0] && exists(progress_path_of(out))) {
+    const ResultReader p(progress_path_of(out));
+    if (p.has_group(kGroup)) {
+      const ResultGroupView g = p.group(kGroup);
+      found[1] = g.has_dataset("xdirection") && (!lo.y || g.has_dataset("ydirection"));
+    }
+  }
+  dist::broadcast(found);
+  if (found[0] && dist::rank() != 0) return Record();
+
   // A complete landscape already in the result file: the same one is kept as it is, another is
   // refused.
-  if (exists(out)) {
+  if (found[0]) {
     const ResultReader old(out);
     if (old.has_group(kGroup)) {
       const ResultGroupView g = old.group(kGroup);
@@ -206,19 +311,15 @@ Record landscape(const LandscapeRun& run, Observer& observer) {
 
   // Progress of the same landscape: its axes are reused. The axes of a new one are computed before
   // the progress file is touched, so a failure there leaves nothing behind.
-  bool have_axes = false;
-  const std::string damage = ResultFile::check_progress(out);
-  if (!damage.empty()) observer.warn(damage);
-  if (exists(progress_path_of(out))) {
+  if (dist::rank() == 0 && exists(progress_path_of(out))) {
     const ResultReader p(progress_path_of(out));
     if (p.has_group(kGroup)) {
       const ResultGroupView g = p.group(kGroup);
       refuse_other(g.h5(), settings, progress_path_of(out) + ": /" + kGroup, "landscape");
-      have_axes = g.has_dataset("xdirection") && (!lo.y || g.has_dataset("ydirection"));
     }
   }
   std::optional<Axes> axes;
-  if (!have_axes) axes = make_axes(run.axes, lo.y.has_value(), *ws);
+  if (!found[1]) axes = make_axes(run.axes, lo.y.has_value(), *ws);
 
   ResultFile rf(out, &lock);
   ResultGroup& g = rf.resumable_group(kGroup);
@@ -240,8 +341,10 @@ Record landscape(const LandscapeRun& run, Observer& observer) {
   loss.flush();
 
   LandscapeDirections dirs;
-  dirs.x = g.h5().dataset("xdirection").read<double>();
-  if (lo.y) dirs.y = g.h5().dataset("ydirection").read<double>();
+  if (dist::rank() == 0 || axes) {  // other ranks of a resumed run get rank 0's below
+    dirs.x = g.h5().dataset("xdirection").read<double>();
+    if (lo.y) dirs.y = g.h5().dataset("ydirection").read<double>();
+  }
   Surface before = empty_surface(lo);
   {
     const std::vector<double> l = loss.values(), a = acc.values();
@@ -251,6 +354,11 @@ Record landscape(const LandscapeRun& run, Observer& observer) {
       before.accuracy[k] = a[k] / kPercent;
     }
   }
+  // Rank 0's directions and progress (the files it reads) for every rank.
+  dist::broadcast(dirs.x);
+  if (lo.y) dist::broadcast(dirs.y);
+  dist::broadcast(before.loss);
+  dist::broadcast(before.accuracy);
 
   auto workers = ws->point_objectives();
   std::vector<Objective*> pointers;
@@ -269,7 +377,10 @@ Record landscape(const LandscapeRun& run, Observer& observer) {
       since_flush = Stopwatch();
     }
   };
-  const LandscapeResult r = hess::run(lo, dirs, pointers, hooks);
+  const LandscapeResult r =
+      dist::distributed() ? run_on_ranks(lo, dirs, pointers, before, hooks.on_point, hooks.cancel)
+                          : hess::run(lo, dirs, pointers, hooks);
+  if (dist::rank() != 0) return Record();  // rank 0 writes and reports
   observer.finished();
   loss.flush();
   const int64_t done = r.surface.count_computed();

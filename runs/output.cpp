@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "dist/cluster.h"
 #include "io/record_hdf5.h"
 
 namespace hess::runs {
@@ -22,6 +23,7 @@ void describe_run(Record& r, const Workspace& ws, const Output& out, int64_t hvp
   r.add("precision", name_of(ws.inputs().precision)).only(kSummary);
   r.add("seed", static_cast<int64_t>(ws.inputs().seed)).only(kSummary);
   r.add("threads", ws.objective_options().threads).only(kSummary);
+  r.add("ranks", static_cast<int64_t>(dist::size())).only(kSummary);
   r.add("hvps", hvps).only(kSummary);
   r.add("seconds", seconds).only(kSummary);
 }

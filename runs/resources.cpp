@@ -9,6 +9,7 @@
 #include <limits>
 #include <sstream>
 
+#include "dist/cluster.h"
 #include "engine/field_error.h"
 
 namespace hess::runs {
@@ -59,16 +60,20 @@ int64_t cgroup_value(const std::string& file) {
 }  // namespace
 
 int64_t available_memory() {
-  int64_t free = meminfo("MemAvailable");
+  // The machine's memory is shared by the ranks of a distributed run that run on it; the address
+  // space limit is this process' own.
+  const int ranks_here = dist::local_size();
+  int64_t free = meminfo("MemAvailable") / ranks_here;
+  const int64_t cg_max = cgroup_value("memory.max");
+  if (cg_max != kUnlimited) {
+    const int64_t used = cgroup_value("memory.current");
+    free =
+        std::min(free, std::max<int64_t>(0, cg_max - (used == kUnlimited ? 0 : used)) / ranks_here);
+  }
   rlimit as{};
   if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY) {
     const int64_t limit = static_cast<int64_t>(as.rlim_cur);
     free = std::min(free, std::max<int64_t>(0, limit - mapped_bytes()));
-  }
-  const int64_t cg_max = cgroup_value("memory.max");
-  if (cg_max != kUnlimited) {
-    const int64_t used = cgroup_value("memory.current");
-    free = std::min(free, std::max<int64_t>(0, cg_max - (used == kUnlimited ? 0 : used)));
   }
   return free;
 }

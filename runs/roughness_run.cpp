@@ -44,7 +44,7 @@ int64_t passes_per_model(const RoughnessOptions& ro) {
 Record one_model(const RoughnessRun& run, const RoughnessOptions& ro, Observer& observer) {
   auto ws = open_workspace(run.inputs, observer);
   PassCounter passes(observer, passes_per_model(ro));
-  ObservedWorkers workers(ws->point_objectives(), passes);
+  ObservedWorkers workers(ws->point_objectives(/*divide_among_ranks=*/true), passes);
   ResultFile rf(run.output.out);
   const RoughnessResult r = hess::run(ro, workers.pointers);
   observer.finished();
@@ -76,7 +76,7 @@ Record along_run(const RoughnessRun& run, const RoughnessOptions& ro, Observer& 
   ModelFile first = read_checkpoint(checkpoints[0]);
   auto ws = open_workspace(run.inputs, std::move(first.model), run.along, "");
   PassCounter passes(observer, passes_per_model(ro) * static_cast<int64_t>(checkpoints.size()));
-  ObservedWorkers workers(ws->point_objectives(), passes);
+  ObservedWorkers workers(ws->point_objectives(/*divide_among_ranks=*/true), passes);
   ResultFile rf(run.output.out);
   const Stopwatch clock;
   const size_t C = checkpoints.size();

@@ -13,6 +13,7 @@
 #include "engine/number_format.h"
 #include "engine/numerical_error.h"
 #include "engine/trainer.h"
+#include "io/atomic_output.h"
 #include "io/model_file.h"
 #include "io/run_directory.h"
 #include "io/train_log.h"
@@ -219,10 +220,14 @@ Record train(const TrainRun& run, Observer& observer) {
     const std::vector<Checkpoint> found = resumable_checkpoints(dir);
     series = resumed_series(log_path(dir), found.back(), P, *tracker);
   }
-  fs::create_directories(dir);
-  TrainLog log = run.resume ? TrainLog::resume(log_path(dir), trainer.step_count(), total, settings,
-                                               run.command_line)
-                            : TrainLog::create(log_path(dir), total, settings, run.command_line);
+  if (discarded_outputs_folder().empty()) fs::create_directories(dir);  // rank 0 only
+  // Ranks other than 0 of a distributed run keep a discarded log of their own (rank 0 alone reads
+  // and continues the run's log).
+  const bool writes = discarded_outputs_folder().empty();
+  TrainLog log =
+      run.resume && writes
+          ? TrainLog::resume(log_path(dir), trainer.step_count(), total, settings, run.command_line)
+          : TrainLog::create(log_path(dir), total, settings, run.command_line);
 
   auto checkpoint = [&] {
     model.theta = trainer.parameters();

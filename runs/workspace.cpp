@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "dist/cluster.h"
 #include "engine/arch.h"
 #include "engine/field_error.h"
 #include "engine/memory_estimate.h"
@@ -18,7 +19,7 @@
 namespace hess::runs {
 
 int all_cores() {
-  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / dist::local_size());
 }
 
 void Inputs::validate() const {
@@ -91,10 +92,12 @@ const Objective& Workspace::objective() const {
   return *objective_;
 }
 
-std::vector<std::unique_ptr<Objective>> Workspace::point_objectives() const {
+std::vector<std::unique_ptr<Objective>> Workspace::point_objectives(bool divide_among_ranks) const {
   set_blas_threads(1);
   ObjectiveOptions one = objective_options_;
   one.threads = 1;
+  one.reduction = nullptr;  // a point is evaluated whole by one rank
+  if (divide_among_ranks) one.point_ranks = dist::reduction();
   std::vector<std::unique_ptr<Objective>> out;
   for (int t = 0; t < cores_; ++t) {
     out.push_back(make_objective(model_.graph, data_, rows_, one, inputs_.precision));
@@ -122,7 +125,10 @@ int Workspace::columns_that_fit(int wanted) const {
   const int64_t free = available_memory();
   int k = std::max(1, wanted);
   while (k > 1 && product_bytes(k) > free) --k;
-  return k;
+  // Every rank of a distributed run makes the same products: rank 0's choice holds for all.
+  std::vector<int64_t> chosen{k};
+  dist::broadcast(chosen);
+  return static_cast<int>(chosen[0]);
 }
 
 void Workspace::check_columns(int k, const std::string& field) const {
@@ -162,6 +168,7 @@ ResultMetadata Workspace::metadata(const std::string& command_line, int64_t hvps
   m.seed = inputs_.seed;
   m.precision = std::string(name_of(inputs_.precision));
   m.threads = objective_options_.threads;
+  m.ranks = dist::size();
   m.samples = objective_ ? objective_->num_samples() : 0;
   m.hvps = hvps;
   m.seconds = seconds;
@@ -225,8 +232,10 @@ void Workspace::open_objective() {
   }
   rows_ = analysis_rows(data_.size(), inputs_.samples, inputs_.seed);
   // One level of parallelism at a time (docs/algorithms.md, "Performance and threads").
-  const int64_t batches =
-      (static_cast<int64_t>(rows_.size()) + inputs_.batch_size - 1) / inputs_.batch_size;
+  // A distributed run splits the analysis set into one shard per rank (engine/objective.h).
+  objective_options_.reduction = dist::reduction();
+  const Shard shard = shard_of(static_cast<int64_t>(rows_.size()), dist::rank(), dist::size());
+  const int64_t batches = (shard.last - shard.first + inputs_.batch_size - 1) / inputs_.batch_size;
   plan_ = plan_threads(cores_, std::max<int64_t>(1, batches));
   objective_options_.threads = plan_.batch_threads;
   check_batch();
@@ -243,7 +252,11 @@ std::unique_ptr<Workspace> open_workspace(const Inputs& inputs, Need need) {
   std::unique_ptr<Workspace> w(new Workspace());
   w->start(inputs);
   w->open_model();
-  if (need == Need::ModelAndData) w->open_objective();
+  if (need == Need::ModelAndData) {
+    w->open_objective();
+    // Every rank has its inputs (a file missing on one machine ends all ranks here).
+    dist::agree();
+  }
   return w;
 }
 
@@ -265,6 +278,7 @@ std::unique_ptr<Workspace> open_workspace(const Inputs& inputs, Model model, std
   w->model_label_ = std::move(label);
   w->model_path_ = std::move(path);
   w->open_objective();
+  dist::agree();
   return w;
 }
 

@@ -36,7 +36,7 @@ constexpr int64_t kVectorCopiesPerColumn = 4;
 // Bytes per parameter the least analysis holds (θ, gradient, a direction, its product, in double,
 // and the engine's parameter slots): an --arch with more than the memory over this is refused.
 constexpr int64_t kBytesPerParameter = 64;
-// The machine's cores (at least 1).
+// The machine's cores (at least 1), shared among the ranks of a distributed run that run on it.
 int all_cores();
 
 // Samples synthesized for an architecture-spec model when no data file is given.
@@ -93,7 +93,9 @@ class Workspace {
   bool has_objective() const { return objective_ != nullptr; }
   // One single-threaded objective per core over the analysis set, each at the model's θ, and
   // OpenBLAS set to one thread: point-level parallelism (landscape grids, roughness profiles).
-  std::vector<std::unique_ptr<Objective>> point_objectives() const;
+  // `divide_among_ranks`: in a distributed run, their points are divided among the ranks
+  // (analyzers/point_evaluator.h).
+  std::vector<std::unique_ptr<Objective>> point_objectives(bool divide_among_ranks = false) const;
   // Memory (bytes) that products of k columns take: the objective's evaluation contexts
   // (engine/memory_estimate.h, one per batch thread) and the analysis's vectors.
   int64_t product_bytes(int k) const;

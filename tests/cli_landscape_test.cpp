@@ -21,6 +21,7 @@
 #include "io/landscape_files.h"
 #include "io/model_file.h"
 #include "support/fd_check.h"
+#include "support/grid_progress.h"
 #include "support/run_cli.h"
 #include "support/scratch_dir.h"
 
@@ -76,12 +77,6 @@ std::vector<std::string> grid_args(const std::string& out, const std::string& th
                                    const std::string& seed = "3") {
   return {"landscape",     "--model", kModel, "--data", kData, "--x",       "-1:1:41", "--y",
           "-0.75:0.75:31", "--seed",  seed,   "--out",  out,   "--threads", threads,   "--json"};
-}
-
-int count_computed(const std::vector<double>& v) {
-  int n = 0;
-  for (double e : v) n += e != -1.0;
-  return n;
 }
 
 }  // namespace

@@ -159,8 +159,10 @@ Eigen::VectorXd to_engine(const Graph& g, const Fixture& f, const Eigen::VectorX
 }
 
 std::unique_ptr<Objective> objective(const Model& m, const Dataset& d, Precision p) {
-  auto obj =
-      make_objective(m.graph, d, test::all_rows(d.size()), {.batch_size = kBatch, .threads = 1}, p);
+  ObjectiveOptions options;
+  options.batch_size = kBatch;
+  options.threads = 1;
+  auto obj = make_objective(m.graph, d, test::all_rows(d.size()), options, p);
   obj->set_parameters(m.theta);
   return obj;
 }

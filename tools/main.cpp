@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "dist/cluster.h"
 #include "engine/numerical_error.h"
 #include "engine/shown_name.h"
 #include "tools/cli_error.h"
@@ -30,9 +31,31 @@ int fail(const char* what, int code) {
   return code;
 }
 
-}  // namespace
+// The command line's exit code for an error (tools/cli_error.h), also for one met on another rank.
+int exit_code_of(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const hess::cli::UsageError&) {
+    return hess::cli::kExitUsage;
+  } catch (const hess::dist::RemoteFailure& e) {
+    return e.code;
+  } catch (...) {
+    return hess::cli::kExitRuntime;
+  }
+}
 
-int main(int argc, char** argv) {
+// Runs the command; an error becomes its exit code and message.
+int run(const hess::cli::Command& c, const std::vector<std::string>& args, std::string& message) {
+  try {
+    return c.run(args);
+  } catch (const std::exception& e) {
+    message = e.what();
+    return exit_code_of(std::current_exception());
+  }
+}
+
+// What the program does for its arguments, on this rank.
+int dispatch(int argc, char** argv, std::string& message) {
   using namespace hess::cli;
   if (argc < 2) {
     print_usage(stderr);
@@ -50,16 +73,23 @@ int main(int argc, char** argv) {
   exit_on_signal();
   const std::vector<std::string> args(argv + 2, argv + argc);
   for (const Command& c : commands()) {
-    if (c.name != name) continue;
-    try {
-      return c.run(args);
-    } catch (const UsageError& e) {
-      return fail(e.what(), kExitUsage);
-    } catch (const std::exception& e) {
-      return fail(e.what(), kExitRuntime);
-    }
+    if (c.name == name) return run(c, args, message);
   }
   std::string known;
   for (const Command& c : commands()) known += (known.empty() ? "" : ", ") + std::string(c.name);
-  return fail(("unknown command '" + name + "'; commands: " + known).c_str(), kExitUsage);
+  message = "unknown command '" + name + "'; commands: " + known;
+  return kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Under mpirun every rank runs the command; the first failing rank's error ends all of them and
+  // rank 0 prints it (the other ranks' output goes nowhere).
+  hess::dist::start(argc, argv, exit_code_of);
+  std::string message;
+  const int code = dispatch(argc, argv, message);
+  const hess::dist::Outcome o = hess::dist::finish(code, message);
+  if (o.code != hess::cli::kExitOk && !o.message.empty()) return fail(o.message.c_str(), o.code);
+  return o.code;
 }

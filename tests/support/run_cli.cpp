@@ -11,18 +11,34 @@
 
 namespace hess::test {
 
-void exec_hessian(const std::vector<std::string>& args) {
+namespace {
+
+[[noreturn]] void exec_program(std::vector<std::string> argv_strings) {
   std::vector<char*> argv;
-  std::string binary = HESS_BINARY;
-  argv.push_back(binary.data());
-  std::vector<std::string> copy = args;
-  for (std::string& a : copy) argv.push_back(a.data());
+  for (std::string& a : argv_strings) argv.push_back(a.data());
   argv.push_back(nullptr);
-  execv(binary.c_str(), argv.data());
+  execv(argv[0], argv.data());
   _exit(127);
 }
 
-pid_t start_hessian(const std::vector<std::string>& args, const std::string& workdir) {
+// The program's command line: `hessian ARGS`, or `mpirun ... -np N hessian ARGS` for ranks > 0.
+std::vector<std::string> command_line(int ranks, const std::vector<std::string>& args) {
+  std::vector<std::string> argv;
+  if (ranks > 0) {
+#ifdef HESS_MPIEXEC
+    // -q: mpirun adds no banner to the program's one-line error.
+    argv = {HESS_MPIEXEC, "-q",  "--oversubscribe",    "--allow-run-as-root", "--bind-to",
+            "none",       "-np", std::to_string(ranks)};
+#else
+    throw std::logic_error("a build without HESS_WITH_MPI has no mpirun");
+#endif
+  }
+  argv.push_back(HESS_BINARY);
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+pid_t start_program(const std::vector<std::string>& argv, const std::string& workdir) {
   const std::string out_path = workdir + "/.stdout", err_path = workdir + "/.stderr";
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
@@ -32,9 +48,40 @@ pid_t start_hessian(const std::vector<std::string>& args, const std::string& wor
     if (out < 0 || err < 0 || chdir(workdir.c_str()) != 0) _exit(127);
     dup2(out, 1);
     dup2(err, 2);
-    exec_hessian(args);
+    exec_program(argv);
   }
   return pid;
+}
+
+}  // namespace
+
+void exec_hessian(const std::vector<std::string>& args) {
+  exec_program(command_line(0, args));
+}
+
+pid_t start_hessian(const std::vector<std::string>& args, const std::string& workdir) {
+  return start_program(command_line(0, args), workdir);
+}
+
+pid_t start_hessian_ranks(int ranks, const std::vector<std::string>& args,
+                          const std::string& workdir) {
+  return start_program(command_line(ranks, args), workdir);
+}
+
+CliRun run_mpirun(const std::vector<std::string>& mpirun_args, const std::string& workdir) {
+  std::vector<std::string> argv = command_line(1, {});
+  argv.resize(argv.size() - 3);  // no "-np 1 hessian"
+  argv.insert(argv.end(), mpirun_args.begin(), mpirun_args.end());
+  return finish_hessian(start_program(argv, workdir), workdir);
+}
+
+std::string hessian_binary() {
+  return HESS_BINARY;
+}
+
+CliRun run_hessian_ranks(int ranks, const std::vector<std::string>& args,
+                         const std::string& workdir) {
+  return finish_hessian(start_hessian_ranks(ranks, args, workdir), workdir);
 }
 
 CliRun finish_hessian(pid_t pid, const std::string& workdir) {

@@ -29,6 +29,19 @@ CliRun run_hessian(const std::vector<std::string>& args, const std::string& work
 pid_t start_hessian(const std::vector<std::string>& args, const std::string& workdir);
 CliRun finish_hessian(pid_t pid, const std::string& workdir);
 
+// The same under `mpirun -np RANKS` (builds with HESS_WITH_MPI; mpirun's own notices off, ranks
+// may outnumber cores).
+pid_t start_hessian_ranks(int ranks, const std::vector<std::string>& args,
+                          const std::string& workdir);
+CliRun run_hessian_ranks(int ranks, const std::vector<std::string>& args,
+                         const std::string& workdir);
+
+// mpirun (with the options above) and `mpirun_args`, e.g. an MPMD line
+// {"-np", "1", "-wdir", a, hessian_binary(), ..., ":", "-np", "1", "-wdir", b, hessian_binary(),
+// ...}.
+CliRun run_mpirun(const std::vector<std::string>& mpirun_args, const std::string& workdir);
+std::string hessian_binary();
+
 // Whether stderr is exactly one line `hessian: error: ...`.
 bool is_one_error_line(const CliRun& r);
 // The path of a file of the bundled sample, data/NAME in the source tree.
