@@ -174,6 +174,12 @@ TEST_CASE("absurd sizes and numbers are refused before any work, naming the flag
        "--lr must be a finite number, got 'inf'"},
       {{"train", "--model", kModel, "--data", kData, "--seed", "-1"}, "--seed '-1'"},
       {{"trace", "--model", kModel, "--data", kData, "--out", ""}, "--out is empty"},
+      {{"report", "--model", kModel, "--data", kData, "--report", ""}, "--report is empty"},
+      {{"landscape", "--model", kModel, "--data", kData, "--x", "-1:1:3", "--y", "-1:1:3", "--vtk",
+        ""},
+       "--vtk is empty"},
+      {{"landscape", "--model", kModel, "--data", kData, "--x", "-1:1:3", "--surface", ""},
+       "--surface is empty"},
   };
   for (const Case& k : cases) {
     CAPTURE(k.args);

@@ -52,7 +52,7 @@ class Flags {
     const std::string shown = default_text(*target);
     if (!shown.empty()) v->default_value(*target, shown);
     add(flag, v, help, field);
-    refuse_non_finite(flag, target);
+    refuse_bad_value(flag, target);
     return *this;
   }
   // A flag with a value and no default (absent unless given).
@@ -60,7 +60,7 @@ class Flags {
   Flags& optional(const std::string& flag, T* target, const std::string& value_name,
                   const std::string& help, const std::string& field = "") {
     add(flag, boost::program_options::value(target)->value_name(value_name), help, field);
-    refuse_non_finite(flag, target);
+    refuse_bad_value(flag, target);
     return *this;
   }
   // A flag naming one value of an enum: "--which largest|smallest|both".
@@ -144,13 +144,20 @@ class Flags {
     return s;
   }
   // A real-valued flag given as nan or inf is refused: no option means "no limit" by infinity.
+  // A text flag given as '' is refused too: every text flag names something (a file, a layer),
+  // and an empty name would otherwise read as the flag left out.
   template <class T>
-  void refuse_non_finite(const std::string& flag, const T* target) {
+  void refuse_bad_value(const std::string& flag, const T* target) {
     if constexpr (std::is_floating_point_v<T>) {
       converters_.push_back([this, flag, target] {
         if (given(flag) && !std::isfinite(*target))
           throw UsageError("--" + flag + " must be a finite number, got '" +
                            echoed(given_text(flag)) + "'");
+      });
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      converters_.push_back([this, flag, target] {
+        if (given(flag) && target->empty())
+          throw UsageError("--" + flag + " is empty: give a name");
       });
     }
   }
