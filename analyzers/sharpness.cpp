@@ -209,8 +209,9 @@ TraceResult trace_estimate(const SharpnessOptions& o, const ObjectiveOperator& H
   TraceOptions to;
   to.seed = Rng(o.seed).split(static_cast<uint64_t>(m)).next();
   if (m == SharpnessMeasure::Trace) {
-    to.method = TraceMethod::HutchPP;
+    to.method = o.trace_method;
     to.max_probes = o.trace_products;
+    to.min_probes = std::min(to.min_probes, o.trace_products);
   } else {
     to.method = TraceMethod::Hutchinson;
     to.min_probes = to.max_probes = o.frobenius_probes;
@@ -345,6 +346,8 @@ SharpnessResult run(const SharpnessOptions& options, Objective& objective,
           const TraceResult t = trace_estimate(options, H, m);
           if (t.status != Status::Ok) note(t.status, "trace", t.message);
           r.trace = Estimate{t.trace, t.std_error};
+          r.trace_method = t.method;
+          r.trace_hvps = t.hvps;
           break;
         }
         case SharpnessMeasure::Frobenius: {

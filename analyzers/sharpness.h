@@ -29,8 +29,11 @@
 // Spectral measures of the Hessian H at θ, from the spectral analyzers:
 //   lambda_max  the largest eigenvalue by Lanczos (analyzers/eigen.h, k = 1, or the top of the
 //               overlap's k when both are asked: one run), with its residual ‖Hu − λu‖.
-//   trace       tr(H) by Hutch++ (analyzers/trace.h) with `trace_products` products; its
-//               standard error is NaN (Hutch++ has none).
+//   trace       tr(H) by `trace_method` (analyzers/trace.h), by default auto: exact where the
+//               network is affine in each parameter, else the exact GGN trace plus Hutchinson on
+//               H − G (a control variate) stopping at 1 % standard error or `trace_products`
+//               probes; Hutch++/XTrace on request with `trace_products` products (the
+//               standard error of their stochastic part).
 //   frobenius   ‖H‖_F = √(E‖Hv‖²) from Hutchinson's ‖H‖_F² estimate (`frobenius_probes`
 //               Rademacher probes); standard error by the delta method, se(‖H‖_F²)/(2‖H‖_F).
 //
@@ -52,6 +55,7 @@
 #include <vector>
 
 #include "analyzers/status.h"
+#include "analyzers/trace.h"
 #include "engine/enum_names.h"
 #include "engine/objective.h"
 
@@ -88,14 +92,15 @@ struct SharpnessOptions {
                                             SharpnessMeasure::Keskar};
   double rho = 0.05;  // radius of the ball (average and worst)
   Ball ball = Ball::L2;
-  bool adaptive = false;       // c = |θ| instead of 1
-  int draws = 100;             // average: Gaussian perturbations drawn
-  int steps = 20;              // worst, keskar: ascent steps per restart
-  int restarts = 1;            // worst, keskar: random starts
-  double epsilon = 1e-3;       // keskar: ε of the box
-  int k = 1;                   // overlap: dimension of the top eigenspace
-  double eigen_tol = 1e-8;     // lambda_max, overlap: Lanczos relative residual tolerance
-  int trace_products = 99;     // trace: Hutch++ products (at least 3)
+  bool adaptive = false;    // c = |θ| instead of 1
+  int draws = 100;          // average: Gaussian perturbations drawn
+  int steps = 20;           // worst, keskar: ascent steps per restart
+  int restarts = 1;         // worst, keskar: random starts
+  double epsilon = 1e-3;    // keskar: ε of the box
+  int k = 1;                // overlap: dimension of the top eigenspace
+  double eigen_tol = 1e-8;  // lambda_max, overlap: Lanczos relative residual tolerance
+  TraceMethod trace_method = TraceMethod::Auto;  // trace: the estimator
+  int trace_products = 99;     // trace: Hutch++/XTrace products, else the most probes (at least 3)
   int frobenius_probes = 100;  // frobenius: Hutchinson probes (at least 2)
   uint64_t seed = 0;
   // Throws std::invalid_argument naming the field.
@@ -134,6 +139,8 @@ struct SharpnessResult {
   double lambda_max_residual = 0.0;  // ‖Hu − λu‖ of its unit eigenvector
   Eigen::VectorXd top_eigenvalues;   // the Lanczos run's k largest, descending (empty if none ran)
   std::optional<Estimate> trace;
+  TraceMethod trace_method = TraceMethod::Auto;  // the trace's method, auto resolved
+  int64_t trace_hvps = 0;                        // the trace's products
   std::optional<Estimate> frobenius;
   int64_t passes = 0;     // passes over the analysis set
   int64_t gradients = 0;  // of which gradient passes

@@ -1,6 +1,7 @@
 #include "runs/sharpness_run.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "engine/number_format.h"
 #include "runs/observed_objective.h"
@@ -52,8 +53,14 @@ Record describe_sharpness(const SharpnessOptions& o, const SharpnessResult& r) {
             std::vector<double>(r.top_eigenvalues.begin(), r.top_eigenvalues.end()));
   }
   if (r.trace) {
+    const bool has_error = std::isfinite(r.trace->std_error);
     rec.add("trace", r.trace->value)
-        .show("trace", 6, "Hutch++, " + std::to_string(o.trace_products) + " products");
+        .show("trace", 6,
+              (has_error ? "± " + significant(r.trace->std_error, kErrorDigits) + " (" : "(") +
+                  std::string(name_of(r.trace_method)) + ", " + std::to_string(r.trace_hvps) +
+                  " products)");
+    rec.add("trace_stderr", r.trace->std_error);
+    rec.add("trace_method", std::string(name_of(r.trace_method)));
     rec.add("trace_products", o.trace_products);
   }
   if (r.frobenius) {

@@ -283,6 +283,7 @@ TEST_CASE("lambda_max, trace, frobenius and the Lanczos overlap against the dens
                   SharpnessMeasure::Overlap};
     o.k = 3;
     // With 3P products Hutch++'s sketch spans the whole space: its trace is exact.
+    o.trace_method = TraceMethod::HutchPP;
     o.trace_products = 3 * static_cast<int>(P);
     o.frobenius_probes = 400;
     o.eigen_tol = p == Precision::F64 ? 1e-10 : 1e-6;
@@ -311,5 +312,32 @@ TEST_CASE("lambda_max, trace, frobenius and the Lanczos overlap against the dens
     CHECK(*r.overlap == doctest::Approx(want).epsilon(p == Precision::F64 ? 1e-6 : 1e-3));
     CHECK(r.hvps > 3 * P);
     CHECK(obj.parameters() == mp.model.theta);
+  }
+}
+
+TEST_CASE("the default trace: exact on a ReLU network, a control variate covering tr(H) on tanh") {
+  for (Precision p : {Precision::F64, Precision::F32}) {
+    CAPTURE(name_of(p));
+    const double tol = p == Precision::F64 ? 1e-9 : 1e-5;
+    SharpnessOptions o;
+    o.measures = {SharpnessMeasure::Trace};
+    o.trace_products = 400;
+    {
+      // Affine in each parameter: diag(H) = diag(GGN), summed exactly.
+      ModelProblem mp = model_problem("mlp:5-6-3:relu", 20, 3, 11, p);
+      const SharpnessResult r = run(o, *mp.objective);
+      REQUIRE(r.trace);
+      CHECK(r.trace_method == TraceMethod::Exact);
+      CHECK(r.trace->value == doctest::Approx(mp.dense.trace()).epsilon(tol));
+    }
+    {
+      ModelProblem mp = model_problem("mlp:5-6-3:tanh", 20, 3, 11, p);
+      const SharpnessResult r = run(o, *mp.objective);
+      REQUIRE(r.trace);
+      CHECK(r.trace_method == TraceMethod::ControlVariate);
+      CHECK(r.trace->std_error > 0.0);
+      CHECK(std::abs(r.trace->value - mp.dense.trace()) < 3 * r.trace->std_error);
+      CHECK(r.trace_hvps <= o.trace_products);
+    }
   }
 }

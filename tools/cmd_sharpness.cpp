@@ -35,7 +35,11 @@ int run_sharpness(const std::vector<std::string>& args) {
       .value("k", &so.k, "K", "overlap: dimension of the top Hessian eigenspace (Lanczos)")
       .value("eigen-tol", &so.eigen_tol, "TOL",
              "lambda_max and overlap: Lanczos relative residual tolerance")
-      .value("trace-products", &so.trace_products, "N", "trace: Hutch++ Hessian-vector products")
+      .choice("trace-method", &so.trace_method,
+              "trace: auto (exact, or the exact GGN trace plus Hutchinson on H - G), or a "
+              "stochastic estimator")
+      .value("trace-products", &so.trace_products, "N",
+             "trace: Hutch++/XTrace products, or the most probes (hutchinson, control-variate)")
       .value("frobenius-probes", &so.frobenius_probes, "N",
              "frobenius: Hutchinson probes for |H|_F^2 = E|Hv|^2");
   add_output(f, run.output, p);
