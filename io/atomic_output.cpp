@@ -88,6 +88,11 @@ FileKind file_kind(const std::string& path) {
   return k;
 }
 
+void check_output(const std::string& path, const OutputKind& kind) {
+  if (path.empty()) throw FileError(path, "an empty file name cannot be written");
+  if (discard_folder.empty()) checked_target(path, kind);
+}
+
 AtomicOutput::AtomicOutput(std::string path, const OutputKind& kind, const FileLock* held)
     : path_(std::move(path)) {
   if (path_.empty()) throw FileError(path_, "an empty file name cannot be written");

@@ -60,6 +60,11 @@ class AtomicOutput {
   bool done_ = false;
 };
 
+// The checks AtomicOutput makes of NAME (folders, FIFOs, devices, dangling links and files of
+// another kind refused), made early: before the work of a run whose output is written at its end.
+// Nothing is created. Throws FileError naming NAME.
+void check_output(const std::string& path, const OutputKind& kind);
+
 // Outputs of a process that must not write (ranks other than 0 of a distributed run,
 // dist/cluster.h): after discard_outputs(folder), an AtomicOutput neither locks nor checks NAME,
 // its temporary is a file in `folder` (a private scratch folder) and commit() removes it.

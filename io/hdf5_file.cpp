@@ -297,6 +297,12 @@ std::string File::image() {
   return bytes;
 }
 
+uint64_t File::image_bytes() const {
+  hsize_t size = 0;
+  if (H5Fget_filesize(file_.get(), &size) < 0) fail_hdf5("cannot tell the file's size");
+  return size;
+}
+
 void File::flush() {
   if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0) fail_hdf5("cannot write the file");
 }

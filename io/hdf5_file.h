@@ -81,6 +81,8 @@ class File : public Group {
 
   // The bytes of the file as it is now (flushed first).
   std::string image();
+  // The file's size in bytes as HDF5 has allocated it so far (no flush).
+  uint64_t image_bytes() const;
 
   // Writes everything buffered to the file.
   void flush();

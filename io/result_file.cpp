@@ -168,6 +168,17 @@ void ResultGroup::clear() {
 
 namespace {
 
+// A copy of a result file's groups holds no more bytes than the file (we write no compressed
+// datasets) plus HDF5's own structures; a larger copy means a damaged size field made HDF5 copy
+// what is not there (one bit flipped in a 10,928-byte file gave a 377 MB copy).
+constexpr double kCopyGrowthAllowed = 2.0;
+constexpr double kCopyOverheadBytes = 1 << 20;
+
+uintmax_t file_bytes(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 ? static_cast<uintmax_t>(st.st_size) : 0;
+}
+
 // An existing result file's groups, read in a child process into a well-formed in-memory image;
 // nullptr when there is no file.
 std::unique_ptr<h5::File> read_existing(const std::string& path, const std::string& target) {
@@ -179,7 +190,16 @@ std::unique_ptr<h5::File> read_existing(const std::string& path, const std::stri
           const h5::File old = h5::File::open_read(target);
           check_result_format(old);
           h5::File copy = h5::File::create_image(target);
-          for (const std::string& child : old.children()) old.copy_child(child, copy);
+          const double bound =
+              kCopyGrowthAllowed * static_cast<double>(file_bytes(target)) + kCopyOverheadBytes;
+          for (const std::string& child : old.children()) {
+            old.copy_child(child, copy);
+            if (static_cast<double>(copy.image_bytes()) > bound) {
+              throw FileError(
+                  target, "its group '" + child +
+                              "' copies to more bytes than the file holds: the file is damaged");
+            }
+          }
           return copy.image();
         },
         isolation_time_limit(target));

@@ -9,6 +9,7 @@
 #include "dist/cluster.h"
 #include "engine/field_error.h"
 #include "engine/number_format.h"
+#include "io/atomic_output.h"
 #include "io/file_lock.h"
 #include "io/fingerprint.h"
 #include "io/landscape_files.h"
@@ -270,6 +271,16 @@ Record landscape(const LandscapeRun& run, Observer& observer) {
   const std::string& out = run.output.out;
   // Held for the whole run: the progress file is checked, reused and written by this process only.
   const FileLock lock(out);
+  // The exports are written after the grid: a target that would be refused then is refused now.
+  const LandscapeExports& x = run.exports;
+  if (!x.vtk.empty()) check_output(x.vtk, OutputKind::text());
+  if (!x.surface.empty()) {
+    check_output(x.surface, OutputKind::hdf5_file(""));
+    if (run.axes.kind != DirectionKind::File)
+      check_output(stem_of(x.surface) + ".dirs.h5", OutputKind::hdf5_file(""));
+    if (run.axes.kind == DirectionKind::Pca)
+      check_output(stem_of(x.surface) + ".proj.h5", OutputKind::hdf5_file(""));
+  }
 
   // What rank 0 finds in the files decides for every rank of a distributed run: a complete
   // landscape, progress with axes (a damaged progress file set aside first).

@@ -121,6 +121,9 @@ Record report(const ReportRun& run, Observer& observer) {
   // result file refused.
   const FileLock lock(run.output.out);
   ResultFile eigen_file(run.output.out, &lock);
+  // The Markdown and HTML pages are written at the end: a target refused then is refused now.
+  check_output(run.markdown, OutputKind::text());
+  check_output(report_html_path(run), OutputKind::text());
   const EigenResult e = eigen_on(eo, target, observer);
   fail_if_non_finite("eigen", e.status, e.message);
   Record er = describe_eigen(eo, e);

@@ -24,6 +24,8 @@ const std::string kData = std::string(HESS_SOURCE_DIR) + "/data/digits.h5";
 
 // Disk for the full-disk cases: room for the files put there first, then filled up.
 constexpr int64_t kSmallDisk = 256 * 1024;
+// Free disk for a run that can create its files but not write its arrays (6 vectors: 116 kB).
+constexpr int64_t kRoomToStart = 40 * 1024;
 // An address-space limit under which the refusals below must still be clean.
 constexpr int64_t kTwoGiB = int64_t{2} << 30;
 // A run that should end within this (a hang otherwise).
@@ -79,16 +81,21 @@ TEST_CASE(
     CHECK(r.disk.at("r.h5") == old);
     CHECK_FALSE(has_temporary(r.disk));
   }
-  SUBCASE("eigen saving its vectors") {
-    const ConfinedRun r = run_confined({"eigen", "--model", kModel, "--data", kData, "--k", "3",
-                                        "--save-vectors", "--out", "disk/e.h5", "--quiet"},
-                                       dir.path(), c);
-    CAPTURE(r.err);
-    CHECK(r.signal == 0);
-    CHECK(r.code == 1);
-    CHECK(is_one_error_line(r));
-    CHECK(contains(r.err, "no space left on device"));
-    CHECK(r.disk.empty());
+  SUBCASE("eigen saving its vectors: no room at all, or room for its temporary but not its data") {
+    // With room to start, the run used to die with SIGSEGV in HDF5's cleanup at exit.
+    for (const int64_t free_bytes : {int64_t{0}, kRoomToStart}) {
+      CAPTURE(free_bytes);
+      c.leave_free = free_bytes;
+      const ConfinedRun r = run_confined({"eigen", "--model", kModel, "--data", kData, "--k", "6",
+                                          "--save-vectors", "--out", "disk/e.h5", "--quiet"},
+                                         dir.path(), c);
+      CAPTURE(r.err);
+      CHECK(r.signal == 0);
+      CHECK(r.code == 1);
+      CHECK(is_one_error_line(r));
+      CHECK(contains(r.err, "disk/e.h5: no space left on device"));
+      CHECK(r.disk.empty());
+    }
   }
   SUBCASE("a landscape: its progress file's size is known before the work") {
     const ConfinedRun r =
@@ -190,6 +197,38 @@ TEST_CASE("absurd sizes and numbers are refused before any work, naming the flag
     CHECK(is_one_error_line(r));
     CHECK(contains(r.err, k.says));
     CHECK(list_files(dir.path()).empty());
+  }
+}
+
+TEST_CASE("an output naming a file of another kind is refused before the work, the file kept") {
+  ScratchDir dir;
+  const std::string model = dir.file("m.h5");
+  write_bytes(model, read_bytes(kModel));
+  const std::string original = read_bytes(model);
+  // A model named where a landscape's surface's direction file goes: STEM.dirs.h5.
+  write_bytes(dir.file("s.dirs.h5"), original);
+  write_bytes(dir.file("t.csv"), "1,2,0\n3,4,1\n");
+  const std::vector<std::vector<std::string>> cases = {
+      {"landscape", "--model", kModel, "--data", kData, "--x", "-1:1:5", "--y", "-1:1:5", "--vtk",
+       model, "--out", "r.h5"},
+      {"landscape", "--model", kModel, "--data", kData, "--x", "-1:1:5", "--surface", model,
+       "--out", "r.h5"},
+      {"landscape", "--model", kModel, "--data", kData, "--x", "-1:1:5", "--surface", "s.h5",
+       "--out", "r.h5"},
+      {"report", "--model", kModel, "--data", kData, "--report", model, "--out", "r.h5"},
+      {"import", "--csv", "t.csv", "--out", model},
+  };
+  for (const auto& args : cases) {
+    CAPTURE(args);
+    const CliRun r = run_hessian(args, dir.path());
+    CAPTURE(r.err);
+    CHECK(r.code == 1);
+    CHECK(is_one_error_line(r));
+    CHECK(contains(r.err, "is a 'hessian-model' file"));
+    CHECK(read_bytes(model) == original);
+    CHECK(read_bytes(dir.file("s.dirs.h5")) == original);
+    CHECK_FALSE(file_exists(dir.file("r.h5")));
+    CHECK_FALSE(file_exists(dir.file("s.h5")));
   }
 }
 

@@ -21,6 +21,8 @@ using namespace hess::test;
 
 namespace {
 
+constexpr size_t kSmallFileOverhead = 1 << 20;  // HDF5's structures in a copy, at most
+
 ResultMetadata meta(double seconds = 1.5) {
   ResultMetadata m;
   m.command_line = "hessian eigen --model 'm.h5' --k 5";
@@ -199,6 +201,8 @@ TEST_CASE("a damaged result file given as the output is an error or added to, ne
       rf.group("density").attr("runs", 1);
       rf.commit(meta());
       ++added;
+      // Added to, the file keeps about its size (a damaged size field once copied to 377 MB).
+      CHECK(read_bytes(p).size() < 2 * bytes.size() + kSmallFileOverhead);
     } catch (const FileError& e) {
       CAPTURE(e.what());
       CHECK(std::string(e.what()).starts_with(p + ": "));
@@ -209,6 +213,20 @@ TEST_CASE("a damaged result file given as the output is an error or added to, ne
   }
   CHECK(refused + added == kFlips);
   CHECK(refused > 0);
+}
+
+TEST_CASE("a result file whose groups copy to more bytes than it holds is refused") {
+  // One bit of a 10,928-byte result file flipped (found by the issue-12 before/after runs): HDF5
+  // copied its group into a 377 MB file, and the run exited 0.
+  ScratchDir dir;
+  const std::string p = dir.file("blowup.h5");
+  const std::string bytes =
+      read_bytes(std::string(HESS_SOURCE_DIR) + "/tests/data/hostile/result-copy-blowup.h5");
+  write_bytes(p, bytes);
+  const std::string message = error_message<FileError>([&] { ResultFile rf(p); });
+  CHECK(message.starts_with(p + ": exists and is not a result file this engine can add to"));
+  CHECK(read_bytes(p) == bytes);
+  CHECK_FALSE(temporary_left(p));
 }
 
 TEST_CASE("group names are plain and used once per run") {

@@ -45,7 +45,7 @@ bool private_mounts() {
   return mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0;
 }
 
-void fill(const std::string& path) {
+void fill(const std::string& path, int64_t leave_free) {
   const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) return;
   const std::string block(4096, '\0');
@@ -54,6 +54,8 @@ void fill(const std::string& path) {
   // The last partial block, byte by byte.
   while (write(fd, block.data(), 1) > 0) {
   }
+  const off_t size = lseek(fd, 0, SEEK_END);
+  if (leave_free > 0 && size > 0) (void)ftruncate(fd, size > leave_free ? size - leave_free : 0);
   close(fd);
 }
 
@@ -115,7 +117,7 @@ ConfinedRun run_confined(const std::vector<std::string>& args, const std::string
       }
       for (const auto& [from, name] : c.disk_files)
         write_bytes(disk + "/" + name, read_bytes(from));
-      if (c.fill_disk) fill(disk + "/" + kFiller);
+      if (c.fill_disk) fill(disk + "/" + kFiller, c.leave_free);
     }
     const pid_t program = fork();
     if (program == 0) {

@@ -24,6 +24,7 @@ struct Confinement {
   // Files copied onto the disk before the run: (source path, name on the disk).
   std::vector<std::pair<std::string, std::string>> disk_files;
   bool fill_disk = false;     // then fill what is left with a filler file
+  int64_t leave_free = 0;     // fill_disk: bytes then freed again (room to start, not to finish)
   int64_t address_space = 0;  // > 0: RLIMIT_AS in bytes
   double seconds = 120;       // killed (with its process group) after this
 };
