@@ -54,4 +54,8 @@ ResultReader::ResultReader(const std::string& path)
   check_result_format(*file_);
 }
 
+ResultReader::ResultReader(h5::File file) : file_(std::make_unique<h5::File>(std::move(file))) {
+  check_result_format(*file_);
+}
+
 }  // namespace hess

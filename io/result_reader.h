@@ -50,6 +50,8 @@ class ResultGroupView {
 class ResultReader {
  public:
   explicit ResultReader(const std::string& path);
+  // An opened file (e.g. h5::File::open_image, as the fuzzer does); checked the same way.
+  explicit ResultReader(h5::File file);
   std::vector<std::string> groups() const { return file_->children(); }
   bool has_group(const std::string& name) const { return file_->has_group(name); }
   ResultGroupView group(const std::string& name) const {
