@@ -30,8 +30,9 @@ Fingerprint& Fingerprint::add(std::string key, uint64_t value) {
 
 std::string Fingerprint::first_difference(const Fingerprint& stored) const {
   for (const auto& [k, v] : entries_) {
+    const std::string& key = k;  // clang 14 cannot capture a structured binding in a lambda
     const auto it = std::find_if(stored.entries_.begin(), stored.entries_.end(),
-                                 [&](const auto& p) { return p.first == k; });
+                                 [&](const auto& p) { return p.first == key; });
     const std::string was = it == stored.entries_.end() ? std::string("(absent)") : it->second;
     if (was != v) return k + " " + was + " there, " + v + " in this run";
   }

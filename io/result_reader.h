@@ -9,6 +9,8 @@
 //   hess::ResultArray V = g.array("eigenvectors");       // shape [k, P]
 //   int64_t k = g.h5().int_attr("k");
 //   hess::ResultMetadata m = g.metadata();
+//
+// The constructor reads in this process; ResultReader::isolated reads a file that may be hostile.
 
 #include <memory>
 #include <string>
@@ -50,6 +52,12 @@ class ResultGroupView {
 class ResultReader {
  public:
   explicit ResultReader(const std::string& path);
+  // An opened file (e.g. h5::File::open_image, as the fuzzer does); checked the same way.
+  explicit ResultReader(h5::File file);
+  // A file that may be hostile (an existing --out, a progress file): checked and copied in a child
+  // process (io/isolated_read.h) and read from that copy, so a file that crashes or hangs the HDF5
+  // library is a FileError ("FILE: the HDF5 library failed on it ..."), never a crash or a hang.
+  static ResultReader isolated(const std::string& path);
   std::vector<std::string> groups() const { return file_->children(); }
   bool has_group(const std::string& name) const { return file_->has_group(name); }
   ResultGroupView group(const std::string& name) const {

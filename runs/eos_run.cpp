@@ -261,7 +261,7 @@ Record eos(const EosRun& run, Observer& observer) {
 
   // The same complete series in the result file is kept as it is.
   if (exists(out)) {
-    const ResultReader old(out);
+    const ResultReader old = ResultReader::isolated(out);  // may be hostile: read in a child
     if (old.has_group(kGroup) &&
         fp.first_difference(Fingerprint::read(old.group(kGroup).h5())).empty()) {
       const EosSeries s = read_eos_series(old.group(kGroup).h5());

@@ -288,12 +288,15 @@ Record landscape(const LandscapeRun& run, Observer& observer) {
     const std::string damage = ResultFile::check_progress(out);
     if (!damage.empty()) observer.warn(damage);
   }
-  std::vector<int64_t> found{
-      dist::rank() == 0 && exists(out) && ResultReader(out).has_group(kGroup), 0};
+  // Both files may be hostile: each is read once, in a child process (ResultReader::isolated).
+  std::optional<ResultReader> old;
+  if (dist::rank() == 0 && exists(out)) old.emplace(ResultReader::isolated(out));
+  std::vector<int64_t> found{old && old->has_group(kGroup), 0};
+  std::optional<ResultReader> progress;
   if (dist::rank() == 0 && !found[0] && exists(progress_path_of(out))) {
-    const ResultReader p(progress_path_of(out));
-    if (p.has_group(kGroup)) {
-      const ResultGroupView g = p.group(kGroup);
+    progress.emplace(ResultReader::isolated(progress_path_of(out)));
+    if (progress->has_group(kGroup)) {
+      const ResultGroupView g = progress->group(kGroup);
       found[1] = g.has_dataset("xdirection") && (!lo.y || g.has_dataset("ydirection"));
     }
   }
@@ -303,31 +306,25 @@ Record landscape(const LandscapeRun& run, Observer& observer) {
   // A complete landscape already in the result file: the same one is kept as it is, another is
   // refused.
   if (found[0]) {
-    const ResultReader old(out);
-    if (old.has_group(kGroup)) {
-      const ResultGroupView g = old.group(kGroup);
-      refuse_other(g.h5(), settings, out + ": /" + kGroup, "landscape");
-      const Exported e = export_files(g, run, ws->model().graph);
-      Record rec;
-      rec.add("complete", true).only(kJson);
-      rec.add("evaluated_points", int64_t{0}).only(kJson);
-      rec.add("resumed_points", total).only(kJson);
-      describe_run(rec, *ws, run.output, 0, clock.seconds());
-      describe_exports(rec, e);
-      rec.footer = out + ": the landscape is complete (" + std::to_string(total) +
-                   " points); 0 points evaluated";
-      return rec;
-    }
+    const ResultGroupView g = old->group(kGroup);
+    refuse_other(g.h5(), settings, out + ": /" + kGroup, "landscape");
+    const Exported e = export_files(g, run, ws->model().graph);
+    Record rec;
+    rec.add("complete", true).only(kJson);
+    rec.add("evaluated_points", int64_t{0}).only(kJson);
+    rec.add("resumed_points", total).only(kJson);
+    describe_run(rec, *ws, run.output, 0, clock.seconds());
+    describe_exports(rec, e);
+    rec.footer = out + ": the landscape is complete (" + std::to_string(total) +
+                 " points); 0 points evaluated";
+    return rec;
   }
 
   // Progress of the same landscape: its axes are reused. The axes of a new one are computed before
   // the progress file is touched, so a failure there leaves nothing behind.
-  if (dist::rank() == 0 && exists(progress_path_of(out))) {
-    const ResultReader p(progress_path_of(out));
-    if (p.has_group(kGroup)) {
-      const ResultGroupView g = p.group(kGroup);
-      refuse_other(g.h5(), settings, progress_path_of(out) + ": /" + kGroup, "landscape");
-    }
+  if (progress && progress->has_group(kGroup)) {
+    const ResultGroupView g = progress->group(kGroup);
+    refuse_other(g.h5(), settings, progress_path_of(out) + ": /" + kGroup, "landscape");
   }
   std::optional<Axes> axes;
   if (!found[1]) axes = make_axes(run.axes, lo.y.has_value(), *ws);

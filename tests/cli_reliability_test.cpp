@@ -5,8 +5,10 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include "io/hdf5_file.h"
@@ -314,4 +316,32 @@ TEST_CASE("a damaged landscape progress file is set aside and the run gives the 
   }
   MESSAGE(set_aside << " of " << damaged.size() << " damaged progress files were set aside");
   CHECK(set_aside > 0);
+}
+
+TEST_CASE("an existing --out that crashes the HDF5 library: one line, exit 1, the file as it was") {
+  // Found by fuzz_result_file (tests/data/hostile/result-global-heap-segfault.h5): `landscape`
+  // read an existing result file in process and died of SIGSEGV inside HDF5; every command now
+  // reads it in a child process.
+  ScratchDir dir;
+  const std::string hostile =
+      std::string(HESS_SOURCE_DIR) + "/tests/data/hostile/result-global-heap-segfault.h5";
+  const std::string bytes = read_bytes(hostile);
+  const std::vector<std::vector<std::string>> commands = {
+      {"landscape", "--x", "-1:1:3"}, {"eigen", "--k", "1"}, {"trace", "--probes", "4"}};
+  for (std::vector<std::string> args : commands) {
+    CAPTURE(args[0]);
+    const std::string out = dir.file("r.h5");
+    write_bytes(out, bytes);
+    args.insert(args.end(),
+                {"--model", kModel, "--data", kData, "--samples", "32", "--out", out, "--quiet"});
+    const CliRun r = run_hessian(args, dir.path());
+    CAPTURE(r.err);
+    CHECK(r.code == 1);
+    CHECK(r.err.starts_with("hessian: error: " + out + ": "));
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK(read_bytes(out) == bytes);
+    int files = 0;  // r.h5 only: no temporary or lock left
+    for (const auto& e : std::filesystem::directory_iterator(dir.path())) files += e.exists();
+    CHECK(files == 1);
+  }
 }

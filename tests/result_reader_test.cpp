@@ -54,3 +54,36 @@ TEST_CASE("files that are not result files are refused") {
   CHECK(error_message<FileError>([&] { ResultReader r(q); }) ==
         q + ": not a result file (no 'format' attribute)");
 }
+
+TEST_CASE(
+    "ResultReader::isolated reads the same groups, and a file that crashes HDF5 is an error") {
+  ScratchDir dir;
+  const std::string p = dir.file("r.h5");
+  {
+    h5::File f = h5::File::create(p);
+    f.set_attr("format", kResultFormat);
+    f.set_attr("version", kResultFormatVersion);
+    h5::Group g = f.create_group("custom");
+    const std::vector<double> v = {1.5, -2, 3};
+    g.create_dataset<double>("values", {3}, v.data());
+    g.set_attr("note", "kept");
+    f.create_group("other");
+    f.close();
+  }
+  const ResultReader r = ResultReader::isolated(p);
+  CHECK(r.groups() == std::vector<std::string>{"custom", "other"});
+  CHECK(r.group("custom").values("values") == std::vector<double>{1.5, -2, 3});
+  CHECK(r.group("custom").h5().string_attr("note") == "kept");
+  const std::string q = dir.file("q.h5");
+  h5::File::create(q).close();
+  CHECK(error_message<FileError>([&] { ResultReader::isolated(q); }) ==
+        q + ": not a result file (no 'format' attribute)");
+
+  // Found by fuzz_result_file: a result file whose global heap makes HDF5 1.10 read out of bounds
+  // (SIGSEGV in H5HG_read) when an attribute of /landscape is read or copied.
+  const std::string hostile =
+      std::string(HESS_SOURCE_DIR) + "/tests/data/hostile/result-global-heap-segfault.h5";
+  CHECK(error_message<FileError>([&] {
+          ResultReader::isolated(hostile);
+        }).starts_with(hostile + ": the HDF5 library failed on it (signal "));
+}
