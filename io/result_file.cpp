@@ -179,30 +179,40 @@ uintmax_t file_bytes(const std::string& path) {
   return stat(path.c_str(), &st) == 0 ? static_cast<uintmax_t>(st.st_size) : 0;
 }
 
+}  // namespace
+
+std::string isolated_result_image(const std::string& path) {
+  return run_isolated(
+      path,
+      [&] {
+        const h5::File old = h5::File::open_read(path);
+        check_result_format(old);
+        h5::File copy = h5::File::create_image(path);
+        copy.set_attr("format", kResultFormat);
+        copy.set_attr("version", kResultFormatVersion);
+        const double bound =
+            kCopyGrowthAllowed * static_cast<double>(file_bytes(path)) + kCopyOverheadBytes;
+        for (const std::string& child : old.children()) {
+          old.copy_child(child, copy);
+          if (static_cast<double>(copy.image_bytes()) > bound) {
+            throw FileError(path, "its group '" + child +
+                                      "' copies to more bytes than the file holds: the file is "
+                                      "damaged");
+          }
+        }
+        return copy.image();
+      },
+      isolation_time_limit(path));
+}
+
+namespace {
+
 // An existing result file's groups, read in a child process into a well-formed in-memory image;
 // nullptr when there is no file.
 std::unique_ptr<h5::File> read_existing(const std::string& path, const std::string& target) {
   if (!exists(target)) return nullptr;
   try {
-    const std::string image = run_isolated(
-        target,
-        [&] {
-          const h5::File old = h5::File::open_read(target);
-          check_result_format(old);
-          h5::File copy = h5::File::create_image(target);
-          const double bound =
-              kCopyGrowthAllowed * static_cast<double>(file_bytes(target)) + kCopyOverheadBytes;
-          for (const std::string& child : old.children()) {
-            old.copy_child(child, copy);
-            if (static_cast<double>(copy.image_bytes()) > bound) {
-              throw FileError(
-                  target, "its group '" + child +
-                              "' copies to more bytes than the file holds: the file is damaged");
-            }
-          }
-          return copy.image();
-        },
-        isolation_time_limit(target));
+    const std::string image = isolated_result_image(target);
     return std::make_unique<h5::File>(h5::File::open_image(image, target));
   } catch (const FileError& e) {
     throw FileError(path, "exists and is not a result file this engine can add to (" + reason(e) +

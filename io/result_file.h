@@ -84,6 +84,11 @@ std::string progress_path_of(const std::string& path);
 // Checks the root of a result file: format "hessian-results", version 1. Throws FileError.
 void check_result_format(const h5::Group& root);
 
+// A result file that may be hostile, checked and its groups copied into an in-memory image in a
+// child process (io/isolated_read.h): a file that crashes or hangs HDF5, or whose groups copy to
+// more than twice its size plus 1 MiB (a damaged size field), throws FileError naming it.
+std::string isolated_result_image(const std::string& path);
+
 // A float64 dataset whose unevaluated elements hold a marker (−1 for landscape grids, as
 // tomgoldstein/loss-landscape does, or NaN), written element by element as a long run proceeds.
 class ResultGroup;

@@ -57,19 +57,7 @@ ResultReader::ResultReader(const std::string& path)
 }
 
 ResultReader ResultReader::isolated(const std::string& path) {
-  const std::string image = run_isolated(
-      path,
-      [&] {
-        const h5::File old = h5::File::open_read(path);
-        check_result_format(old);
-        h5::File copy = h5::File::create_image(path);
-        copy.set_attr("format", kResultFormat);
-        copy.set_attr("version", kResultFormatVersion);
-        for (const std::string& child : old.children()) old.copy_child(child, copy);
-        return copy.image();
-      },
-      isolation_time_limit(path));
-  return ResultReader(h5::File::open_image(image, path));
+  return ResultReader(h5::File::open_image(isolated_result_image(path), path));
 }
 
 ResultReader::ResultReader(h5::File file) : file_(std::make_unique<h5::File>(std::move(file))) {
