@@ -167,6 +167,8 @@ TEST_CASE("absurd sizes and numbers are refused before any work, naming the flag
   };
   const std::vector<Case> cases = {
       {{"info", "--arch", "mlp:784-10000000-10"}, "--arch 'mlp:784-10000000-10': more than"},
+      {{"info", "--arch", "cnn:1x100000x100000-c8k3-pool2-10"},
+       "--arch 'cnn:1x100000x100000-c8k3-pool2-10': more than"},
       {{"roughness", "--model", kModel, "--data", kData, "--points", "1000000000"},
        "--points 1000000000 (with 100 directions) needs"},
       {{"landscape", "--model", kModel, "--data", kData, "--x", "0:1:100000", "--y", "0:1:100000"},
@@ -232,6 +234,35 @@ TEST_CASE("an output naming a file of another kind is refused before the work, t
     CHECK_FALSE(file_exists(dir.file("r.h5")));
     CHECK_FALSE(file_exists(dir.file("s.h5")));
   }
+}
+
+TEST_CASE("a FIFO as --out and a second landscape on a --out being written: refused at once") {
+  ScratchDir dir;
+  Confinement c;
+  c.seconds = kHangSeconds;
+  REQUIRE(mkfifo(dir.file("fifo").c_str(), 0644) == 0);
+  const ConfinedRun fifo = run_confined(
+      {"eigen", "--model", kModel, "--data", kData, "--k", "1", "--out", "fifo"}, dir.path(), c);
+  CAPTURE(fifo.err);
+  CHECK_FALSE(fifo.timed_out);  // it used to block forever opening the FIFO
+  CHECK(fifo.code == 1);
+  CHECK(is_one_error_line(fifo));
+  CHECK(contains(fifo.err, "fifo: is not a regular file"));
+
+  const std::vector<std::string> grid = {"landscape", "--model", kModel,           "--data",
+                                         kData,       "--x",     "-1:1:201",       "--y",
+                                         "-1:1:201",  "--out",   dir.file("l.h5"), "--quiet"};
+  ScratchDir other;  // the second run's own folder for its captured output
+  const pid_t first = start_hessian(grid, dir.path());
+  wait_for(dir.file("l.h5.lock"));
+  const CliRun second = run_hessian(grid, other.path());
+  kill(first, SIGTERM);
+  const CliRun stopped = finish_hessian(first, dir.path());
+  CAPTURE(second.err);
+  CHECK(second.code == 1);
+  CHECK(is_one_error_line(second));
+  CHECK(contains(second.err, "l.h5: is being written by process"));  // not "damaged"
+  CHECK(stopped.code == 1);
 }
 
 TEST_CASE("a block count of 12,000 builds in linear time (no hang)") {
