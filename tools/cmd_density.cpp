@@ -1,19 +1,17 @@
 // hessian density: the spectral density of the Hessian (or GGN) by stochastic Lanczos quadrature
 // (runs/density_run.h).
 #include "runs/density_run.h"
-#include "tools/commands.h"
 #include "tools/common_flags.h"
-#include "tools/print.h"
-#include "tools/terminal_observer.h"
+#include "tools/prepared_command.h"
 
 namespace hess::cli {
 
-int run_density(const std::vector<std::string>& args) {
-  runs::DensityRun run;
-  Printing p;
-  Flags f("density", "(--model FILE | --arch SPEC) [--data FILE] [options]",
-          "  hessian density --model data/digits-mlp.h5 --data data/digits.h5\n"
-          "  hessian density --arch mlp:64-32-10:tanh --samples 512 --runs 5 --steps 40 --json\n");
+void prepare_density(PreparedCommand& c) {
+  runs::DensityRun& run = c.own<runs::DensityRun>();
+  Flags& f = c.define_flags(
+      "density", "(--model FILE | --arch SPEC) [--data FILE] [options]",
+      "  hessian density --model data/digits-mlp.h5 --data data/digits.h5\n"
+      "  hessian density --arch mlp:64-32-10:tanh --samples 512 --runs 5 --steps 40 --json\n");
   add_inputs(f, run.inputs);
   add_target(f, run.target);
   DensityOptions& d = run.density;
@@ -27,13 +25,11 @@ int run_density(const std::vector<std::string>& args) {
       .value("block", &d.block, "B", "runs advancing together through one B-column product")
       .value("negative-threshold", &d.negative_threshold, "EPS",
              "the robust negative mass counts eigenvalues below -EPS * lambda_max");
-  add_output(f, run.output, p);
-  if (!f.parse(args)) return kExitOk;
-  run.block_chosen = f.given("block");
-  run.output.command_line = f.command_line();
-  TerminalObserver observer(p.quiet || p.json);
-  print(f.call([&] { return runs::density(run, observer); }), p);
-  return kExitOk;
+  add_output(f, run.output, c.printing);
+  c.bind(
+      &run.inputs, &run.output,
+      [&run](const Flags& given) { run.block_chosen = given.given("block"); },
+      [&run](runs::Observer& o) { return runs::density(run, o); });
 }
 
 }  // namespace hess::cli

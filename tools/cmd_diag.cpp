@@ -1,21 +1,19 @@
 // hessian diag: the diagonal of the Hessian (or GGN) of a model's loss by Hutchinson's estimator,
 // with per-layer summaries; the whole diagonal goes to the result file (runs/diag_run.h).
 #include "runs/diag_run.h"
-#include "tools/commands.h"
 #include "tools/common_flags.h"
-#include "tools/print.h"
-#include "tools/terminal_observer.h"
+#include "tools/prepared_command.h"
 
 namespace hess::cli {
 
-int run_diag(const std::vector<std::string>& args) {
-  runs::DiagRun run;
-  Printing p;
-  Flags f("diag", "(--model FILE | --arch SPEC) [--data FILE] [options]",
-          "  hessian diag --model data/digits-mlp.h5 --data data/digits.h5 --probes 200\n"
-          "  hessian diag --arch mlp:64-32-10:tanh --samples 512 --layers 'fc2.*' --json\n"
-          "  hessian diag --model data/digits-mlp.h5 --data data/digits.h5 --curvature ggn "
-          "--exact\n");
+void prepare_diag(PreparedCommand& c) {
+  runs::DiagRun& run = c.own<runs::DiagRun>();
+  Flags& f = c.define_flags(
+      "diag", "(--model FILE | --arch SPEC) [--data FILE] [options]",
+      "  hessian diag --model data/digits-mlp.h5 --data data/digits.h5 --probes 200\n"
+      "  hessian diag --arch mlp:64-32-10:tanh --samples 512 --layers 'fc2.*' --json\n"
+      "  hessian diag --model data/digits-mlp.h5 --data data/digits.h5 --curvature ggn "
+      "--exact\n");
   add_inputs(f, run.inputs);
   add_target(f, run.target);
   f.toggle("exact", &run.diag.exact,
@@ -23,13 +21,11 @@ int run_diag(const std::vector<std::string>& args) {
            "ReLU, max pooling, conv, linear, BatchNorm), no probes")
       .value("probes", &run.diag.probes, "N", "Rademacher probes (at least 2)")
       .value("block", &run.diag.block, "B", "probes per pass (one B-column product)");
-  add_output(f, run.output, p);
-  if (!f.parse(args)) return kExitOk;
-  run.block_chosen = f.given("block");
-  run.output.command_line = f.command_line();
-  TerminalObserver observer(p.quiet || p.json);
-  print(f.call([&] { return runs::diag(run, observer); }), p);
-  return kExitOk;
+  add_output(f, run.output, c.printing);
+  c.bind(
+      &run.inputs, &run.output,
+      [&run](const Flags& given) { run.block_chosen = given.given("block"); },
+      [&run](runs::Observer& o) { return runs::diag(run, o); });
 }
 
 }  // namespace hess::cli

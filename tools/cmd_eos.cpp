@@ -3,22 +3,30 @@
 // stability threshold, the loss, the gradient overlap and the self-stabilization alpha and beta,
 // with the onset and the phases derived from the series (runs/eos_run.h).
 #include "runs/eos_run.h"
-#include "tools/commands.h"
 #include "tools/common_flags.h"
-#include "tools/print.h"
-#include "tools/terminal_observer.h"
+#include "tools/prepared_command.h"
 
 namespace hess::cli {
 
-int run_eos(const std::vector<std::string>& args) {
+namespace {
+
+// The run and --lr, which sets it only when given.
+struct EosCommand {
   runs::EosRun run;
-  Printing p;
   double lr = 0.0;
+};
+
+}  // namespace
+
+void prepare_eos(PreparedCommand& c) {
+  auto& cmd = c.own<EosCommand>();
+  runs::EosRun& run = cmd.run;
   runs::Inputs& in = run.inputs;
-  Flags f("eos", "--along RUN_DIR|GLOB|SERIES [--data FILE] [options]",
-          "  hessian eos --along run-eos --out eos.h5          # a `hessian train` run directory\n"
-          "  hessian eos --along 'exported/*.h5' --data train.h5 --optimizer momentum --momentum "
-          "0.9 --lr 0.01 --samples 1000\n");
+  Flags& f = c.define_flags(
+      "eos", "--along RUN_DIR|GLOB|SERIES [--data FILE] [options]",
+      "  hessian eos --along run-eos --out eos.h5          # a `hessian train` run directory\n"
+      "  hessian eos --along 'exported/*.h5' --data train.h5 --optimizer momentum --momentum "
+      "0.9 --lr 0.01 --samples 1000\n");
   f.optional("along", &run.along, "RUN_DIR|GLOB|SERIES",
              "the checkpoints: a `hessian train` run directory (optimizer, lr, training set and "
              "optimizer state from it), a folder, a glob or a checkpoint series file")
@@ -32,7 +40,7 @@ int run_eos(const std::vector<std::string>& args) {
       .value("weight-decay", &in.weight_decay, "L",
              "add (L/2)|theta|^2 to the objective (default: the run directory's)")
       .value("seed", &in.seed, "N", "the random start of a cold Lanczos run");
-  add_optimizer(f, run.optimizer, &lr,
+  add_optimizer(f, run.optimizer, &cmd.lr,
                 "learning rate of checkpoints from elsewhere (a run directory brings its own)");
   EosOptions& eo = run.eos;
   f.value("k", &eo.k, "K", "top eigenvalues per checkpoint")
@@ -41,14 +49,14 @@ int run_eos(const std::vector<std::string>& args) {
       .toggle("cold", &run.cold,
               "start every measurement from a random vector instead of the previous "
               "checkpoint's eigenvectors (to compare the products)");
-  add_output(f, run.output, p);
-  if (!f.parse(args)) return kExitOk;
-  run.output.command_line = f.command_line();
-  if (f.given("lr")) run.lr = lr;
-  run.optimizer_given = f.given("optimizer");
-  TerminalObserver observer(p.quiet || p.json);
-  print(f.call([&] { return runs::eos(run, observer); }), p);
-  return kExitOk;
+  add_output(f, run.output, c.printing);
+  c.bind(
+      &run.inputs, &run.output,
+      [&cmd](const Flags& given) {
+        if (given.given("lr")) cmd.run.lr = cmd.lr;
+        cmd.run.optimizer_given = given.given("optimizer");
+      },
+      [&run](runs::Observer& o) { return runs::eos(run, o); });
 }
 
 }  // namespace hess::cli

@@ -2,31 +2,39 @@
 // interpolation, PCA or file axes, resumable, with loss-landscape and ParaView exports
 // (runs/landscape_run.h).
 #include "runs/landscape_run.h"
-#include "tools/commands.h"
 #include "tools/common_flags.h"
-#include "tools/print.h"
-#include "tools/terminal_observer.h"
+#include "tools/prepared_command.h"
 
 namespace hess::cli {
 
-int run_landscape(const std::vector<std::string>& args) {
+namespace {
+
+// The run and its axes as typed (parsed when it runs).
+struct LandscapeCommand {
   runs::LandscapeRun run;
-  Printing p;
   std::string x = "-1:1:51", y;
-  Flags f("landscape",
-          "(--model FILE | --arch SPEC) [--data FILE] --x MIN:MAX:N [--y MIN:MAX:N] [options]",
-          "  hessian landscape --model m.h5 --data train.h5 --x -1:1:51 --y -1:1:51 --surface "
-          "s.h5\n"
-          "  hessian landscape --model m.h5 --data train.h5 --dirs interp --to m2.h5 --x "
-          "-0.5:1.5:81\n"
-          "  hessian landscape --model run/checkpoints/step-000001000.h5 --data train.h5 --dirs "
-          "pca\n"
-          "      --checkpoints run/checkpoints --x -1:1:41 --y -1:1:41\n");
+};
+
+}  // namespace
+
+void prepare_landscape(PreparedCommand& c) {
+  auto& cmd = c.own<LandscapeCommand>();
+  runs::LandscapeRun& run = cmd.run;
+  Flags& f = c.define_flags(
+      "landscape",
+      "(--model FILE | --arch SPEC) [--data FILE] --x MIN:MAX:N [--y MIN:MAX:N] [options]",
+      "  hessian landscape --model m.h5 --data train.h5 --x -1:1:51 --y -1:1:51 --surface "
+      "s.h5\n"
+      "  hessian landscape --model m.h5 --data train.h5 --dirs interp --to m2.h5 --x "
+      "-0.5:1.5:81\n"
+      "  hessian landscape --model run/checkpoints/step-000001000.h5 --data train.h5 --dirs "
+      "pca\n"
+      "      --checkpoints run/checkpoints --x -1:1:41 --y -1:1:41\n");
   add_inputs(f, run.inputs);
   runs::AxesRequest& q = run.axes;
   runs::LandscapeExports& e = run.exports;
-  f.value("x", &x, "MIN:MAX:N", "x axis: N points from MIN to MAX")
-      .optional("y", &y, "MIN:MAX:N", "y axis (a 2-D landscape)")
+  f.value("x", &cmd.x, "MIN:MAX:N", "x axis: N points from MIN to MAX")
+      .optional("y", &cmd.y, "MIN:MAX:N", "y axis (a 2-D landscape)")
       .choice("dirs", &q.kind,
               "axes: random, eigen (top Hessian eigenvectors), interp (--to), pca (--checkpoints), "
               "file (--dir-file)")
@@ -41,17 +49,12 @@ int run_landscape(const std::vector<std::string>& args) {
       .optional("vtk", &e.vtk, "FILE.vtp", "also write the 2-D surface for ParaView")
       .value("vtk-zmax", &e.vtk_zmax, "Z", "clip the VTK heights at Z (0: no clipping)")
       .toggle("vtk-log", &e.vtk_log, "VTK heights log(loss + 0.1)");
-  add_output(f, run.output, p);
-  if (!f.parse(args)) return kExitOk;
-  run.output.command_line = f.command_line();
-  TerminalObserver observer(p.quiet || p.json);
-  print(f.call([&] {
-    run.grid.x = parse_axis(x, "x");
-    if (!y.empty()) run.grid.y = parse_axis(y, "y");
-    return runs::landscape(run, observer);
-  }),
-        p);
-  return kExitOk;
+  add_output(f, run.output, c.printing);
+  c.bind(&run.inputs, &run.output, nullptr, [&cmd](runs::Observer& o) {
+    cmd.run.grid.x = parse_axis(cmd.x, "x");
+    if (!cmd.y.empty()) cmd.run.grid.y = parse_axis(cmd.y, "y");
+    return runs::landscape(cmd.run, o);
+  });
 }
 
 }  // namespace hess::cli

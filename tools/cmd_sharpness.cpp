@@ -2,17 +2,14 @@
 // average-case, worst-case (standard or adaptive, l2 or linf) and Keskar's sharpness of a model's
 // loss around its parameters (runs/sharpness_run.h).
 #include "runs/sharpness_run.h"
-#include "tools/commands.h"
 #include "tools/common_flags.h"
-#include "tools/print.h"
-#include "tools/terminal_observer.h"
+#include "tools/prepared_command.h"
 
 namespace hess::cli {
 
-int run_sharpness(const std::vector<std::string>& args) {
-  runs::SharpnessRun run;
-  Printing p;
-  Flags f(
+void prepare_sharpness(PreparedCommand& c) {
+  runs::SharpnessRun& run = c.own<runs::SharpnessRun>();
+  Flags& f = c.define_flags(
       "sharpness", "(--model FILE | --arch SPEC) [--data FILE] [options]",
       "  hessian sharpness --model model.h5 --data train.h5 --samples 1024\n"
       "  hessian sharpness --model model.h5 --data train.h5 --measures lambda_max overlap --k "
@@ -42,12 +39,9 @@ int run_sharpness(const std::vector<std::string>& args) {
              "trace: Hutch++/XTrace products, or the most probes (hutchinson, control-variate)")
       .value("frobenius-probes", &so.frobenius_probes, "N",
              "frobenius: Hutchinson probes for |H|_F^2 = E|Hv|^2");
-  add_output(f, run.output, p);
-  if (!f.parse(args)) return kExitOk;
-  run.output.command_line = f.command_line();
-  TerminalObserver observer(p.quiet || p.json);
-  print(f.call([&] { return runs::sharpness(run, observer); }), p);
-  return kExitOk;
+  add_output(f, run.output, c.printing);
+  c.bind(&run.inputs, &run.output, nullptr,
+         [&run](runs::Observer& o) { return runs::sharpness(run, o); });
 }
 
 }  // namespace hess::cli

@@ -1,21 +1,19 @@
 // hessian trace: the trace of the Hessian (or GGN) of a model's loss by Hutchinson, Hutch++ or
 // XTrace, with per-layer traces and |H|_F^2 (runs/trace_run.h).
 #include "runs/trace_run.h"
-#include "tools/commands.h"
 #include "tools/common_flags.h"
-#include "tools/print.h"
-#include "tools/terminal_observer.h"
+#include "tools/prepared_command.h"
 
 namespace hess::cli {
 
-int run_trace(const std::vector<std::string>& args) {
-  runs::TraceRun run;
-  Printing p;
-  Flags f("trace", "(--model FILE | --arch SPEC) [--data FILE] [options]",
-          "  hessian trace --model data/digits-mlp.h5 --data data/digits.h5\n"
-          "  hessian trace --arch mlp:64-32-10:tanh --samples 512 --method hutchpp --probes 99 "
-          "--json\n"
-          "  hessian trace --model m.h5 --data d.h5 --rtol 0 --probes 500 --layers 'fc*'\n");
+void prepare_trace(PreparedCommand& c) {
+  runs::TraceRun& run = c.own<runs::TraceRun>();
+  Flags& f = c.define_flags(
+      "trace", "(--model FILE | --arch SPEC) [--data FILE] [options]",
+      "  hessian trace --model data/digits-mlp.h5 --data data/digits.h5\n"
+      "  hessian trace --arch mlp:64-32-10:tanh --samples 512 --method hutchpp --probes 99 "
+      "--json\n"
+      "  hessian trace --model m.h5 --data d.h5 --rtol 0 --probes 500 --layers 'fc*'\n");
   add_inputs(f, run.inputs);
   add_target(f, run.target);
   TraceOptions& to = run.trace;
@@ -32,14 +30,15 @@ int run_trace(const std::vector<std::string>& args) {
              "hutchinson, control-variate: stop when the standard error is below R |trace| (0: "
              "use all probes)")
       .value("block", &to.block, "B", "probes per pass (one B-column product)");
-  add_output(f, run.output, p);
-  if (!f.parse(args)) return kExitOk;
-  run.block_chosen = f.given("block");
-  run.output.command_line = f.command_line();
-  if (!f.given("min-probes")) to.min_probes = std::min(to.min_probes, to.max_probes);
-  TerminalObserver observer(p.quiet || p.json);
-  print(f.call([&] { return runs::trace(run, observer); }), p);
-  return kExitOk;
+  add_output(f, run.output, c.printing);
+  c.bind(
+      &run.inputs, &run.output,
+      [&run](const Flags& given) {
+        run.block_chosen = given.given("block");
+        TraceOptions& t = run.trace;
+        if (!given.given("min-probes")) t.min_probes = std::min(t.min_probes, t.max_probes);
+      },
+      [&run](runs::Observer& o) { return runs::trace(run, o); });
 }
 
 }  // namespace hess::cli

@@ -7,17 +7,20 @@ const std::vector<Command>& commands() {
       {"density",
        "spectral density by stochastic Lanczos quadrature: raw nodes and weights, smoothed "
        "density, negative mass",
-       run_density},
+       [](const std::vector<std::string>& a) { return run_prepared(prepare_density, a); },
+       prepare_density},
       {"diag", "diagonal of the Hessian or GGN by Hutchinson's estimator, with per-layer summaries",
-       run_diag},
+       [](const std::vector<std::string>& a) { return run_prepared(prepare_diag, a); },
+       prepare_diag},
       {"eigen",
        "extreme eigenvalues (largest, smallest or both ends) of the Hessian or GGN, by Lanczos or "
        "power iteration",
-       run_eigen},
+       [](const std::vector<std::string>& a) { return run_prepared(prepare_eigen, a); },
+       prepare_eigen},
       {"eos",
        "edge of stability along a run: sharpness against the optimizer's threshold at every "
        "checkpoint, onset and phases",
-       run_eos},
+       [](const std::vector<std::string>& a) { return run_prepared(prepare_eos, a); }, prepare_eos},
       {"info",
        "blocks, sizes and loss of a model; fit of a data set; timing of loss, gradient and HVP",
        run_info},
@@ -26,7 +29,8 @@ const std::vector<Command>& commands() {
        run_import},
       {"landscape",
        "1-D and 2-D loss landscapes: random, eigenvector, interpolation, PCA or file axes",
-       run_landscape},
+       [](const std::vector<std::string>& a) { return run_prepared(prepare_landscape, a); },
+       prepare_landscape},
       {"plot",
        "figures of result files and training logs: one self-contained HTML page, SVG and PNG "
        "files",
@@ -38,19 +42,23 @@ const std::vector<Command>& commands() {
       {"roughness",
        "roughness index (Wu et al.): spread of the total variation of random 1-D loss profiles; "
        "--along a run",
-       run_roughness},
+       [](const std::vector<std::string>& a) { return run_prepared(prepare_roughness, a); },
+       prepare_roughness},
       {"sensitivity",
        "HAWQ-style per-block quantization sensitivity (lambda_max, trace, omega, exact "
        "second-order prediction, measured loss change) and mixed-precision bit allocation",
-       run_sensitivity},
+       [](const std::vector<std::string>& a) { return run_prepared(prepare_sensitivity, a); },
+       prepare_sensitivity},
       {"sharpness",
        "lambda_max, trace, Frobenius norm, gradient overlap; average, worst-case and Keskar "
        "sharpness",
-       run_sharpness},
+       [](const std::vector<std::string>& a) { return run_prepared(prepare_sharpness, a); },
+       prepare_sharpness},
       {"trace",
        "trace of the Hessian or GGN (Hutchinson, Hutch++, XTrace) with per-layer traces and "
        "|H|_F^2",
-       run_trace},
+       [](const std::vector<std::string>& a) { return run_prepared(prepare_trace, a); },
+       prepare_trace},
       {"train",
        "train a model (gd, sgd, momentum, nesterov, adam) into a run directory of checkpoints and "
        "a log",

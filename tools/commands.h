@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tools/prepared_command.h"
+
 namespace hess::cli {
 
 // A command receives its arguments (after the command name) and returns the exit code.
@@ -15,23 +17,17 @@ struct Command {
   std::string_view name;
   std::string_view summary;
   CommandFn run;
+  // How the command is prepared from its flags (tools/prepared_command.h), for the commands that
+  // the Python module calls too; null for the others.
+  PrepareFn prepare = nullptr;
 };
 
 const std::vector<Command>& commands();
 
-int run_density(const std::vector<std::string>& args);
-int run_eos(const std::vector<std::string>& args);
-int run_diag(const std::vector<std::string>& args);
-int run_eigen(const std::vector<std::string>& args);
 int run_info(const std::vector<std::string>& args);
 int run_import(const std::vector<std::string>& args);
-int run_landscape(const std::vector<std::string>& args);
 int run_plot(const std::vector<std::string>& args);
 int run_report(const std::vector<std::string>& args);
-int run_roughness(const std::vector<std::string>& args);
-int run_sensitivity(const std::vector<std::string>& args);
-int run_sharpness(const std::vector<std::string>& args);
-int run_trace(const std::vector<std::string>& args);
 int run_train(const std::vector<std::string>& args);
 
 }  // namespace hess::cli

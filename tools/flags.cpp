@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <sstream>
 
 namespace hess::cli {
 
@@ -107,12 +108,26 @@ bool Flags::parse(const std::vector<std::string>& args) {
     throw UsageError(command_ + ": " + e.what());
   }
   if (help) {
-    std::cout << "usage: hessian " << command_ << " " << synopsis_ << "\n\n" << desc_ << "\n";
-    if (!examples_.empty()) std::cout << "Examples:\n" << examples_ << "\n";
+    std::cout << help_text();
     return false;
   }
   for (const auto& convert : converters_) convert();
   return true;
+}
+
+std::vector<std::string> Flags::options() const {
+  std::vector<std::string> names;
+  for (const auto& o : desc_.options()) {
+    if (o->long_name() != "help") names.push_back(o->long_name());
+  }
+  return names;
+}
+
+std::string Flags::help_text() const {
+  std::ostringstream s;
+  s << "usage: hessian " << command_ << " " << synopsis_ << "\n\n" << desc_ << "\n";
+  if (!examples_.empty()) s << "Examples:\n" << examples_ << "\n";
+  return s.str();
 }
 
 bool Flags::given(const std::string& flag) const {

@@ -110,6 +110,10 @@ class Flags {
   bool parse(const std::vector<std::string>& args);
   // Whether the user gave the flag.
   bool given(const std::string& flag) const;
+  // The flags defined, as typed without "--" (the Python module's keyword arguments).
+  std::vector<std::string> options() const;
+  // What --help prints: the synopsis, every flag with its default and help, the examples.
+  std::string help_text() const;
   // "hessian COMMAND ARGS..." as typed, for result metadata.
   const std::string& command_line() const { return command_line_; }
   const std::string& command() const { return command_; }
