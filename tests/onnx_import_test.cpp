@@ -366,6 +366,44 @@ TEST_CASE("normalization, embedding and untied parameters") {
   CHECK(pool->attrs.get_int("count_include_pad") == 1);
 }
 
+TEST_CASE("running statistics the exporter merged into a parameter are constants") {
+  // A fresh BatchNorm's zero mean equals its zero bias, and the exporter then writes the mean as
+  // Identity(bias). Imported, it must be a constant with the bias's values: the same model as one
+  // whose mean is an initializer holding a copy of the bias.
+  const Fixture f = load_fixture("cnn");
+  onnx::ModelProto merged = load_proto("cnn");
+  onnx::NodeProto& bn = node_of_type(merged, "BatchNormalization");
+  const std::string bias = bn.input(2);
+  onnx::ModelProto copied = merged;
+  onnx::GraphProto& g = *merged.mutable_graph();
+  onnx::NodeProto& id = *g.add_node();
+  id.set_op_type("Identity");
+  id.set_name("merged_mean");
+  id.add_input(bias);
+  id.add_output("merged_mean");
+  node_of_type(merged, "BatchNormalization").set_input(3, "merged_mean");
+  onnx::GraphProto& cg = *copied.mutable_graph();
+  for (const onnx::TensorProto& t :
+       std::vector<onnx::TensorProto>(cg.initializer().begin(), cg.initializer().end())) {
+    if (t.name() != bias) continue;
+    onnx::TensorProto& c = *cg.add_initializer();
+    c = t;
+    c.set_name("copied_mean");
+  }
+  node_of_type(copied, "BatchNormalization").set_input(3, "copied_mean");
+  OnnxImportOptions opt;
+  opt.loss = f.loss;
+  const Model a = import_onnx_bytes(merged.SerializeAsString(), "merged.onnx", opt);
+  const Model b = import_onnx_bytes(copied.SerializeAsString(), "copied.onnx", opt);
+  CHECK(a.graph.find_block("merged_mean") < 0);
+  CHECK(a.graph.blocks.size() == b.graph.blocks.size());
+  CHECK(a.theta == b.theta);
+  const double la = objective(a, f.data, Precision::F64)->value().loss;
+  const double lb = objective(b, f.data, Precision::F64)->value().loss;
+  CHECK(la == lb);
+  CHECK(la != doctest::Approx(f.loss_value).epsilon(1e-6));  // the mean did change
+}
+
 TEST_CASE("Gemm's alpha, beta and transB are honoured") {
   // fc2 rewritten to compute the same function: its weight stored transposed (transB = 0) and
   // halved (alpha = 2), its bias halved (beta = 2). Halving is exact in float32.

@@ -195,7 +195,9 @@ void Converter::classify_initializers(const std::vector<int>& live) {
     values_[t.name()] = std::move(v);
   }
   // A parameter the exporter merged into another of equal value comes back as Identity(param):
-  // give it its own block under its own name.
+  // give it its own block under its own name. When the merged tensor is BatchNorm's running
+  // statistics (a fresh BatchNorm's zero mean and unit variance equal its bias and scale), it is a
+  // constant holding those values.
   for (int i : live) {
     const onnx::NodeProto& n = graph_.nodes[i];
     if (n.op_type() != "Identity" || n.input_size() != 1 || n.output_size() != 1 ||
@@ -211,9 +213,17 @@ void Converter::classify_initializers(const std::vector<int>& live) {
                                      em_->theta().begin() + b.offset + b.size());
     Value v;
     v.name = n.output(0);
+    const Use& u = uses[v.name];
+    if (u.stats && !u.data) {
+      v.known = true;
+      v.st.shape = b.shape;
+      v.st.v0 = values;
+      values_[v.name] = std::move(v);
+      continue;
+    }
     if (em_->graph().find_block(v.name) >= 0)
       fault(describe(n) + ": parameter '" + v.name + "' exists already");
-    v.node = em_->param(v.name, b.shape, role_of(v.name, uses[v.name]), values);
+    v.node = em_->param(v.name, b.shape, role_of(v.name, u), values);
     values_[v.name] = std::move(v);
   }
 }
