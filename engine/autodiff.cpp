@@ -90,7 +90,7 @@ void EvalContext<T>::load_rows(const int64_t* rows, int64_t count) {
   Slot<T>& in = slots_[graph_.input];
   in.val.resize(shapes_[graph_.input]);
   for (int64_t r = 0; r < count; ++r) {
-    const float* src = data.x.data() + rows[r] * per;
+    const float* src = data.values() + rows[r] * per;
     T* dst = in.val.data() + r * per;
     for (int64_t j = 0; j < per; ++j) dst[j] = static_cast<T>(src[j]);
   }

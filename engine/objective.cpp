@@ -84,8 +84,9 @@ void check_data_fits(const Graph& graph, const Dataset& data) {
                                   std::to_string(data.target_dim));
     }
   }
-  for (size_t i = 0; i < data.x.size(); ++i) {
-    if (!std::isfinite(data.x[i])) {
+  const float* x = data.values();
+  for (size_t i = 0; i < data.num_values(); ++i) {
+    if (!std::isfinite(x[i])) {
       throw std::invalid_argument("X holds a non-finite value at sample " +
                                   std::to_string(i / numel(data.sample_shape)));
     }

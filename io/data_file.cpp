@@ -13,8 +13,8 @@ namespace {
 
 void check_consistent(const Dataset& d) {
   const int64_t per = numel(d.sample_shape);
-  if (per <= 0 || static_cast<int64_t>(d.x.size()) % per != 0) {
-    throw std::invalid_argument("X holds " + std::to_string(d.x.size()) +
+  if (per <= 0 || static_cast<int64_t>(d.num_values()) % per != 0) {
+    throw std::invalid_argument("X holds " + std::to_string(d.num_values()) +
                                 " values, not a whole number of samples of " +
                                 to_string(d.sample_shape));
   }
@@ -46,7 +46,7 @@ void write_data_group(h5::Group& root, const Dataset& data, const DataProvenance
   root.set_attr("preprocessing", provenance.preprocessing);
   Shape xs{data.size()};
   xs.insert(xs.end(), data.sample_shape.begin(), data.sample_shape.end());
-  root.create_dataset<float>("X", xs, data.x.data());
+  root.create_dataset<float>("X", xs, data.values());
   if (data.has_labels()) {
     root.create_dataset<int64_t>("y", {data.size()}, data.labels.data());
   } else {

@@ -21,9 +21,13 @@ class Writer {
     raw(s.data(), s.size());
   }
   template <class T>
+  void vec(const T* data, size_t n) {
+    i64(static_cast<int64_t>(n));
+    raw(data, n * sizeof(T));
+  }
+  template <class T>
   void vec(const std::vector<T>& v) {
-    i64(static_cast<int64_t>(v.size()));
-    raw(v.data(), v.size() * sizeof(T));
+    vec(v.data(), v.size());
   }
   std::string take() { return std::move(out_); }
 
@@ -82,7 +86,7 @@ std::string pack_data(const DataFile& d) {
   w.i64(d.data.target_dim);
   w.str(d.provenance.source);
   w.str(d.provenance.preprocessing);
-  w.vec(d.data.x);
+  w.vec(d.data.values(), d.data.num_values());
   w.vec(d.data.labels);
   w.vec(d.data.targets);
   return w.take();

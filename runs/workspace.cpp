@@ -39,6 +39,7 @@ void Inputs::validate() const {
   }
   if (!std::isfinite(weight_decay) || weight_decay < 0)
     throw FieldError("weight_decay", "must be finite and non-negative");
+  if (arrays && !data.empty()) throw FieldError("data", "and in-memory arrays both given: give one");
 }
 
 std::vector<int64_t> analysis_rows(int64_t available, int64_t samples, uint64_t seed) {
@@ -60,6 +61,18 @@ std::vector<int64_t> analysis_rows(int64_t available, int64_t samples, uint64_t 
 }
 
 namespace {
+
+constexpr const char* kArraysLabel = "arrays";
+
+// The SHA-256 of in-memory data: of the digests of its sample shape, values, labels and targets
+// (each hashed where it lies, without a copy).
+std::string arrays_sha256(const Dataset& d) {
+  std::string digests = sha256_hex(d.sample_shape.data(), d.sample_shape.size() * sizeof(int64_t));
+  digests += sha256_hex(d.values(), d.num_values() * sizeof(float));
+  digests += sha256_hex(d.labels.data(), d.labels.size() * sizeof(int64_t));
+  digests += sha256_hex(d.targets.data(), d.targets.size() * sizeof(float));
+  return sha256_hex(digests.data(), digests.size());
+}
 
 Dataset synthetic_data(const Graph& g, int64_t n, uint64_t seed) {
   Rng rng(seed);
@@ -100,7 +113,7 @@ std::vector<std::unique_ptr<Objective>> Workspace::point_objectives(bool divide_
   if (divide_among_ranks) one.point_ranks = dist::reduction();
   std::vector<std::unique_ptr<Objective>> out;
   for (int t = 0; t < cores_; ++t) {
-    out.push_back(make_objective(model_.graph, data_, rows_, one, inputs_.precision));
+    out.push_back(make_objective(model_.graph, *data_, rows_, one, inputs_.precision));
     out.back()->set_parameters(model_.theta);
   }
   return out;
@@ -161,6 +174,7 @@ ResultMetadata Workspace::metadata(const std::string& command_line, int64_t hvps
                                    double seconds) const {
   if (model_sha256_.empty() && !model_path_.empty()) model_sha256_ = sha256_file(model_path_);
   if (data_sha256_.empty() && !data_path_.empty()) data_sha256_ = sha256_file(data_path_);
+  if (data_sha256_.empty() && inputs_.arrays) data_sha256_ = arrays_sha256(*inputs_.arrays);
   ResultMetadata m;
   m.command_line = command_line;
   m.model_sha256 = model_sha256_;
@@ -184,9 +198,13 @@ void Workspace::start(const Inputs& inputs) {
   objective_options_.weight_decay = inputs.weight_decay;
   if (!inputs.data.empty()) {
     DataFile file = read_data_file(inputs.data);
-    data_ = std::move(file.data);
+    data_ = std::make_shared<const Dataset>(std::move(file.data));
     provenance_ = std::move(file.provenance);
     data_label_ = data_path_ = inputs.data;
+    has_data_ = true;
+  } else if (inputs.arrays) {
+    data_ = inputs.arrays;
+    data_label_ = kArraysLabel;
     has_data_ = true;
   }
 }
@@ -196,7 +214,7 @@ void Workspace::open_model() {
     ArchOptions a;
     a.loss = inputs_.loss;
     a.seed = inputs_.seed;
-    a.sample_shape = data_.sample_shape;
+    a.sample_shape = data_->sample_shape;
     a.max_params = available_memory() / kBytesPerParameter;
     model_ = build_arch(inputs_.arch, a);
     model_label_ = "arch:" + inputs_.arch;
@@ -204,7 +222,7 @@ void Workspace::open_model() {
   }
   ModelSourceOptions o;
   o.loss = inputs_.loss;
-  o.sample_shape_hint = data_.sample_shape;
+  o.sample_shape_hint = data_->sample_shape;
   OpenedModel m = hess::open_model(inputs_.model, o);
   model_ = std::move(m.model);
   warnings_ = std::move(m.warnings);
@@ -220,17 +238,17 @@ void Workspace::open_objective() {
     check_memory(n * (per_sample + 1) * static_cast<int64_t>(sizeof(float)), "samples",
                  std::to_string(n) + " synthetic samples of " + model_label_, "");
     data_label_ = "synthetic";
-    data_ = synthetic_data(model_.graph, inputs_.samples > 0 ? inputs_.samples : kSyntheticSamples,
-                           inputs_.seed);
+    data_ = std::make_shared<const Dataset>(synthetic_data(
+        model_.graph, inputs_.samples > 0 ? inputs_.samples : kSyntheticSamples, inputs_.seed));
     has_data_ = true;
   }
   try {
-    check_data_fits(model_.graph, data_);
+    check_data_fits(model_.graph, *data_);
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(data_label_ + ": does not fit the model " + model_label_ + ": " +
                              e.what());
   }
-  rows_ = analysis_rows(data_.size(), inputs_.samples, inputs_.seed);
+  rows_ = analysis_rows(data_->size(), inputs_.samples, inputs_.seed);
   // One level of parallelism at a time (docs/algorithms.md, "Performance and threads").
   // A distributed run splits the analysis set into one shard per rank (engine/objective.h).
   objective_options_.reduction = dist::reduction();
@@ -241,7 +259,7 @@ void Workspace::open_objective() {
   check_batch();
   set_blas_threads(plan_.blas_threads);
   try {
-    objective_ = make_objective(model_.graph, data_, rows_, objective_options_, inputs_.precision);
+    objective_ = make_objective(model_.graph, *data_, rows_, objective_options_, inputs_.precision);
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(data_label_ + ": " + e.what());
   }

@@ -47,6 +47,9 @@ struct Inputs {
   std::string arch;   // or an architecture spec (engine/arch.h); weights drawn from `seed`
   LossKind loss = LossKind::CrossEntropy;  // appended to arch and ONNX models
   std::string data;                        // a data file; "" for synthetic data with `arch`
+  // Data in memory instead of a file (the Python module's arrays), shared, never copied; `data`
+  // must then be empty. Results name it "arrays" and carry the SHA-256 of its values.
+  std::shared_ptr<const Dataset> arrays;
   int64_t samples = 0;                     // analysis set: a seeded subset of this many; 0: all
   uint64_t seed = 0;                       // the subset, synthetic data, arch weights
   int64_t batch_size = 256;
@@ -75,7 +78,7 @@ class Workspace {
   const std::string& model_label() const { return model_label_; }
   // The model file's path, "" for an arch model.
   const std::string& model_path() const { return model_path_; }
-  const Dataset& data() const { return data_; }
+  const Dataset& data() const { return *data_; }
   bool has_data() const { return has_data_; }
   // The data file's path, or "synthetic".
   const std::string& data_label() const { return data_label_; }
@@ -136,7 +139,7 @@ class Workspace {
   Inputs inputs_;
   Model model_;
   std::string model_label_, model_path_;
-  Dataset data_;
+  std::shared_ptr<const Dataset> data_ = std::make_shared<const Dataset>();
   bool has_data_ = false;
   std::string data_label_, data_path_;
   DataProvenance provenance_;

@@ -10,6 +10,7 @@ packages=(
   libboost-program-options-dev doctest-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   zlib1g-dev libexpat1-dev
+  pybind11-dev python3-pybind11 python3-dev python3-numpy
   libopenmpi-dev openmpi-bin
   librsvg2-bin chromium
   dataset-fashion-mnist python3-sklearn

@@ -31,4 +31,15 @@ h5ls results.h5 > groups.txt
 for g in eigen trace density report; do
   grep -q "^$g " groups.txt || fail "results.h5 has no group /$g: $(cat groups.txt)"
 done
+# The Python module, when built: importable from the prefix's site folder, outside the build tree.
+if [ -d "$build/python/hessian_engine" ]; then
+  site="$tmp/prefix/lib/python3/dist-packages"
+  [ -f "$site/hessian_engine/__init__.py" ] || fail "no hessian_engine in $site"
+  PYTHONPATH="$site" /usr/bin/python3 -c "
+import hessian_engine as he, sys
+assert he.__file__.startswith(sys.argv[1]), he.__file__
+r = he.eigen(sys.argv[2] + '/digits-mlp.h5', sys.argv[2] + '/digits.h5', k=1, samples=64)
+assert r.eigenvalues[0] > 0
+" "$site" "$tmp/prefix/share/hessian" || fail "the installed hessian_engine does not work"
+fi
 echo "install_test: ok ($tmp/prefix)"

@@ -1,0 +1,27 @@
+#pragma once
+// numpy arrays as an engine data set (engine/dataset.h): X of any sample shape, float32 or float64,
+// and integer class labels or real targets y. A C-ordered native float32 X is read in place, not
+// copied (the data set keeps the array alive); any other X is converted once to float32, as data
+// files hold it.
+//
+//   auto d = hess::python::dataset_from_arrays(X, y);   // ValueError naming what does not fit
+
+#include <pybind11/numpy.h>
+
+#include <memory>
+
+#include "engine/dataset.h"
+
+namespace hess::python {
+
+// Throws std::invalid_argument naming `X` or `y` and what is wrong (dtype, rank, sample counts,
+// a non-finite value, a negative label).
+std::shared_ptr<const Dataset> dataset_from_arrays(const pybind11::array& X,
+                                                   const pybind11::array& y);
+
+// X as a read-only float32 view of the data set's values ([N, sample...]), kept alive by `owner`.
+pybind11::array x_view(const std::shared_ptr<const Dataset>& d, pybind11::handle owner);
+// y as an int64 [N] copy of the labels, or a float32 [N] / [N, k] copy of the targets.
+pybind11::array y_copy(const Dataset& d);
+
+}  // namespace hess::python
