@@ -98,6 +98,9 @@ class Flags {
   // A flag taking several integers, as words or comma-separated: "--bits 2 4 8", "--bits 2,4,8".
   Flags& integers(const std::string& flag, std::vector<int>* target, const std::string& value_name,
                   const std::string& help, const std::string& field = "");
+  // A flag taking several reals, as words or comma-separated: "--mean 0.5,0.25".
+  Flags& reals(const std::string& flag, std::vector<double>* target, const std::string& value_name,
+               const std::string& help, const std::string& field = "");
   // A switch.
   Flags& toggle(const std::string& flag, bool* target, const std::string& help,
                 const std::string& field = "");
@@ -132,6 +135,10 @@ class Flags {
  private:
   void add(const std::string& flag, const boost::program_options::value_semantic* v,
            const std::string& help, const std::string& field);
+  // integers() and reals(): `what` names one value in errors ("an integer").
+  template <class T>
+  Flags& numbers(const std::string& flag, std::vector<T>* target, const std::string& value_name,
+                 const std::string& help, const std::string& field, const std::string& what);
   void value_text(const std::string& flag, std::string* target, const std::string& value_name,
                   const std::string& help, const std::string& field);
   template <NamedEnum E>
