@@ -247,7 +247,9 @@ Record eos(const EosRun& run, Observer& observer) {
   std::string rows_text = "all";
   if (!run_dir.empty()) {
     const int64_t train_samples = std::stoll(settings.at("samples"));
-    const uint64_t train_seed = std::stoull(settings.at("seed"));
+    // The training run's subset seed: its data_seed, recorded when it differs from its seed.
+    const uint64_t train_seed =
+        std::stoull(settings.count("data_seed") ? settings.at("data_seed") : settings.at("seed"));
     rows = analysis_rows(N, train_samples, train_seed);
     rows_text = std::to_string(train_samples) + " of seed " + std::to_string(train_seed);
   } else {

@@ -49,8 +49,10 @@ Fingerprint fingerprint(const Workspace& ws, const Workspace* test, const Landsc
       .add("data", ws.data_path().empty() ? ws.data_label() : std::string("file"))
       .add("data_sha256", m.data_sha256)
       .add("samples", ws.objective().num_samples())
-      .add("seed", in.seed)
-      .add("precision", std::string(name_of(in.precision)))
+      .add("seed", in.seed);
+  // Only when it differs: landscapes before --data-seed drew their subset from the seed.
+  if (in.analysis_seed() != in.seed) f.add("data_seed", in.analysis_seed());
+  f.add("precision", std::string(name_of(in.precision)))
       .add("loss", std::string(name_of(in.loss)))
       .add("weight_decay", in.weight_decay)
       .add("dirs", std::string(name_of(run.axes.kind)))

@@ -166,6 +166,7 @@ ResultMetadata Workspace::metadata(const std::string& command_line, int64_t hvps
   m.model_sha256 = model_sha256_;
   m.data_sha256 = data_sha256_;
   m.seed = inputs_.seed;
+  m.data_seed = inputs_.analysis_seed();
   m.precision = std::string(name_of(inputs_.precision));
   m.threads = objective_options_.threads;
   m.ranks = dist::size();
@@ -221,7 +222,7 @@ void Workspace::open_objective() {
                  std::to_string(n) + " synthetic samples of " + model_label_, "");
     data_label_ = "synthetic";
     data_ = synthetic_data(model_.graph, inputs_.samples > 0 ? inputs_.samples : kSyntheticSamples,
-                           inputs_.seed);
+                           inputs_.analysis_seed());
     has_data_ = true;
   }
   try {
@@ -230,7 +231,7 @@ void Workspace::open_objective() {
     throw std::runtime_error(data_label_ + ": does not fit the model " + model_label_ + ": " +
                              e.what());
   }
-  rows_ = analysis_rows(data_.size(), inputs_.samples, inputs_.seed);
+  rows_ = analysis_rows(data_.size(), inputs_.samples, inputs_.analysis_seed());
   // One level of parallelism at a time (docs/algorithms.md, "Performance and threads").
   // A distributed run splits the analysis set into one shard per rank (engine/objective.h).
   objective_options_.reduction = dist::reduction();

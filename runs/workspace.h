@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,11 +49,14 @@ struct Inputs {
   LossKind loss = LossKind::CrossEntropy;  // appended to arch and ONNX models
   std::string data;                        // a data file; "" for synthetic data with `arch`
   int64_t samples = 0;                     // analysis set: a seeded subset of this many; 0: all
-  uint64_t seed = 0;                       // the subset, synthetic data, arch weights
+  uint64_t seed = 0;                       // probes, directions, arch weights
+  std::optional<uint64_t> data_seed;       // the subset and synthetic data; unset: `seed`
   int64_t batch_size = 256;
   int threads = 0;  // cores to use; 0: all
   Precision precision = Precision::F64;
   double weight_decay = 0.0;
+  // The seed of the analysis subset and of synthetic data: data_seed, else seed.
+  uint64_t analysis_seed() const { return data_seed.value_or(seed); }
   // Throws FieldError naming the field.
   void validate() const;
 };
@@ -115,8 +119,8 @@ class Workspace {
   // Warnings met while opening (an ONNX export that folded BatchNorm).
   const std::vector<std::string>& warnings() const { return warnings_; }
 
-  // The metadata of a result group: SHA-256 of the model and data files, seed, precision,
-  // threads, the analysis set's size, and the run's products and seconds.
+  // The metadata of a result group: SHA-256 of the model and data files, seed, data seed,
+  // precision, threads, the analysis set's size, and the run's products and seconds.
   ResultMetadata metadata(const std::string& command_line, int64_t hvps, double seconds) const;
 
  private:

@@ -20,6 +20,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -53,6 +54,19 @@ class Flags {
     if (!shown.empty()) v->default_value(*target, shown);
     add(flag, v, help, field);
     refuse_bad_value(flag, target);
+    return *this;
+  }
+  // An unsigned integer flag absent unless given: `target` is set only then.
+  template <class T>
+  requires std::is_unsigned_v<T> Flags& optional(const std::string& flag, std::optional<T>* target,
+                                                 const std::string& value_name,
+                                                 const std::string& help,
+                                                 const std::string& field = "") {
+    std::string& text = texts_.emplace_back();
+    add(flag, boost::program_options::value(&text)->value_name(value_name), help, field);
+    converters_.push_back([this, flag, target, &text] {
+      if (given(flag)) *target = parse_unsigned<T>(flag, text);
+    });
     return *this;
   }
   // A flag with a value and no default (absent unless given).
