@@ -112,8 +112,9 @@ OptimizerOptions optimizer_of(const EosRun& run, const std::string& dir, const S
   return o;
 }
 
-// What makes two series the same: the checkpoints (by SHA-256), the data, the analysis set, the
-// optimizer and the measurement's settings. Threads and batch size are not in it.
+// What makes two series the same: the checkpoints (by SHA-256), the data (by the SHA-256 of its
+// values, io/content_digest.h), the analysis set, the optimizer and the measurement's settings.
+// Threads and batch size are not in it.
 Fingerprint fingerprint(const Workspace& ws, const std::vector<std::string>& hashes,
                         const std::string& rows, int64_t M, const OptimizerOptions& o,
                         const EosOptions& eo, bool cold) {
@@ -122,7 +123,7 @@ Fingerprint fingerprint(const Workspace& ws, const std::vector<std::string>& has
   Fingerprint f;
   f.add("checkpoints", static_cast<int64_t>(hashes.size()))
       .add("checkpoints_sha256", sha256_hex(all.data(), all.size()))
-      .add("data_sha256", ws.metadata("", 0, 0.0).data_sha256)
+      .add("data_values_sha256", ws.data_values_digest())
       .add("training_rows", rows)
       .add("samples", M)
       .add("precision", std::string(name_of(ws.inputs().precision)))

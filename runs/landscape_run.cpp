@@ -37,17 +37,17 @@ int64_t grid_points(const LandscapeOptions& lo) {
 }
 constexpr const char* kGroup = "landscape";
 
-// What makes two runs the same landscape: the model and data (by SHA-256), the analysis set, the
+// What makes two runs the same landscape: the model and data (by the SHA-256 of their values, not
+// of their files: the same data imported twice is the same data), the analysis set, the
 // test set when there is one, the grid, the axes and the files they come from. Threads and batch
 // size are not in it (a point's value does not depend on the worker that computed it).
 Fingerprint fingerprint(const Workspace& ws, const Workspace* test, const LandscapeRun& run) {
-  const ResultMetadata m = ws.metadata("", 0, 0.0);
   const Inputs& in = ws.inputs();
   Fingerprint f;
   f.add("model", ws.model_path().empty() ? ws.model_label() : std::string("file"))
-      .add("model_sha256", m.model_sha256)
+      .add("model_values_sha256", ws.model_values_digest())
       .add("data", ws.data_path().empty() ? ws.data_label() : std::string("file"))
-      .add("data_sha256", m.data_sha256)
+      .add("data_values_sha256", ws.data_values_digest())
       .add("samples", ws.objective().num_samples())
       .add("seed", in.seed);
   // Only when it differs: landscapes before --data-seed drew their subset from the seed.
@@ -64,7 +64,7 @@ Fingerprint fingerprint(const Workspace& ws, const Workspace* test, const Landsc
   // Only with a test set, so that a landscape without one keeps the fingerprint it had before
   // test sets existed.
   if (test) {
-    f.add("test_data_sha256", test->metadata("", 0, 0.0).data_sha256)
+    f.add("test_data_values_sha256", test->data_values_digest())
         .add("test_samples", test->objective().num_samples());
   }
   return f;

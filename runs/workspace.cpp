@@ -12,6 +12,7 @@
 #include "engine/field_error.h"
 #include "engine/memory_estimate.h"
 #include "engine/random.h"
+#include "io/content_digest.h"
 #include "io/model_source.h"
 #include "io/sha256.h"
 #include "runs/resources.h"
@@ -174,6 +175,16 @@ ResultMetadata Workspace::metadata(const std::string& command_line, int64_t hvps
   m.hvps = hvps;
   m.seconds = seconds;
   return m;
+}
+
+const std::string& Workspace::model_values_digest() const {
+  if (model_values_.empty()) model_values_ = model_digest(model_);
+  return model_values_;
+}
+
+const std::string& Workspace::data_values_digest() const {
+  if (data_values_.empty()) data_values_ = data_digest(data_);
+  return data_values_;
 }
 
 void Workspace::start(const Inputs& inputs) {

@@ -122,6 +122,10 @@ class Workspace {
   // The metadata of a result group: SHA-256 of the model and data files, seed, data seed,
   // precision, threads, the analysis set's size, and the run's products and seconds.
   ResultMetadata metadata(const std::string& command_line, int64_t hvps, double seconds) const;
+  // Digests of the model's graph and θ, and of the whole data set (synthetic included), by value
+  // (io/content_digest.h): what identifies them across files, for resumable runs.
+  const std::string& model_values_digest() const;
+  const std::string& data_values_digest() const;
 
  private:
   friend std::unique_ptr<Workspace> open_workspace(const Inputs&, Need);
@@ -151,6 +155,7 @@ class Workspace {
   std::unique_ptr<Objective> objective_;
   std::vector<std::string> warnings_;
   mutable std::string model_sha256_, data_sha256_;  // computed on first use
+  mutable std::string model_values_, data_values_;  // likewise
 };
 
 std::unique_ptr<Workspace> open_workspace(const Inputs& inputs, Need need = Need::ModelAndData);

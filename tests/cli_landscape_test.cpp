@@ -6,12 +6,15 @@
 // models' losses; the PCA plane of a `hessian train` run and its projected path; direction files
 // read back; bad input refused with the right exit code and nothing overwritten; a test set
 // (--test-data) on the same grid equals `hessian info` on it at displaced models, resumes with the
-// grid and is part of what identifies the landscape.
+// grid and is part of what identifies the landscape; a landscape resumes on other files of the same
+// model and data values (content digests), not on other values.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
 #include "engine/arch.h"
 #include "engine/objective.h"
@@ -354,7 +357,7 @@ TEST_CASE("bad input: grid specs, flags of other kinds, other graphs, another mo
   const CliRun refused = run_hessian(a, dir.path());
   CHECK(refused.code == 1);
   CHECK(one_error_line(refused));
-  CHECK(refused.err.find("model_sha256") != std::string::npos);
+  CHECK(refused.err.find("model_values_sha256") != std::string::npos);
   CHECK(read_bytes(dir.file("r.h5")) == before);
   CHECK_FALSE(file_exists(dir.file("r.h5.progress.partial")));
 }
@@ -481,10 +484,10 @@ TEST_CASE("--test-data resumes with the grid; with another test set or none it i
   const CliRun without = run_hessian(with_test(out, "2", ""), dir.path());
   CHECK(without.code == 1);
   CHECK(one_error_line(without));
-  CHECK(without.err.find("test_data_sha256") != std::string::npos);
+  CHECK(without.err.find("test_data_values_sha256") != std::string::npos);
   const CliRun another = run_hessian(with_test(out, "2", other), dir.path());
   CHECK(another.code == 1);
-  CHECK(another.err.find("test_data_sha256") != std::string::npos);
+  CHECK(another.err.find("test_data_values_sha256") != std::string::npos);
   CHECK(read_bytes(progress) == before);
 
   const CliRun rerun = run_hessian(with_test(out, "2", test), dir.path());
@@ -499,7 +502,7 @@ TEST_CASE("--test-data resumes with the grid; with another test set or none it i
   // A complete landscape with a test set: a rerun without it is refused too.
   const CliRun complete_without = run_hessian(with_test(ref, "2", ""), dir.path());
   CHECK(complete_without.code == 1);
-  CHECK(complete_without.err.find("test_data_sha256") != std::string::npos);
+  CHECK(complete_without.err.find("test_data_values_sha256") != std::string::npos);
 }
 
 TEST_CASE("--test-data: a missing file, other shapes or labels are usage errors; nothing written") {
@@ -541,4 +544,59 @@ TEST_CASE("--test-data: a missing file, other shapes or labels are usage errors;
         std::string::npos);
   CHECK(refused(kData, kData, {"--test-samples", "100000"}).find("--test-samples") !=
         std::string::npos);
+}
+
+TEST_CASE("identity by values: a landscape resumes on another import of the same data and model") {
+  ScratchDir dir;
+  const std::string csv = "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz";
+  auto import = [&](const std::string& out, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> a = {"import", "--csv", csv, "--images-shape", "1x8x8", "--scale",
+                                  "16",     "--out", out};
+    a.insert(a.end(), extra.begin(), extra.end());
+    REQUIRE(run_hessian(a, dir.path()).code == 0);
+  };
+  const std::string a = dir.file("a.h5"), b = dir.file("b.h5"), other = dir.file("other.h5");
+  import(a);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // HDF5 stamps whole seconds
+  import(b);
+  import(other, {"--limit", "1700"});
+  REQUIRE(read_bytes(a) != read_bytes(b));
+  const std::string m1 = dir.file("m1.h5"), m2 = dir.file("m2.h5");
+  write_model(m1, read_model(kModel));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  write_model(m2, read_model(kModel));
+  REQUIRE(read_bytes(m1) != read_bytes(m2));
+
+  auto args = [&](const std::string& model, const std::string& data, const std::string& threads) {
+    std::vector<std::string> g = grid_args(dir.file("r.h5"), threads);
+    g[2] = model;
+    g[4] = data;
+    return g;
+  };
+  const std::string out = dir.file("r.h5"), progress = out + ".progress.partial";
+  const pid_t pid = start_hessian(args(m1, a, "1"), dir.path());
+  const CliRun stopped = stop_when_progressing(pid, progress, dir.path());
+  REQUIRE(stopped.code == 1);
+  const int done = count_computed(read(progress, "landscape/train_loss"));
+  REQUIRE(done < 41 * 31);
+
+  // Other values are refused, naming the setting; the progress stays as it is.
+  const std::string before = read_bytes(progress);
+  const CliRun data_refused = run_hessian(args(m2, other, "2"), dir.path());
+  CHECK(data_refused.code == 1);
+  CHECK(data_refused.err.find("data_values_sha256") != std::string::npos);
+  Model shifted = read_model(kModel);
+  shifted.theta[3] += 1e-3;
+  write_model(dir.file("shifted.h5"), shifted);
+  const CliRun model_refused = run_hessian(args(dir.file("shifted.h5"), b, "2"), dir.path());
+  CHECK(model_refused.code == 1);
+  CHECK(model_refused.err.find("model_values_sha256") != std::string::npos);
+  CHECK(read_bytes(progress) == before);
+
+  // The other files of the same values: resumed, not restarted.
+  const CliRun resumed = run_hessian(args(m2, b, "2"), dir.path());
+  CAPTURE(resumed.err);
+  REQUIRE(resumed.code == 0);
+  CHECK(json_field(resumed.out, "resumed_points") == done);
+  CHECK(json_field(resumed.out, "evaluated_points") == 41 * 31 - done);
 }
