@@ -36,7 +36,12 @@ std::string Fingerprint::first_difference(const Fingerprint& stored) const {
     const std::string was = it == stored.entries_.end() ? std::string("(absent)") : it->second;
     if (was != v) return k + " " + was + " there, " + v + " in this run";
   }
-  if (stored.entries_.size() != entries_.size()) return "the set of settings";
+  for (const auto& [k, v] : stored.entries_) {
+    const std::string& key = k;
+    if (std::none_of(entries_.begin(), entries_.end(),
+                     [&](const auto& p) { return p.first == key; }))
+      return k + " " + v + " there, (absent) in this run";
+  }
   return {};
 }
 

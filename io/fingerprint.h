@@ -30,8 +30,8 @@ class Fingerprint {
 
   const std::vector<std::pair<std::string, std::string>>& entries() const { return entries_; }
   // "key A there, B in this run" for the first setting of this fingerprint that differs from
-  // `stored` (a key missing there reads "(absent)"), "the set of settings" when only `stored` has
-  // more keys, "" when they are the same.
+  // `stored` (a key missing there reads "(absent)"), else "key A there, (absent) in this run" for
+  // the first key only `stored` has, "" when they are the same.
   std::string first_difference(const Fingerprint& stored) const;
   // "key=value" lines.
   std::string text() const;

@@ -43,6 +43,10 @@ void write_surface_file(const std::string& path, const SurfaceData& s) {
   if (s.train_loss.size() != nx * ny || s.train_acc.size() != nx * ny) {
     throw std::invalid_argument("surface: train_loss and train_acc must have ny·nx values");
   }
+  const bool test = !s.test_loss.empty() || !s.test_acc.empty();
+  if (test && (s.test_loss.size() != nx * ny || s.test_acc.size() != nx * ny)) {
+    throw std::invalid_argument("surface: test_loss and test_acc must both have ny·nx values");
+  }
   AtomicOutput out(path, OutputKind::hdf5_file(""));
   {
     h5::File f = h5::File::create(out.partial_path());
@@ -53,6 +57,10 @@ void write_surface_file(const std::string& path, const SurfaceData& s) {
                               : Shape{static_cast<int64_t>(nx)};
     f.create_dataset<double>("train_loss", shape, s.train_loss.data());
     f.create_dataset<double>("train_acc", shape, s.train_acc.data());
+    if (test) {
+      f.create_dataset<double>("test_loss", shape, s.test_loss.data());
+      f.create_dataset<double>("test_acc", shape, s.test_acc.data());
+    }
     for (const auto& [name, value] : s.attrs) f.set_attr(name, value);
     f.close();
   }

@@ -5,9 +5,10 @@
 //
 //   surface file     root datasets `xcoordinates` [nx], `ycoordinates` [ny] (2-D only),
 //                    `train_loss` and `train_acc` (percent), float64, (ny, nx) for 2-D and [nx]
-//                    for 1-D, −1 where not yet computed; `dir_file`, a scalar variable-length
-//                    string dataset, as loss-landscape's `f['dir_file'] = dir_file` writes it;
-//                    extra metadata as root attributes.
+//                    for 1-D, −1 where not yet computed; `test_loss` and `test_acc` (percent), the
+//                    same on a second data set, when the landscape has one; `dir_file`, a scalar
+//                    variable-length string dataset, as loss-landscape's `f['dir_file'] = dir_file`
+//                    writes it; extra metadata as root attributes.
 //   direction file   groups `xdirection` (and `ydirection`), each holding one dataset per parameter
 //                    block in the graph's block order, named "0", "1", ... in the block's natural
 //                    shape (loss-landscape's h5_util.write_list); a PCA plane adds the root
@@ -38,11 +39,14 @@ struct SurfaceData {
   std::vector<double> ycoordinates;  // empty for a 1-D landscape
   std::vector<double> train_loss;    // ny·nx, row j = y_j; −1 where not computed
   std::vector<double> train_acc;     // percent, same layout
+  std::vector<double> test_loss;     // on a second data set, same layout; empty: none
+  std::vector<double> test_acc;      // percent, same layout; empty exactly when test_loss is
   std::string dir_file;
   std::map<std::string, h5::Value> attrs;  // extra metadata, root attributes
 };
 
-// Throws std::invalid_argument when the arrays do not have the coordinates' sizes, FileError when
+// Throws std::invalid_argument when the arrays do not have the coordinates' sizes (test_loss and
+// test_acc: that size or both empty), FileError when
 // the file cannot be written.
 void write_surface_file(const std::string& path, const SurfaceData& surface);
 

@@ -92,6 +92,43 @@ void standardize(Dataset& d, int64_t groups, GroupOf group_of) {
   }
 }
 
+std::string numbers(const std::vector<double>& v) {
+  std::string out = "(";
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + number(v[i]);
+  return out + ")";
+}
+
+// torchvision's Normalize on float32 tensors: (x − mean) / std per channel, in float.
+std::string normalize_channels(Dataset& d, const PreprocessOptions& o) {
+  const int64_t channels = d.sample_shape.empty() ? 1 : d.sample_shape[0];
+  const int64_t given = static_cast<int64_t>(o.channel_mean.size());
+  if (given != 1 && given != channels) {
+    throw FieldError("channel_mean", "has " + std::to_string(given) + " values; samples of shape " +
+                                         to_string(d.sample_shape) + " have " +
+                                         std::to_string(channels) +
+                                         " channels (their first axis): give " +
+                                         std::to_string(channels) + " values, or one for all");
+  }
+  const int64_t per_channel = numel(d.sample_shape) / (given == 1 ? 1 : channels);
+  const int64_t groups = given, n = d.size();
+  std::vector<float> mean(groups), sd(groups);
+  for (int64_t c = 0; c < groups; ++c) {
+    mean[c] = static_cast<float>(o.channel_mean[c]);
+    sd[c] = static_cast<float>(o.channel_std[c]);
+  }
+  const int64_t per = numel(d.sample_shape);
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t e = 0; e < per; ++e) {
+      const int64_t c = given == 1 ? 0 : e / per_channel;
+      float& v = d.x[i * per + e];
+      v = (v - mean[c]) / sd[c];
+    }
+  }
+  return "normalized as torchvision's Normalize, (x - mean) / std " +
+         std::string(given == 1 ? "over all values" : "per channel (first axis of a sample)") +
+         " with mean " + numbers(o.channel_mean) + " and std " + numbers(o.channel_std);
+}
+
 }  // namespace
 
 void PreprocessOptions::validate() const {
@@ -100,6 +137,17 @@ void PreprocessOptions::validate() const {
   if (limit > 0 && subset > 0) throw FieldError("give", "a limit or a subset, not both");
   if (!std::isfinite(scale) || scale <= 0)
     throw FieldError("scale", "must be positive, got " + number(scale));
+  if (channel_mean.size() != channel_std.size()) {
+    throw FieldError("channel_std", "has " + std::to_string(channel_std.size()) +
+                                        " values, {channel_mean} " +
+                                        std::to_string(channel_mean.size()) + ": give both, alike");
+  }
+  for (double m : channel_mean) {
+    if (!std::isfinite(m)) throw FieldError("channel_mean", "must be finite, got " + number(m));
+  }
+  for (double v : channel_std) require_positive_finite("channel_std", v);
+  if (!channel_mean.empty() && normalize != Standardization::None)
+    throw FieldError("channel_mean", "and {normalize} both normalize: give one");
   for (int64_t e : sample_shape) {
     if (e <= 0)
       throw FieldError("sample", "shape " + to_string(sample_shape) + " has a non-positive extent");
@@ -143,6 +191,7 @@ std::string preprocess(Dataset& d, const PreprocessOptions& o, const std::string
     notes.push_back("standardized per channel (first axis of a sample) to mean 0 and variance 1" +
                     over);
   }
+  if (!o.channel_mean.empty()) notes.push_back(normalize_channels(d, o));
   std::string out;
   for (const std::string& n : notes) out += (out.empty() ? "" : "; ") + n;
   return out;

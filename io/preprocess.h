@@ -13,6 +13,10 @@
 //                 variance is the population variance (divide by N); an element or channel whose
 //                 standard deviation is below kConstantStd is only centred. Statistics are computed
 //                 in double.
+//   5. mean/std:  torchvision's Normalize: x' = (x − mean_c)/std_c for channel c (the first axis of
+//                 a sample, e.g. C of [C, H, W]), one (mean, std) pair per channel or one for all,
+//                 in float32 arithmetic as torchvision does on float32 tensors. Not with
+//                 `normalize`.
 //
 // The returned description is stored as the data file's `preprocessing` attribute.
 //
@@ -23,6 +27,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/dataset.h"
 #include "engine/enum_names.h"
@@ -46,13 +51,17 @@ struct PreprocessOptions {
   Shape sample_shape;  // empty: keep the shape
   double scale = 1.0;  // X /= scale
   Standardization normalize = Standardization::None;
+  // Per channel, or one value for every channel; both empty or of the same length.
+  std::vector<double> channel_mean;
+  std::vector<double> channel_std;  // positive
   // Throws std::invalid_argument naming the bad field.
   void validate() const;
 };
 
 // Applies `o` to `d` and describes what was done, e.g. "first 1000 of 60000 samples; values / 255".
 // Throws std::invalid_argument when the options do not fit the data (a subset larger than the data,
-// a shape of another element count).
+// a shape of another element count), FieldError("channel_mean") for a count of means that is
+// neither 1 nor the samples' channel count.
 std::string preprocess(Dataset& d, const PreprocessOptions& o, const std::string& value_range = {});
 
 }  // namespace hess

@@ -35,6 +35,7 @@ void write_metadata(h5::Group& g, const ResultMetadata& m) {
   g.set_attr("model_sha256", m.model_sha256);
   g.set_attr("data_sha256", m.data_sha256);
   g.set_u64_attr("seed", m.seed);
+  g.set_u64_attr("data_seed", m.data_seed);
   g.set_attr("precision", m.precision);
   g.set_attr("threads", m.threads);
   g.set_attr("ranks", m.ranks);

@@ -67,12 +67,13 @@ struct ResultMetadata {
   std::string command_line;
   std::string model_sha256;  // of the model file ("" for an --arch model)
   std::string data_sha256;   // of the data file ("" for synthetic data)
-  uint64_t seed = 0;
-  std::string precision;  // "f32" or "f64"
-  int64_t threads = 0;    // per rank
-  int64_t ranks = 1;      // processes of a distributed run (docs/distributed.md)
-  int64_t samples = 0;    // size of the analysis set
-  int64_t hvps = 0;       // curvature-vector products
+  uint64_t seed = 0;         // probes, directions, arch weights
+  uint64_t data_seed = 0;    // the analysis subset (and synthetic data)
+  std::string precision;     // "f32" or "f64"
+  int64_t threads = 0;       // per rank
+  int64_t ranks = 1;         // processes of a distributed run (docs/distributed.md)
+  int64_t samples = 0;       // size of the analysis set
+  int64_t hvps = 0;          // curvature-vector products
   double seconds = 0.0;
   std::string batchnorm = kBatchNormSemantics;
   std::string engine_version;  // filled by the reader; the writer writes its own

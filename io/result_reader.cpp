@@ -41,6 +41,8 @@ ResultMetadata ResultGroupView::metadata() const {
   m.model_sha256 = group_.string_attr("model_sha256");
   m.data_sha256 = group_.string_attr("data_sha256");
   m.seed = group_.u64_attr("seed");
+  // Files before data_seed drew their subset from seed.
+  m.data_seed = group_.has_attr("data_seed") ? group_.u64_attr("data_seed") : m.seed;
   m.precision = group_.string_attr("precision");
   m.threads = group_.int_attr("threads");
   m.ranks = group_.has_attr("ranks") ? group_.int_attr("ranks") : 1;  // files before ranks: 1

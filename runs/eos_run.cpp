@@ -112,8 +112,9 @@ OptimizerOptions optimizer_of(const EosRun& run, const std::string& dir, const S
   return o;
 }
 
-// What makes two series the same: the checkpoints (by SHA-256), the data, the analysis set, the
-// optimizer and the measurement's settings. Threads and batch size are not in it.
+// What makes two series the same: the checkpoints (by SHA-256), the data (by the SHA-256 of its
+// values, io/content_digest.h), the analysis set, the optimizer and the measurement's settings.
+// Threads and batch size are not in it.
 Fingerprint fingerprint(const Workspace& ws, const std::vector<std::string>& hashes,
                         const std::string& rows, int64_t M, const OptimizerOptions& o,
                         const EosOptions& eo, bool cold) {
@@ -122,7 +123,7 @@ Fingerprint fingerprint(const Workspace& ws, const std::vector<std::string>& has
   Fingerprint f;
   f.add("checkpoints", static_cast<int64_t>(hashes.size()))
       .add("checkpoints_sha256", sha256_hex(all.data(), all.size()))
-      .add("data_sha256", ws.metadata("", 0, 0.0).data_sha256)
+      .add("data_values_sha256", ws.data_values_digest())
       .add("training_rows", rows)
       .add("samples", M)
       .add("precision", std::string(name_of(ws.inputs().precision)))
@@ -247,7 +248,9 @@ Record eos(const EosRun& run, Observer& observer) {
   std::string rows_text = "all";
   if (!run_dir.empty()) {
     const int64_t train_samples = std::stoll(settings.at("samples"));
-    const uint64_t train_seed = std::stoull(settings.at("seed"));
+    // The training run's subset seed: its data_seed, recorded when it differs from its seed.
+    const uint64_t train_seed =
+        std::stoull(settings.count("data_seed") ? settings.at("data_seed") : settings.at("seed"));
     rows = analysis_rows(N, train_samples, train_seed);
     rows_text = std::to_string(train_samples) + " of seed " + std::to_string(train_seed);
   } else {

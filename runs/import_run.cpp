@@ -25,9 +25,13 @@ constexpr size_t kHeadWidth = 10;
 // The first setting of a data import given with a value other than its default, or "".
 std::string data_setting_given(const ImportRun& r) {
   const CsvImportOptions csv;
+  const NpzImportOptions npz;
   const PreprocessOptions pre;
   if (!r.idx.empty()) return "idx";
   if (!r.csv.empty()) return "csv";
+  if (!r.npz.empty()) return "npz";
+  if (r.npz_options.x_key != npz.x_key) return "x_key";
+  if (r.npz_options.y_key != npz.y_key) return "y_key";
   if (!r.labels.empty()) return "labels";
   if (r.csv_options.label_column != csv.label_column) return "label_column";
   if (r.csv_options.targets) return "targets";
@@ -36,6 +40,8 @@ std::string data_setting_given(const ImportRun& r) {
   if (r.preprocess.subset != pre.subset) return "subset";
   if (r.scale) return "scale";
   if (r.preprocess.normalize != pre.normalize) return "normalize";
+  if (!r.preprocess.channel_mean.empty()) return "channel_mean";
+  if (!r.preprocess.channel_std.empty()) return "channel_std";
   if (!r.preprocess.sample_shape.empty()) return "images_shape";
   return "";
 }
@@ -74,15 +80,23 @@ Record import_model(const ImportRun& r) {
   return rec;
 }
 
+ImportedData read_input(const ImportRun& r) {
+  if (!r.idx.empty()) return import_idx(r.idx, r.labels);
+  if (!r.npz.empty()) return import_npz(r.npz, r.npz_options);
+  return import_csv(r.csv, r.csv_options);
+}
+
 Record import_data(const ImportRun& r) {
-  ImportedData in = !r.idx.empty() ? import_idx(r.idx, r.labels) : import_csv(r.csv, r.csv_options);
+  ImportedData in = read_input(r);
   PreprocessOptions pre = r.preprocess;
   pre.scale = r.scale ? *r.scale : in.default_scale;
-  const std::string input = r.idx.empty() ? r.csv : r.idx;
+  const std::string input = !r.idx.empty() ? r.idx : !r.npz.empty() ? r.npz : r.csv;
   DataProvenance provenance;
   provenance.source = in.source;
   try {
     provenance.preprocessing = preprocess(in.data, pre, in.value_range);
+  } catch (const FieldError&) {
+    throw;  // an option that does not fit the data: the command line names its flag
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(input + ": " + e.what());
   }
@@ -122,14 +136,23 @@ void ImportRun::validate() const {
   }
   if (loss != LossKind::CrossEntropy) throw FieldError("loss", "belongs to {onnx}");
   if (!sample_shape.empty()) throw FieldError("sample_shape", "belongs to {onnx}");
-  if (idx.empty() == csv.empty())
+  if (!idx.empty() + !csv.empty() + !npz.empty() != 1)
     throw FieldError("idx",
-                     "IMAGES {labels} LABELS, {csv} FILE or {onnx} MODEL: give exactly one "
-                     "input");
+                     "IMAGES {labels} LABELS, {csv} FILE, {npz} FILE or {onnx} MODEL: give exactly "
+                     "one input");
   if (!idx.empty() && labels.empty())
     throw FieldError("idx", "needs {labels} LABELS (the IDX labels file)");
   if (!csv.empty() && !labels.empty())
     throw FieldError("labels", "goes with {idx}; a CSV file holds its labels in {label_column}");
+  if (!npz.empty() && !labels.empty())
+    throw FieldError("labels", "goes with {idx}; an .npz file holds its labels in {y_key}");
+  if (npz.empty()) {
+    const NpzImportOptions defaults;
+    if (npz_options.x_key != defaults.x_key) throw FieldError("x_key", "belongs to {npz}");
+    if (npz_options.y_key != defaults.y_key) throw FieldError("y_key", "belongs to {npz}");
+  } else {
+    npz_options.validate();
+  }
   if (scale && !(std::isfinite(*scale) && *scale > 0))
     throw FieldError("scale", "must be a positive number, got " + shortest(*scale));
   preprocess.validate();

@@ -1,22 +1,24 @@
 #pragma once
-// `hessian import` as a library call: IDX (MNIST family) or CSV files into a data file with
-// preprocessing, or an ONNX export into a model file. The output is written atomically: bad input
-// leaves no file behind.
+// `hessian import` as a library call: IDX (MNIST family), CSV or numpy .npz files into a data file
+// with preprocessing, or an ONNX export into a model file. The output is written atomically: bad
+// input leaves no file behind.
 
 #include <optional>
 #include <string>
 
 #include "engine/graph_builder.h"
 #include "io/csv_import.h"
+#include "io/npz_import.h"
 #include "io/preprocess.h"
 #include "io/record.h"
 
 namespace hess::runs {
 
 struct ImportRun {
-  // A data import: IDX images and labels, or a CSV file.
-  std::string idx, labels, csv;
+  // A data import: IDX images and labels, a CSV file, or a numpy .npz file.
+  std::string idx, labels, csv, npz;
   CsvImportOptions csv_options;
+  NpzImportOptions npz_options;
   PreprocessOptions preprocess;  // its scale is `scale`, or the importer's default
   std::optional<double> scale;
   // Or a model import.

@@ -37,20 +37,22 @@ int64_t grid_points(const LandscapeOptions& lo) {
 }
 constexpr const char* kGroup = "landscape";
 
-// What makes two runs the same landscape: the model and data (by SHA-256), the analysis set, the
-// grid, the axes and the files they come from. Threads and batch size are not in it (a point's
-// value does not depend on the worker that computed it).
-Fingerprint fingerprint(const Workspace& ws, const LandscapeRun& run) {
-  const ResultMetadata m = ws.metadata("", 0, 0.0);
+// What makes two runs the same landscape: the model and data (by the SHA-256 of their values, not
+// of their files: the same data imported twice is the same data), the analysis set, the
+// test set when there is one, the grid, the axes and the files they come from. Threads and batch
+// size are not in it (a point's value does not depend on the worker that computed it).
+Fingerprint fingerprint(const Workspace& ws, const Workspace* test, const LandscapeRun& run) {
   const Inputs& in = ws.inputs();
   Fingerprint f;
   f.add("model", ws.model_path().empty() ? ws.model_label() : std::string("file"))
-      .add("model_sha256", m.model_sha256)
+      .add("model_values_sha256", ws.model_values_digest())
       .add("data", ws.data_path().empty() ? ws.data_label() : std::string("file"))
-      .add("data_sha256", m.data_sha256)
+      .add("data_values_sha256", ws.data_values_digest())
       .add("samples", ws.objective().num_samples())
-      .add("seed", in.seed)
-      .add("precision", std::string(name_of(in.precision)))
+      .add("seed", in.seed);
+  // Only when it differs: landscapes before --data-seed drew their subset from the seed.
+  if (in.analysis_seed() != in.seed) f.add("data_seed", in.analysis_seed());
+  f.add("precision", std::string(name_of(in.precision)))
       .add("loss", std::string(name_of(in.loss)))
       .add("weight_decay", in.weight_decay)
       .add("dirs", std::string(name_of(run.axes.kind)))
@@ -59,7 +61,76 @@ Fingerprint fingerprint(const Workspace& ws, const LandscapeRun& run) {
       .add("x", axis_spec(run.grid.x))
       .add("y", run.grid.y ? axis_spec(*run.grid.y) : std::string("none"));
   add_axes_inputs(f, run.axes);
+  // Only with a test set, so that a landscape without one keeps the fingerprint it had before
+  // test sets existed.
+  if (test) {
+    f.add("test_data_values_sha256", test->data_values_digest())
+        .add("test_samples", test->objective().num_samples());
+  }
   return f;
+}
+
+std::string label_kind(const Dataset& d) {
+  return d.has_labels() ? "class labels 0.." + std::to_string(d.num_classes() - 1)
+                        : std::to_string(d.target_dim) + " real targets per sample";
+}
+
+// The test set's workspace, with the analysis set's model: every fault of the file, or of its
+// samples against the analysis set's, is a FieldError naming `test_data` (nothing is written yet).
+std::unique_ptr<Workspace> open_test(const LandscapeTest& test, const Workspace& ws,
+                                     const Inputs& inputs, Observer& observer) {
+  Inputs in = inputs;
+  in.data = test.data;
+  in.samples = test.samples;
+  std::unique_ptr<Workspace> t;
+  try {
+    t = open_workspace(in, ws.model(), ws.model_label(), ws.model_path());
+  } catch (const FieldError& e) {
+    if (e.field() == "samples") throw FieldError("test_samples", e.requirement());
+    throw;
+  } catch (const std::runtime_error& e) {  // the file, or data that does not fit the model
+    throw FieldError("test_data", e.what());
+  }
+  for (const std::string& w : t->warnings()) observer.warn(w);
+  const Dataset &a = ws.data(), &b = t->data();
+  if (b.sample_shape != a.sample_shape) {
+    throw FieldError("test_data", test.data + ": samples of shape " + to_string(b.sample_shape) +
+                                      ", those of {data} are " + to_string(a.sample_shape));
+  }
+  if (b.has_labels() != a.has_labels() || b.target_dim != a.target_dim ||
+      b.num_classes() > a.num_classes()) {
+    throw FieldError("test_data",
+                     test.data + ": " + label_kind(b) + ", {data} has " + label_kind(a));
+  }
+  return t;
+}
+
+// The part of the grid a progress array pair already holds (accuracy stored in percent).
+Surface resumed_surface(const LandscapeOptions& lo, const ProgressArray& loss,
+                        const ProgressArray& acc) {
+  Surface before = empty_surface(lo);
+  const std::vector<double> l = loss.values(), a = acc.values();
+  for (int64_t k = 0; k < before.size(); ++k) {
+    if (l[k] == kNotComputed || a[k] == kNotComputed) continue;
+    before.loss[k] = l[k];
+    before.accuracy[k] = a[k] / kPercent;
+  }
+  // Rank 0's progress (the file it reads) for every rank.
+  dist::broadcast(before.loss);
+  dist::broadcast(before.accuracy);
+  return before;
+}
+
+// The finite range of a surface's losses ([inf, -inf] when none is finite).
+std::pair<double, double> loss_range(const Surface& s) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (double v : s.loss) {
+    if (std::isfinite(v)) {
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+  }
+  return {lo, hi};
 }
 
 // Throws when `g` holds another landscape: nothing is written then.
@@ -98,6 +169,8 @@ Exported export_files(const ResultGroupView& g, const LandscapeRun& run, const G
   s.ycoordinates = g.values_or_empty("ycoordinates");
   s.train_loss = g.values_or_empty("train_loss");
   s.train_acc = g.values_or_empty("train_acc");
+  s.test_loss = g.values_or_empty("test_loss");
+  s.test_acc = g.values_or_empty("test_acc");
   if (!x.surface.empty()) {
     e.surface = x.surface;
     if (run.axes.kind == DirectionKind::File) {
@@ -156,6 +229,7 @@ void describe_exports(Record& rec, const Exported& e) {
 }
 
 void check_run(const LandscapeRun& run) {
+  run.test.validate();
   run.grid.validate();
   run.axes.validate();
   const LandscapeExports& x = run.exports;
@@ -163,8 +237,9 @@ void check_run(const LandscapeRun& run) {
     throw FieldError("vtk", "a ParaView surface needs a 2-D landscape ({y})");
   if (!(x.vtk_zmax >= 0) || !std::isfinite(x.vtk_zmax))
     throw FieldError("vtk_zmax", "must be non-negative and finite");
-  if (!x.surface.empty() && (x.surface == run.output.out || x.surface == run.axes.dir_file ||
-                             x.surface == run.inputs.model || x.surface == run.inputs.data))
+  if (!x.surface.empty() &&
+      (x.surface == run.output.out || x.surface == run.axes.dir_file ||
+       x.surface == run.inputs.model || x.surface == run.inputs.data || x.surface == run.test.data))
     throw FieldError("surface", "must name a file of its own");
 }
 
@@ -256,17 +331,25 @@ LandscapeResult run_on_ranks(const LandscapeOptions& lo, const LandscapeDirectio
 
 }  // namespace
 
+void LandscapeTest::validate() const {
+  require_at_least("test_samples", samples, int64_t{0}, "(0: all)");
+  if (samples > 0 && data.empty()) throw FieldError("test_samples", "goes with {test_data}");
+}
+
 Record landscape(const LandscapeRun& run, Observer& observer) {
   check_run(run);
   const Stopwatch clock;
   auto ws = open_workspace(run.inputs, observer);
-  const Fingerprint settings = fingerprint(*ws, run);
+  const std::unique_ptr<Workspace> test =
+      run.test.data.empty() ? nullptr : open_test(run.test, *ws, run.inputs, observer);
+  const Fingerprint settings = fingerprint(*ws, test.get(), run);
   const LandscapeOptions& lo = run.grid;
   const int64_t total = grid_points(lo);
+  const int64_t sets = test ? 2 : 1;  // data sets the grid is evaluated on
   const std::string grid_flag = lo.y ? "y" : "x";
-  check_memory(total * kBytesPerGridPoint, grid_flag,
+  check_memory(sets * total * kBytesPerGridPoint, grid_flag,
                "(a grid of " + std::to_string(total) + " points)", "fewer points on {x} or {y}");
-  check_disk(total * kProgressBytesPerGridPoint, run.output.out, grid_flag,
+  check_disk(sets * total * kProgressBytesPerGridPoint, run.output.out, grid_flag,
              "(a grid of " + std::to_string(total) + " points)", "fewer points on {x} or {y}");
   const std::string& out = run.output.out;
   // Held for the whole run: the progress file is checked, reused and written by this process only.
@@ -346,6 +429,11 @@ Record landscape(const LandscapeRun& run, Observer& observer) {
   const Shape shape = lo.y ? Shape{lo.y->n, lo.x.n} : Shape{lo.x.n};
   ProgressArray loss = g.progress("train_loss", shape, kNotComputed);
   ProgressArray acc = g.progress("train_acc", shape, kNotComputed);
+  std::optional<ProgressArray> test_loss, test_acc;
+  if (test) {
+    test_loss.emplace(g.progress("test_loss", shape, kNotComputed));
+    test_acc.emplace(g.progress("test_acc", shape, kNotComputed));
+  }
   loss.flush();
 
   LandscapeDirections dirs;
@@ -353,74 +441,83 @@ Record landscape(const LandscapeRun& run, Observer& observer) {
     dirs.x = g.h5().dataset("xdirection").read<double>();
     if (lo.y) dirs.y = g.h5().dataset("ydirection").read<double>();
   }
-  Surface before = empty_surface(lo);
-  {
-    const std::vector<double> l = loss.values(), a = acc.values();
-    for (int64_t k = 0; k < total; ++k) {
-      if (l[k] == kNotComputed || a[k] == kNotComputed) continue;
-      before.loss[k] = l[k];
-      before.accuracy[k] = a[k] / kPercent;
-    }
-  }
-  // Rank 0's directions and progress (the files it reads) for every rank.
+  // Rank 0's directions (the file it reads) for every rank.
   dist::broadcast(dirs.x);
   if (lo.y) dist::broadcast(dirs.y);
-  dist::broadcast(before.loss);
-  dist::broadcast(before.accuracy);
+  const Surface before = resumed_surface(lo, loss, acc);
+  const Surface test_before = test ? resumed_surface(lo, *test_loss, *test_acc) : Surface{};
 
-  auto workers = ws->point_objectives();
-  std::vector<Objective*> pointers;
-  for (auto& w : workers) pointers.push_back(w.get());
-  int64_t points_done = before.count_computed();
+  int64_t points_done = before.count_computed() + (test ? test_before.count_computed() : 0);
+  int64_t threads = 0;
   Stopwatch since_flush;
-  LandscapeHooks hooks;
-  hooks.resume = &before;
-  hooks.cancel = observer.cancel();
-  hooks.on_point = [&](const LandscapePoint& p) {
-    acc.set(p.index, p.value.accuracy * kPercent);
-    loss.set(p.index, p.value.loss);
-    observer.progress(++points_done, total, "points, loss " + significant(p.value.loss, 4));
-    if (since_flush.seconds() >= kFlushSeconds) {
-      loss.flush();
-      since_flush = Stopwatch();
-    }
+  // The grid on one data set: only the points `resume` lacks, each stored in `l` and `a`.
+  auto evaluate = [&](const Workspace& on, const Surface& resume, ProgressArray& l,
+                      ProgressArray& a, const std::string& what) {
+    auto workers = on.point_objectives();
+    std::vector<Objective*> pointers;
+    for (auto& w : workers) pointers.push_back(w.get());
+    threads = static_cast<int64_t>(pointers.size());
+    LandscapeHooks hooks;
+    hooks.resume = &resume;
+    hooks.cancel = observer.cancel();
+    hooks.on_point = [&](const LandscapePoint& p) {
+      a.set(p.index, p.value.accuracy * kPercent);
+      l.set(p.index, p.value.loss);
+      observer.progress(++points_done, sets * total,
+                        "points, " + what + " " + significant(p.value.loss, 4));
+      if (since_flush.seconds() >= kFlushSeconds) {
+        l.flush();
+        since_flush = Stopwatch();
+      }
+    };
+    return dist::distributed()
+               ? run_on_ranks(lo, dirs, pointers, resume, hooks.on_point, hooks.cancel)
+               : hess::run(lo, dirs, pointers, hooks);
   };
-  const LandscapeResult r =
-      dist::distributed() ? run_on_ranks(lo, dirs, pointers, before, hooks.on_point, hooks.cancel)
-                          : hess::run(lo, dirs, pointers, hooks);
+  const LandscapeResult r = evaluate(*ws, before, loss, acc, "loss");
+  std::optional<LandscapeResult> t;
+  if (test && !r.cancelled) t = evaluate(*test, test_before, *test_loss, *test_acc, "test loss");
   if (dist::rank() != 0) return Record();  // rank 0 writes and reports
   observer.finished();
   loss.flush();
   const int64_t done = r.surface.count_computed();
-  const bool complete = done == total;
+  const int64_t test_done = t      ? t->surface.count_computed()
+                            : test ? test_before.count_computed()
+                                   : 0;
+  const bool complete = done == total && (!test || test_done == total);
   g.attr("evaluated_points", r.evaluated);
   g.attr("resumed_points", r.resumed);
   g.attr("non_finite_points", r.non_finite);
-  g.attr("passes", r.passes);
+  g.attr("passes", r.passes + (t ? t->passes : 0));
   g.attr("status", std::string(name_of(r.status)));
+  if (test) {
+    g.attr("test_data", run.test.data);
+    g.attr("test_samples", test->objective().num_samples());
+    g.attr("test_evaluated_points", t ? t->evaluated : 0);
+    g.attr("test_resumed_points", test_before.count_computed());
+    g.attr("test_non_finite_points", t ? t->non_finite : 0);
+  }
   loss.flush();
   const Exported e = export_files(ResultGroupView(g.h5().reopen()), run, ws->model().graph);
   if (!complete) {
     const bool stopped = observer.cancel() && observer.cancel()->load();
+    const std::string test_text = test ? ", " + std::to_string(test_done) + " of " +
+                                             std::to_string(total) + " on the test set"
+                                       : "";
     throw std::runtime_error((stopped ? "interrupted by " + observer.stop_reason() : "stopped") +
-                             " after " + std::to_string(r.evaluated) + " new points (" +
-                             std::to_string(done) + " of " + std::to_string(total) +
-                             " done, kept in " + progress_path_of(out) +
-                             "); run the same landscape again to resume");
+                             " after " + std::to_string(r.evaluated + (t ? t->evaluated : 0)) +
+                             " new points (" + std::to_string(done) + " of " +
+                             std::to_string(total) + " done" + test_text + ", kept in " +
+                             progress_path_of(out) + "); run the same landscape again to resume");
   }
   const double seconds = clock.seconds();
   rf.commit(ws->metadata(run.output.command_line, 0, seconds));
 
   const Surface& s = r.surface;
-  double lo_loss = INFINITY, hi_loss = -INFINITY;
-  for (double v : s.loss) {
-    if (std::isfinite(v)) {
-      lo_loss = std::min(lo_loss, v);
-      hi_loss = std::max(hi_loss, v);
-    }
-  }
+  const auto [lo_loss, hi_loss] = loss_range(s);
   if (axes && !axes->warning.empty()) observer.warn(axes->warning);
   if (r.status != Status::Ok) observer.warn(r.message);
+  if (t && t->status != Status::Ok) observer.warn("test set: " + t->message);
   Record rec;
   rec.add("dirs", name_of(run.axes.kind)).only(kJson);
   rec.add("norm", name_of(run.axes.norm)).only(kJson);
@@ -433,11 +530,24 @@ Record landscape(const LandscapeRun& run, Observer& observer) {
   rec.add("non_finite_points", r.non_finite).only(kJson);
   rec.add("min_loss", lo_loss).only(kJson);
   rec.add("max_loss", hi_loss).only(kJson);
-  rec.add("passes", r.passes).only(kJson);
+  rec.add("passes", r.passes + (t ? t->passes : 0)).only(kJson);
+  const auto [lo_test, hi_test] = t ? loss_range(t->surface) : std::pair<double, double>{};
+  double best_acc = 0.0;
+  if (t) {
+    for (double v : t->surface.accuracy) best_acc = std::max(best_acc, v);
+    rec.add("test_data", run.test.data).only(kJson);
+    rec.add("test_samples", test->objective().num_samples()).only(kJson);
+    rec.add("test_evaluated_points", t->evaluated).only(kJson);
+    rec.add("test_resumed_points", t->resumed).only(kJson);
+    rec.add("test_non_finite_points", t->non_finite).only(kJson);
+    rec.add("min_test_loss", lo_test).only(kJson);
+    rec.add("max_test_loss", hi_test).only(kJson);
+    rec.add("max_test_accuracy", best_acc).only(kJson);
+  }
   describe_status(rec, r.status, r.message);
   rec.add("complete", true).only(kJson);
   describe_run(rec, *ws, run.output, 0, seconds);
-  rec.add("threads", static_cast<int64_t>(pointers.size())).only(kJson);
+  rec.add("threads", threads).only(kJson);
   rec.add("grid_text", std::to_string(s.nx()) + " x " + std::to_string(s.ny()) + " (" +
                            std::string(name_of(run.axes.kind)) + ", " +
                            std::string(name_of(run.axes.norm)) + "), " +
@@ -446,9 +556,17 @@ Record landscape(const LandscapeRun& run, Observer& observer) {
       .only(0)
       .head("grid");
   rec.add("loss_text", significant(lo_loss) + " .. " + significant(hi_loss)).only(0).head("loss");
+  if (t) {
+    rec.add("test_text", run.test.data + ": loss " + significant(lo_test) + " .. " +
+                             significant(hi_test) + ", accuracy up to " +
+                             significant(best_acc * kPercent, 4) + " %")
+        .only(0)
+        .head("test");
+  }
   describe_exports(rec, e);
-  rec.footer = std::to_string(r.passes) + " passes, " + significant(seconds, 3) + " s on " +
-               std::to_string(pointers.size()) + " threads; result " + out + ":/" + kGroup;
+  rec.footer = std::to_string(r.passes + (t ? t->passes : 0)) + " passes, " +
+               significant(seconds, 3) + " s on " + std::to_string(threads) + " threads; result " +
+               out + ":/" + kGroup;
   return rec;
 }
 

@@ -38,8 +38,10 @@ Fingerprint settings_of(const TrainRun& run, const TrainOptions& t, const std::s
       .add("loss", std::string(name_of(run.inputs.loss)))
       .add("data", fs::absolute(run.inputs.data).lexically_normal().string())
       .add("samples", samples)
-      .add("seed", run.inputs.seed)
-      .add("optimizer", std::string(name_of(op.kind)))
+      .add("seed", run.inputs.seed);
+  // Only when it differs: runs before --data-seed drew their subset from the seed.
+  if (run.inputs.analysis_seed() != run.inputs.seed) f.add("data_seed", run.inputs.analysis_seed());
+  f.add("optimizer", std::string(name_of(op.kind)))
       .add("lr", op.lr)
       .add("batch_size", run.inputs.batch_size)
       .add("weight_decay", t.weight_decay)
@@ -144,7 +146,7 @@ Record train(const TrainRun& run, Observer& observer) {
                              ": " + e.what());
   }
   const std::vector<int64_t> rows =
-      analysis_rows(ws->data().size(), run.inputs.samples, run.inputs.seed);
+      analysis_rows(ws->data().size(), run.inputs.samples, run.inputs.analysis_seed());
   // Every step's batch (a minibatch, or all rows for gd) is split over the cores with OpenBLAS
   // single-threaded: one level of parallelism.
   set_blas_threads(1);

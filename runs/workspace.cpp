@@ -12,6 +12,7 @@
 #include "engine/field_error.h"
 #include "engine/memory_estimate.h"
 #include "engine/random.h"
+#include "io/content_digest.h"
 #include "io/model_source.h"
 #include "io/sha256.h"
 #include "runs/resources.h"
@@ -63,16 +64,6 @@ std::vector<int64_t> analysis_rows(int64_t available, int64_t samples, uint64_t 
 namespace {
 
 constexpr const char* kArraysLabel = "arrays";
-
-// The SHA-256 of in-memory data: of the digests of its sample shape, values, labels and targets
-// (each hashed where it lies, without a copy).
-std::string arrays_sha256(const Dataset& d) {
-  std::string digests = sha256_hex(d.sample_shape.data(), d.sample_shape.size() * sizeof(int64_t));
-  digests += sha256_hex(d.values(), d.num_values() * sizeof(float));
-  digests += sha256_hex(d.labels.data(), d.labels.size() * sizeof(int64_t));
-  digests += sha256_hex(d.targets.data(), d.targets.size() * sizeof(float));
-  return sha256_hex(digests.data(), digests.size());
-}
 
 Dataset synthetic_data(const Graph& g, int64_t n, uint64_t seed) {
   Rng rng(seed);
@@ -174,12 +165,13 @@ ResultMetadata Workspace::metadata(const std::string& command_line, int64_t hvps
                                    double seconds) const {
   if (model_sha256_.empty() && !model_path_.empty()) model_sha256_ = sha256_file(model_path_);
   if (data_sha256_.empty() && !data_path_.empty()) data_sha256_ = sha256_file(data_path_);
-  if (data_sha256_.empty() && inputs_.arrays) data_sha256_ = arrays_sha256(*inputs_.arrays);
+  if (data_sha256_.empty() && inputs_.arrays) data_sha256_ = data_digest(*inputs_.arrays);
   ResultMetadata m;
   m.command_line = command_line;
   m.model_sha256 = model_sha256_;
   m.data_sha256 = data_sha256_;
   m.seed = inputs_.seed;
+  m.data_seed = inputs_.analysis_seed();
   m.precision = std::string(name_of(inputs_.precision));
   m.threads = objective_options_.threads;
   m.ranks = dist::size();
@@ -187,6 +179,16 @@ ResultMetadata Workspace::metadata(const std::string& command_line, int64_t hvps
   m.hvps = hvps;
   m.seconds = seconds;
   return m;
+}
+
+const std::string& Workspace::model_values_digest() const {
+  if (model_values_.empty()) model_values_ = model_digest(model_);
+  return model_values_;
+}
+
+const std::string& Workspace::data_values_digest() const {
+  if (data_values_.empty()) data_values_ = data_digest(data_);
+  return data_values_;
 }
 
 void Workspace::start(const Inputs& inputs) {
@@ -238,8 +240,9 @@ void Workspace::open_objective() {
     check_memory(n * (per_sample + 1) * static_cast<int64_t>(sizeof(float)), "samples",
                  std::to_string(n) + " synthetic samples of " + model_label_, "");
     data_label_ = "synthetic";
-    data_ = std::make_shared<const Dataset>(synthetic_data(
-        model_.graph, inputs_.samples > 0 ? inputs_.samples : kSyntheticSamples, inputs_.seed));
+    data_ = std::make_shared<const Dataset>(
+        synthetic_data(model_.graph, inputs_.samples > 0 ? inputs_.samples : kSyntheticSamples,
+                       inputs_.analysis_seed()));
     has_data_ = true;
   }
   try {
@@ -248,7 +251,7 @@ void Workspace::open_objective() {
     throw std::runtime_error(data_label_ + ": does not fit the model " + model_label_ + ": " +
                              e.what());
   }
-  rows_ = analysis_rows(data_->size(), inputs_.samples, inputs_.seed);
+  rows_ = analysis_rows(data_->size(), inputs_.samples, inputs_.analysis_seed());
   // One level of parallelism at a time (docs/algorithms.md, "Performance and threads").
   // A distributed run splits the analysis set into one shard per rank (engine/objective.h).
   objective_options_.reduction = dist::reduction();

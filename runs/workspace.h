@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,11 +52,14 @@ struct Inputs {
   // must then be empty. Results name it "arrays" and carry the SHA-256 of its values.
   std::shared_ptr<const Dataset> arrays;
   int64_t samples = 0;                     // analysis set: a seeded subset of this many; 0: all
-  uint64_t seed = 0;                       // the subset, synthetic data, arch weights
+  uint64_t seed = 0;                       // probes, directions, arch weights
+  std::optional<uint64_t> data_seed;       // the subset and synthetic data; unset: `seed`
   int64_t batch_size = 256;
   int threads = 0;  // cores to use; 0: all
   Precision precision = Precision::F64;
   double weight_decay = 0.0;
+  // The seed of the analysis subset and of synthetic data: data_seed, else seed.
+  uint64_t analysis_seed() const { return data_seed.value_or(seed); }
   // Throws FieldError naming the field.
   void validate() const;
 };
@@ -118,9 +122,13 @@ class Workspace {
   // Warnings met while opening (an ONNX export that folded BatchNorm).
   const std::vector<std::string>& warnings() const { return warnings_; }
 
-  // The metadata of a result group: SHA-256 of the model and data files, seed, precision,
-  // threads, the analysis set's size, and the run's products and seconds.
+  // The metadata of a result group: SHA-256 of the model and data files, seed, data seed,
+  // precision, threads, the analysis set's size, and the run's products and seconds.
   ResultMetadata metadata(const std::string& command_line, int64_t hvps, double seconds) const;
+  // Digests of the model's graph and θ, and of the whole data set (synthetic included), by value
+  // (io/content_digest.h): what identifies them across files, for resumable runs.
+  const std::string& model_values_digest() const;
+  const std::string& data_values_digest() const;
 
  private:
   friend std::unique_ptr<Workspace> open_workspace(const Inputs&, Need);
@@ -150,6 +158,7 @@ class Workspace {
   std::unique_ptr<Objective> objective_;
   std::vector<std::string> warnings_;
   mutable std::string model_sha256_, data_sha256_;  // computed on first use
+  mutable std::string model_values_, data_values_;  // likewise
 };
 
 std::unique_ptr<Workspace> open_workspace(const Inputs& inputs, Need need = Need::ModelAndData);

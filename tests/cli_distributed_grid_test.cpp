@@ -6,11 +6,6 @@
 // as in one process.
 #include <doctest/doctest.h>
 
-#include <signal.h>
-
-#include <chrono>
-#include <thread>
-
 #include "io/hdf5_file.h"
 #include "support/grid_progress.h"
 #include "support/run_cli.h"
@@ -81,11 +76,7 @@ TEST_CASE(
 
   const pid_t pid = start_hessian_ranks(2, grid_args(out), dir.path());
   const std::string progress = out + ".progress.partial";
-  for (int k = 0; k < 2000 && !file_exists(progress); ++k)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  kill(pid, SIGTERM);
-  const CliRun stopped = finish_hessian(pid, dir.path());
+  const CliRun stopped = stop_when_progressing(pid, progress, dir.path());
   CHECK(stopped.code != 0);
   CHECK_FALSE(file_exists(out));
   REQUIRE(file_exists(progress));

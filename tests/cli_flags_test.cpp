@@ -1,7 +1,7 @@
 // The command line as a new user meets it (tools/flags.h): every numeric flag of every command,
 // given a value its analysis refuses, is exit code 2 with one line naming the flag the user typed
 // (never the internal field); --json and --quiet are accepted by every command; the library's
-// defaults are the command line's.
+// defaults are the command line's; --data-seed draws the --samples subset apart from --seed.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -10,6 +10,7 @@
 #include "analyzers/eigen.h"
 #include "analyzers/sharpness.h"
 #include "analyzers/trace.h"
+#include "io/hdf5_file.h"
 #include "support/json_value.h"
 #include "support/run_cli.h"
 #include "support/scratch_dir.h"
@@ -127,4 +128,47 @@ TEST_CASE("the library's defaults are the command line's") {
   REQUIRE(r.code == 0);
   CHECK(parse_json(r.out)["eigenvalues"].numbers().size() ==
         static_cast<size_t>(hess::EigenOptions{}.k));
+}
+
+TEST_CASE("--data-seed: the subset follows it, the probes follow --seed; recorded as data_seed") {
+  ScratchDir dir;
+  auto info_loss = [&](const std::vector<std::string>& seeds) {
+    std::vector<std::string> a = with_inputs("info", seeds);
+    a.push_back("--json");
+    const CliRun r = run_hessian(a, dir.path());
+    REQUIRE(r.code == 0);
+    return json_field(r.out, "loss");
+  };
+  // 64 of 1797 samples: the loss tells the subsets apart.
+  const double l7 = info_loss({"--seed", "1", "--data-seed", "7"});
+  CHECK(info_loss({"--seed", "2", "--data-seed", "7"}) == l7);
+  CHECK(info_loss({"--seed", "7"}) == l7);  // the default: the subset --seed drew before
+  CHECK(info_loss({"--seed", "1", "--data-seed", "8"}) != l7);
+  CHECK(info_loss({"--seed", "1"}) != l7);
+
+  auto trace = [&](const std::vector<std::string>& seeds, const std::string& out) {
+    std::vector<std::string> a = with_inputs("trace", seeds);
+    a.insert(a.end(),
+             {"--method", "hutchinson", "--probes", "8", "--rtol", "0", "--out", out, "--json"});
+    const CliRun r = run_hessian(a, dir.path());
+    CAPTURE(r.err);
+    REQUIRE(r.code == 0);
+    return json_field(r.out, "trace");
+  };
+  const double t1 = trace({"--seed", "1", "--data-seed", "7"}, dir.file("a.h5"));
+  const double t2 = trace({"--seed", "2", "--data-seed", "7"}, dir.file("b.h5"));
+  CHECK(t1 != t2);  // other probes on the same subset
+  CHECK(trace({"--seed", "1", "--data-seed", "7"}, dir.file("c.h5")) == t1);
+  const hess::h5::File b = hess::h5::File::open_read(dir.file("b.h5"));
+  const hess::h5::Group g = b.group("trace");
+  CHECK(g.u64_attr("seed") == 2);
+  CHECK(g.u64_attr("data_seed") == 7);
+  // Without --data-seed it is --seed.
+  trace({"--seed", "4"}, dir.file("d.h5"));
+  const hess::h5::File d = hess::h5::File::open_read(dir.file("d.h5"));
+  CHECK(d.group("trace").u64_attr("data_seed") == 4);
+
+  const CliRun bad = run_hessian(with_inputs("info", {"--data-seed", "-1"}), dir.path());
+  CHECK(bad.code == 2);
+  CHECK(bad.err == "hessian: error: --data-seed '-1' is not a non-negative integer\n");
 }

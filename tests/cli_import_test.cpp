@@ -1,6 +1,7 @@
-// `hessian import` run as a program: IDX and CSV (plain and gzip) into data files with row
-// selection, scaling and normalization; every bad input is exit code 1 with one line
-// `hessian: error: …` naming the file, and leaves no output file behind; flag mistakes are exit 2.
+// `hessian import` run as a program: IDX, CSV (plain and gzip) and numpy .npz into data files with
+// row selection, scaling, normalization and torchvision-style --mean/--std; every bad input is exit
+// code 1 with one line `hessian: error: …` naming the file, and leaves no output file behind; flag
+// mistakes are exit 2.
 #include <doctest/doctest.h>
 
 #include <sys/stat.h>
@@ -206,10 +207,14 @@ TEST_CASE("a failed import leaves an existing output as it was") {
 TEST_CASE("flag mistakes are usage errors (exit 2)") {
   ScratchDir dir;
   check_usage(dir, {"import", "--csv", "a.csv"}, "--out is missing: give the file to write");
-  check_usage(dir, {"import", "--out", "d.h5"},
-              "--idx IMAGES --labels LABELS, --csv FILE or --onnx MODEL: give exactly one input");
-  check_usage(dir, {"import", "--csv", "a.csv", "--idx", "i", "--labels", "l", "--out", "d.h5"},
-              "--idx IMAGES --labels LABELS, --csv FILE or --onnx MODEL: give exactly one input");
+  check_usage(
+      dir, {"import", "--out", "d.h5"},
+      "--idx IMAGES --labels LABELS, --csv FILE, --npz FILE or --onnx MODEL: give exactly one "
+      "input");
+  check_usage(
+      dir, {"import", "--csv", "a.csv", "--idx", "i", "--labels", "l", "--out", "d.h5"},
+      "--idx IMAGES --labels LABELS, --csv FILE, --npz FILE or --onnx MODEL: give exactly one "
+      "input");
   check_usage(dir, {"import", "--idx", "i", "--out", "d.h5"},
               "--idx needs --labels LABELS (the IDX labels file)");
   check_usage(dir, {"import", "--csv", "a.csv", "--out", "d.h5", "--normalize", "pixel"},
@@ -225,4 +230,100 @@ TEST_CASE("flag mistakes are usage errors (exit 2)") {
   // A stray word (e.g. the second file of an unquoted glob the shell expanded) is not dropped.
   check_usage(dir, {"import", "--csv", "a.csv", "b.csv", "--out", "d.h5"},
               "import: too many positional options have been specified on the command line");
+}
+
+namespace {
+
+const std::string kNpz = std::string(HESS_SOURCE_DIR) + "/tests/data/npz/";
+
+}  // namespace
+
+TEST_CASE(
+    "--npz with --mean/--std: (x / scale - mean_c) / std_c per channel, as a hand computation") {
+  ScratchDir dir;
+  // plain.npz: X float32 [5, 3, 2, 2] = (arange(60) - 17) / 8 (tests/data/make_npz_fixtures.py).
+  const CliRun r = run_hessian({"import", "--npz", kNpz + "plain.npz", "--mean", "0.5,-1,2",
+                                "--std", "0.25,2,0.2", "--out", "p.h5", "--json"},
+                               dir.path());
+  CAPTURE(r.err);
+  REQUIRE(r.code == 0);
+  const DataFile f = read_data_file(dir.file("p.h5"));
+  CHECK(f.data.sample_shape == Shape{3, 2, 2});
+  CHECK(f.data.labels == std::vector<int64_t>{2, 0, 1, 2, 1});
+  const float mean[] = {0.5f, -1.0f, 2.0f}, sd[] = {0.25f, 2.0f, 0.2f};
+  for (int i = 0; i < 60; ++i) {
+    const int c = (i % 12) / 4;  // 4 values per channel, 12 per sample
+    const float x = static_cast<float>((i - 17) / 8.0);
+    CHECK(f.data.x[i] == (x - mean[c]) / sd[c]);
+  }
+  CHECK(f.provenance.source.find("NPZ: plain.npz") != std::string::npos);
+  CHECK(f.provenance.preprocessing.find("mean (0.5, -1, 2) and std (0.25, 2, 0.2)") !=
+        std::string::npos);
+
+  // uint8 images, scaled by 255 by default, then one (mean, std) for the single channel.
+  REQUIRE(run_hessian({"import", "--npz", kNpz + "images.npz", "--mean", "0.1307", "--std",
+                       "0.3081", "--out", "i.h5"},
+                      dir.path())
+              .code == 0);
+  const Dataset img = read_data(dir.file("i.h5"));
+  CHECK(img.sample_shape == Shape{1, 5, 5});
+  for (int i = 0; i < 100; ++i) {
+    const float x = static_cast<float>((i * 7) % 256) / 255.0f;
+    CHECK(img.x[i] == (x - 0.1307f) / 0.3081f);
+  }
+
+  // Named arrays of a compressed file: float targets.
+  const CliRun c = run_hessian({"import", "--npz", kNpz + "compressed.npz", "--x-key", "features",
+                                "--y-key", "targets", "--out", "c.h5", "--json"},
+                               dir.path());
+  REQUIRE(c.code == 0);
+  CHECK(json_field(c.out, "target_dim") == 2);
+  const Dataset t = read_data(dir.file("c.h5"));
+  CHECK(t.targets[11] == 5.5f);
+  CHECK(t.x[23] == static_cast<float>((23 * 3 - 5) / 4.0));
+
+  // --mean on CSV samples (one channel per column: the first axis of [2]).
+  write_bytes(dir.file("ok.csv"), "1,2,0\n3,4,1\n");
+  REQUIRE(
+      run_hessian({"import", "--csv", "ok.csv", "--mean", "1,2", "--std", "2,4", "--out", "t.h5"},
+                  dir.path())
+          .code == 0);
+  CHECK(read_data(dir.file("t.h5")).x == std::vector<float>{0, 0, 1, 0.5});
+}
+
+TEST_CASE("--npz faults: one line naming the flag or the file, nothing written") {
+  ScratchDir dir;
+  const std::string plain = kNpz + "plain.npz";
+  write_bytes(dir.file("cut.npz"), read_bytes(plain).substr(0, 1000));
+  check_usage(
+      dir, {"import", "--npz", kNpz + "compressed.npz", "--out", "d.h5"},
+      "--x-key 'X' is not an array of " + kNpz + "compressed.npz (it holds 'features', 'targets')");
+  check_usage(dir, {"import", "--npz", plain, "--y-key", "labels", "--out", "d.h5"},
+              "--y-key 'labels' is not an array of " + plain +
+                  " (it holds 'X', 'y', 'Xf', 'Xbe', 'y32', 'yu8', 'yb', 'yneg', 'y4')");
+  check_usage(dir, {"import", "--npz", plain, "--mean", "0,0", "--std", "1,1", "--out", "d.h5"},
+              "--mean has 2 values; samples of shape [3, 2, 2] have 3 channels (their first "
+              "axis): give 3 values, or one for all");
+  check_usage(dir, {"import", "--npz", plain, "--mean", "0,0,0", "--out", "d.h5"},
+              "--std has 0 values, --mean 3: give both, alike");
+  check_usage(dir, {"import", "--npz", plain, "--mean", "0", "--std", "-1", "--out", "d.h5"},
+              "--std must be positive and finite (got -1)");
+  check_usage(dir,
+              {"import", "--npz", plain, "--mean", "0", "--std", "1", "--normalize", "channel",
+               "--out", "d.h5"},
+              "--mean and --normalize both normalize: give one");
+  check_usage(dir, {"import", "--npz", plain, "--mean", "zero", "--std", "1", "--out", "d.h5"},
+              "--mean 'zero' is not a number");
+  check_usage(dir, {"import", "--csv", "a.csv", "--x-key", "X2", "--out", "d.h5"},
+              "--x-key belongs to --npz");
+  check_usage(dir, {"import", "--npz", plain, "--labels", "l", "--out", "d.h5"},
+              "--labels goes with --idx; an .npz file holds its labels in --y-key");
+  CHECK_FALSE(exists(dir.file("d.h5")));
+  check_fails(dir, {"import", "--npz", plain, "--y-key", "y4", "--out", "d.h5"},
+              plain + ": y4: has shape [4], X holds 5 samples");
+  check_fails(dir, {"import", "--npz", plain, "--y-key", "yneg", "--out", "d.h5"},
+              plain + ": yneg: holds the negative label -1 at 2");
+  check_fails(dir, {"import", "--npz", "cut.npz", "--out", "d.h5"},
+              "cut.npz: is not a valid zip archive: no end of central directory record");
+  check_fails(dir, {"import", "--npz", "none.npz", "--out", "d.h5"}, "none.npz: no such file");
 }

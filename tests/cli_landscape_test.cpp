@@ -4,9 +4,11 @@
 // model's loss as `hessian info` reports it; a run stopped by SIGTERM and rerun equals an
 // uninterrupted run and evaluates only the missing points; interpolation end points are both
 // models' losses; the PCA plane of a `hessian train` run and its projected path; direction files
-// read back; bad input refused with the right exit code and nothing overwritten.
+// read back; bad input refused with the right exit code and nothing overwritten; a test set
+// (--test-data) on the same grid equals `hessian info` on it at displaced models, resumes with the
+// grid and is part of what identifies the landscape; a landscape resumes on other files of the same
+// model and data values (content digests), not on other values.
 #include <doctest/doctest.h>
-#include <signal.h>
 
 #include <chrono>
 #include <cmath>
@@ -132,11 +134,7 @@ TEST_CASE("SIGTERM in a 2-D run, then the same command: only missing points, equ
   first.insert(first.end(), {"--surface", dir.file("s.h5")});
   const pid_t pid = start_hessian(first, dir.path());
   const std::string progress = out + ".progress.partial";
-  for (int k = 0; k < 2000 && !file_exists(progress); ++k)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  kill(pid, SIGTERM);
-  const CliRun stopped = finish_hessian(pid, dir.path());
+  const CliRun stopped = stop_when_progressing(pid, progress, dir.path());
   CHECK(stopped.code == 1);
   CHECK(one_error_line(stopped));
   CHECK(stopped.err.find("interrupted by SIGTERM") != std::string::npos);
@@ -359,7 +357,246 @@ TEST_CASE("bad input: grid specs, flags of other kinds, other graphs, another mo
   const CliRun refused = run_hessian(a, dir.path());
   CHECK(refused.code == 1);
   CHECK(one_error_line(refused));
-  CHECK(refused.err.find("model_sha256") != std::string::npos);
+  CHECK(refused.err.find("model_values_sha256") != std::string::npos);
   CHECK(read_bytes(dir.file("r.h5")) == before);
   CHECK_FALSE(file_exists(dir.file("r.h5.progress.partial")));
+}
+
+namespace {
+
+// Rows [first, first + n) of the sample as a data set of their own.
+Dataset rows_of(const Dataset& d, int64_t first, int64_t n) {
+  const int64_t per = numel(d.sample_shape);
+  Dataset out;
+  out.sample_shape = d.sample_shape;
+  out.x.assign(d.x.begin() + first * per, d.x.begin() + (first + n) * per);
+  out.labels.assign(d.labels.begin() + first, d.labels.begin() + first + n);
+  return out;
+}
+
+// θ + x d_x + y d_y written as a model file of its own.
+std::string displaced(const std::string& path, const std::vector<std::vector<double>>& d, double x,
+                      double y) {
+  Model m = read_model(kModel);
+  for (size_t p = 0; p < m.theta.size(); ++p) m.theta[p] += x * d[0][p] + y * d[1][p];
+  write_model(path, m);
+  return path;
+}
+
+std::vector<std::string> test_grid_args(const std::string& out, const std::string& test,
+                                        const std::string& threads) {
+  return {"landscape", "--model",   kModel,  "--data",      kData,    "--samples", "600",
+          "--x",       "-1:1:9",    "--y",   "-0.5:0.5:7",  "--seed", "5",         "--out",
+          out,         "--threads", threads, "--test-data", test,     "--json"};
+}
+
+}  // namespace
+
+TEST_CASE("--test-data: test_loss and test_acc on the grid are `hessian info` on the test file") {
+  ScratchDir dir;
+  const Dataset all = read_data_file(kData).data;
+  const std::string test = dir.file("test.h5");
+  write_data(test, rows_of(all, 1200, 500), {"rows 1200.. of the sample", "none"});
+  std::vector<std::string> args = test_grid_args(dir.file("r.h5"), test, "2");
+  args.insert(args.end(), {"--surface", dir.file("s.h5")});
+  const CliRun r = run_hessian(args, dir.path());
+  CAPTURE(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(json_field(r.out, "test_samples") == 500);
+  CHECK(json_field(r.out, "test_evaluated_points") == 9 * 7);
+
+  const h5::File s = h5::File::open_read(dir.file("s.h5"));
+  CHECK(s.dataset("test_loss").shape() == Shape{7, 9});
+  CHECK(s.dataset("test_acc").shape() == Shape{7, 9});
+  const std::vector<double> xs = s.dataset("xcoordinates").read<double>();
+  const std::vector<double> ys = s.dataset("ycoordinates").read<double>();
+  const std::vector<double> loss = s.dataset("test_loss").read<double>();
+  const std::vector<double> acc = s.dataset("test_acc").read<double>();
+  // The result group holds the same arrays (accuracy in percent, as train_acc).
+  CHECK(read(dir.file("r.h5"), "landscape/test_loss") == loss);
+  CHECK(read(dir.file("r.h5"), "landscape/test_acc") == acc);
+  // The training arrays are those of the analysis set, not of the test file.
+  CHECK(s.dataset("train_loss").read<double>() != loss);
+  CHECK(json_field(r.out, "min_test_loss") == *std::min_element(loss.begin(), loss.end()));
+
+  const Model m = read_model(kModel);
+  const auto d = read_direction_file(dir.file("s.dirs.h5"), m.graph, 2);
+  for (auto [i, j] : {std::pair{4, 3}, {0, 6}, {7, 1}}) {
+    CAPTURE(i);
+    CAPTURE(j);
+    const std::string model = displaced(dir.file("p.h5"), d, xs[i], ys[j]);
+    const CliRun info =
+        run_hessian({"info", "--model", model, "--data", test, "--json"}, dir.path());
+    REQUIRE(info.code == 0);
+    const double want = json_field(info.out, "loss");
+    CHECK(std::abs(loss[j * 9 + i] - want) <= kSameLoss * want);
+    CHECK(std::abs(acc[j * 9 + i] - kPercent * json_field(info.out, "accuracy")) <= 1e-9);
+  }
+  // The centre is the model itself.
+  CHECK(xs[4] == 0.0);
+  CHECK(ys[3] == 0.0);
+
+  // --test-samples: a seeded subset, the one `info --samples` draws with the same seed.
+  const CliRun sub =
+      run_hessian({"landscape", "--model", kModel, "--data", kData, "--samples", "300", "--x",
+                   "-1:1:3", "--seed", "5", "--out", dir.file("sub.h5"), "--test-data", test,
+                   "--test-samples", "150", "--json"},
+                  dir.path());
+  REQUIRE(sub.code == 0);
+  const CliRun info = run_hessian(
+      {"info", "--model", kModel, "--data", test, "--samples", "150", "--seed", "5", "--json"},
+      dir.path());
+  REQUIRE(info.code == 0);
+  const double centre = read(dir.file("sub.h5"), "landscape/test_loss")[1];
+  CHECK(std::abs(centre - json_field(info.out, "loss")) <= kSameLoss * centre);
+}
+
+TEST_CASE("--test-data resumes with the grid; with another test set or none it is refused") {
+  ScratchDir dir;
+  const Dataset all = read_data_file(kData).data;
+  const std::string test = dir.file("test.h5"), other = dir.file("other.h5");
+  write_data(test, rows_of(all, 1200, 500), {"rows 1200..", "none"});
+  write_data(other, rows_of(all, 1000, 500), {"rows 1000..", "none"});
+  // The 41 x 31 grid of the sample, and the test set on it.
+  auto with_test = [&](const std::string& out, const std::string& threads,
+                       const std::string& test_file) {
+    std::vector<std::string> a = grid_args(out, threads);
+    if (!test_file.empty()) a.insert(a.end(), {"--test-data", test_file});
+    return a;
+  };
+  const std::string ref = dir.file("ref.h5"), out = dir.file("r.h5");
+  REQUIRE(run_hessian(with_test(ref, "2", test), dir.path()).code == 0);
+  const int total = 41 * 31;
+
+  const pid_t pid = start_hessian(with_test(out, "1", test), dir.path());
+  const std::string progress = out + ".progress.partial";
+  const CliRun stopped = stop_when_progressing(pid, progress, dir.path());
+  CHECK(stopped.code == 1);
+  CHECK(one_error_line(stopped));
+  const int done = count_computed(read(progress, "landscape/train_loss"));
+  const int test_done = count_computed(read(progress, "landscape/test_loss"));
+  CHECK(done > 0);
+  REQUIRE(done + test_done < 2 * total);
+  CHECK((test_done == 0 || done == total));  // the test set's grid follows the training one's
+
+  // Without the test set, or with another, it is another landscape: refused, progress kept.
+  const std::string before = read_bytes(progress);
+  const CliRun without = run_hessian(with_test(out, "2", ""), dir.path());
+  CHECK(without.code == 1);
+  CHECK(one_error_line(without));
+  CHECK(without.err.find("test_data_values_sha256") != std::string::npos);
+  const CliRun another = run_hessian(with_test(out, "2", other), dir.path());
+  CHECK(another.code == 1);
+  CHECK(another.err.find("test_data_values_sha256") != std::string::npos);
+  CHECK(read_bytes(progress) == before);
+
+  const CliRun rerun = run_hessian(with_test(out, "2", test), dir.path());
+  CAPTURE(rerun.err);
+  REQUIRE(rerun.code == 0);
+  CHECK(json_field(rerun.out, "evaluated_points") == total - done);
+  CHECK(json_field(rerun.out, "test_evaluated_points") == total - test_done);
+  CHECK(json_field(rerun.out, "test_resumed_points") == test_done);
+  for (const char* a : {"train_loss", "train_acc", "test_loss", "test_acc"})
+    CHECK(read(out, std::string("landscape/") + a) == read(ref, std::string("landscape/") + a));
+
+  // A complete landscape with a test set: a rerun without it is refused too.
+  const CliRun complete_without = run_hessian(with_test(ref, "2", ""), dir.path());
+  CHECK(complete_without.code == 1);
+  CHECK(complete_without.err.find("test_data_values_sha256") != std::string::npos);
+}
+
+TEST_CASE("--test-data: a missing file, other shapes or labels are usage errors; nothing written") {
+  ScratchDir dir;
+  const Dataset all = read_data_file(kData).data;
+  Dataset flat = rows_of(all, 0, 50);
+  flat.sample_shape = {static_cast<int64_t>(numel(flat.sample_shape))};
+  write_data(dir.file("flat.h5"), flat, {"flat", "none"});
+  Dataset few = rows_of(all, 0, 200), regression = rows_of(all, 0, 50);
+  for (int64_t& l : few.labels) l %= 5;  // --data with classes 0..4 only
+  write_data(dir.file("few.h5"), few, {"five classes", "none"});
+  regression.labels.clear();
+  regression.target_dim = 1;
+  regression.targets.assign(50, 0.5f);
+  write_data(dir.file("reg.h5"), regression, {"targets", "none"});
+  const std::string out = dir.file("r.h5"), surface = dir.file("s.h5");
+  auto refused = [&](const std::string& data, const std::string& test,
+                     std::vector<std::string> extra = {}) {
+    std::vector<std::string> a = {"landscape", "--model",     kModel,  "--data", data,
+                                  "--x",       "-1:1:3",      "--out", out,      "--surface",
+                                  surface,     "--test-data", test};
+    a.insert(a.end(), extra.begin(), extra.end());
+    const CliRun r = run_hessian(a, dir.path());
+    CAPTURE(r.err);
+    CHECK(r.code == 2);
+    CHECK(one_error_line(r));
+    CHECK(r.err.find("--test-") != std::string::npos);
+    CHECK_FALSE(file_exists(out));
+    CHECK_FALSE(file_exists(out + ".progress.partial"));
+    CHECK_FALSE(file_exists(surface));
+    return r.err;
+  };
+  CHECK(refused(kData, dir.file("missing.h5")).find("missing.h5") != std::string::npos);
+  CHECK(refused(kData, dir.file("flat.h5")).find("[64]") != std::string::npos);
+  CHECK(refused(dir.file("few.h5"), kData).find("0..9, --data has class labels 0..4") !=
+        std::string::npos);
+  CHECK(refused(kData, dir.file("reg.h5")).find("--test-data") != std::string::npos);
+  CHECK(refused(kData, kData, {"--test-samples", "-1"}).find("--test-samples") !=
+        std::string::npos);
+  CHECK(refused(kData, kData, {"--test-samples", "100000"}).find("--test-samples") !=
+        std::string::npos);
+}
+
+TEST_CASE("identity by values: a landscape resumes on another import of the same data and model") {
+  ScratchDir dir;
+  const std::string csv = "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz";
+  auto import = [&](const std::string& out, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> a = {"import", "--csv", csv, "--images-shape", "1x8x8", "--scale",
+                                  "16",     "--out", out};
+    a.insert(a.end(), extra.begin(), extra.end());
+    REQUIRE(run_hessian(a, dir.path()).code == 0);
+  };
+  const std::string a = dir.file("a.h5"), b = dir.file("b.h5"), other = dir.file("other.h5");
+  import(a);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // HDF5 stamps whole seconds
+  import(b);
+  import(other, {"--limit", "1700"});
+  REQUIRE(read_bytes(a) != read_bytes(b));
+  const std::string m1 = dir.file("m1.h5"), m2 = dir.file("m2.h5");
+  write_model(m1, read_model(kModel));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  write_model(m2, read_model(kModel));
+  REQUIRE(read_bytes(m1) != read_bytes(m2));
+
+  auto args = [&](const std::string& model, const std::string& data, const std::string& threads) {
+    std::vector<std::string> g = grid_args(dir.file("r.h5"), threads);
+    g[2] = model;
+    g[4] = data;
+    return g;
+  };
+  const std::string out = dir.file("r.h5"), progress = out + ".progress.partial";
+  const pid_t pid = start_hessian(args(m1, a, "1"), dir.path());
+  const CliRun stopped = stop_when_progressing(pid, progress, dir.path());
+  REQUIRE(stopped.code == 1);
+  const int done = count_computed(read(progress, "landscape/train_loss"));
+  REQUIRE(done < 41 * 31);
+
+  // Other values are refused, naming the setting; the progress stays as it is.
+  const std::string before = read_bytes(progress);
+  const CliRun data_refused = run_hessian(args(m2, other, "2"), dir.path());
+  CHECK(data_refused.code == 1);
+  CHECK(data_refused.err.find("data_values_sha256") != std::string::npos);
+  Model shifted = read_model(kModel);
+  shifted.theta[3] += 1e-3;
+  write_model(dir.file("shifted.h5"), shifted);
+  const CliRun model_refused = run_hessian(args(dir.file("shifted.h5"), b, "2"), dir.path());
+  CHECK(model_refused.code == 1);
+  CHECK(model_refused.err.find("model_values_sha256") != std::string::npos);
+  CHECK(read_bytes(progress) == before);
+
+  // The other files of the same values: resumed, not restarted.
+  const CliRun resumed = run_hessian(args(m2, b, "2"), dir.path());
+  CAPTURE(resumed.err);
+  REQUIRE(resumed.code == 0);
+  CHECK(json_field(resumed.out, "resumed_points") == done);
+  CHECK(json_field(resumed.out, "evaluated_points") == 41 * 31 - done);
 }

@@ -77,6 +77,19 @@ TEST_CASE("a surface file has loss-landscape's root datasets, (ny, nx) arrays an
   CHECK(f.dataset("ycoordinates").read<double>() == s.ycoordinates);
   CHECK(f.string_attr("dirs") == "random");
   CHECK_FALSE(temporary_left(dir.file("s.h5")));
+  CHECK_FALSE(f.has("test_loss"));
+
+  // A second data set's arrays, beside the training ones, in the same layout.
+  s.test_loss = {6, 5, 4, 3, 2, -1};
+  s.test_acc = {60, 50, 40, 30, 20, -1};
+  write_surface_file(dir.file("t.h5"), s);
+  const h5::File t = h5::File::open_read(dir.file("t.h5"));
+  CHECK(t.dataset("test_loss").shape() == Shape{2, 3});
+  CHECK(t.dataset("test_loss").read<double>() == s.test_loss);
+  CHECK(t.dataset("test_acc").read<double>() == s.test_acc);
+  CHECK(t.dataset("train_loss").read<double>() == s.train_loss);
+  s.test_acc.clear();
+  CHECK_THROWS_AS(write_surface_file(dir.file("bad-test.h5"), s), std::invalid_argument);
 
   SurfaceData one;
   one.xcoordinates = {0.0, 1.0};
@@ -86,6 +99,8 @@ TEST_CASE("a surface file has loss-landscape's root datasets, (ny, nx) arrays an
   const h5::File g = h5::File::open_read(dir.file("one.h5"));
   CHECK(g.dataset("train_loss").shape() == Shape{2});
   CHECK_FALSE(g.has("ycoordinates"));
+  CHECK_FALSE(g.has("test_loss"));
+  CHECK_FALSE(g.has("test_acc"));
   one.train_acc.pop_back();
   CHECK_THROWS_AS(write_surface_file(dir.file("bad.h5"), one), std::invalid_argument);
 }

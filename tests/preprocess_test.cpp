@@ -6,6 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "engine/field_error.h"
 #include "engine/random.h"
 #include "io/preprocess.h"
 
@@ -115,4 +116,55 @@ TEST_CASE("options are validated and normalization names map both ways") {
     CHECK(parse_enum<Standardization>(name_of(n)) == n);
   }
   CHECK_THROWS_AS(parse_enum<Standardization>("pixel"), std::invalid_argument);
+}
+
+TEST_CASE("mean/std: torchvision's Normalize per channel (first axis), or one pair for all") {
+  Dataset a = grid(4);  // [2, 3]: channel 0 holds elements 0..2, channel 1 elements 3..5
+  PreprocessOptions o;
+  o.scale = 2;
+  o.channel_mean = {1.5, -0.25};
+  o.channel_std = {0.5, 4};
+  const std::string note = preprocess(a, o);
+  CHECK(note.find("Normalize") != std::string::npos);
+  CHECK(note.find("mean (1.5, -0.25) and std (0.5, 4)") != std::string::npos);
+  for (int64_t i = 0; i < 4; ++i) {
+    for (int64_t e = 0; e < 6; ++e) {
+      const double m = e < 3 ? 1.5 : -0.25, s = e < 3 ? 0.5 : 4;
+      // Every step is exact here (halves and quarters of small integers).
+      CHECK(a.x[i * 6 + e] == ((10 * i + e) / 2.0 - m) / s);
+    }
+  }
+  Dataset b = grid(2);
+  o.scale = 1;
+  o.channel_mean = {3};
+  o.channel_std = {2};
+  CHECK(preprocess(b, o).find("over all values") != std::string::npos);
+  for (int64_t k = 0; k < 12; ++k) CHECK(b.x[k] == ((k / 6) * 10 + k % 6 - 3) / 2.0);
+}
+
+TEST_CASE("mean/std: a count that fits neither one nor the channels, and bad values, are refused") {
+  Dataset a = grid(2);
+  PreprocessOptions o;
+  o.channel_mean = {0, 0, 0};
+  o.channel_std = {1, 1, 1};
+  try {
+    preprocess(a, o);
+    FAIL("3 means for 2 channels");
+  } catch (const FieldError& e) {
+    CHECK(e.field() == "channel_mean");
+    CHECK(std::string(e.what()).find("2 channels") != std::string::npos);
+  }
+  CHECK(a.x[1] == 1.0f);  // left as it was
+  o.channel_std = {1, 1};
+  CHECK_THROWS_AS(o.validate(), FieldError);
+  o.channel_mean = {0, 0};
+  o.channel_std = {1, 0};
+  CHECK_THROWS_AS(o.validate(), FieldError);
+  o.channel_std = {1, 1};
+  o.channel_mean = {0, NAN};
+  CHECK_THROWS_AS(o.validate(), FieldError);
+  o.channel_mean = {0, 0};
+  CHECK_NOTHROW(o.validate());
+  o.normalize = Standardization::Channel;
+  CHECK_THROWS_AS(o.validate(), FieldError);
 }

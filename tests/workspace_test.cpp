@@ -94,3 +94,42 @@ TEST_CASE("bad settings are FieldErrors naming the field") {
   in.arch = "mlp:3-x";
   CHECK(field_of(in) == "arch");
 }
+
+TEST_CASE("data_seed draws the analysis subset and synthetic data; seed keeps the weights") {
+  ScratchDir dir;
+  Dataset d;
+  d.sample_shape = {3};
+  for (int i = 0; i < 300; ++i) d.x.push_back(static_cast<float>(i % 7) - 3.0f);
+  d.labels.assign(100, 1);
+  write_data(dir.file("d.h5"), d, {"ramp", "none"});
+  runs::Inputs in;
+  in.arch = "mlp:3-4-2:tanh";
+  in.data = dir.file("d.h5");
+  in.samples = 20;
+  in.threads = 1;
+  in.seed = 1;
+  in.data_seed = 7;
+  auto a = runs::open_workspace(in);
+  in.seed = 2;
+  auto b = runs::open_workspace(in);
+  CHECK(a->rows() == b->rows());
+  CHECK(a->rows() == runs::analysis_rows(100, 20, 7));
+  CHECK(a->model().theta != b->model().theta);  // arch weights from seed
+  const ResultMetadata m = b->metadata("", 0, 0);
+  CHECK(m.seed == 2);
+  CHECK(m.data_seed == 7);
+  // Unset, it is the seed: the subset every run drew before data_seed existed.
+  in.data_seed.reset();
+  auto c = runs::open_workspace(in);
+  CHECK(c->rows() == runs::analysis_rows(100, 20, 2));
+  CHECK(c->metadata("", 0, 0).data_seed == 2);
+  // Synthetic data (an arch model without a data file) comes from the data seed too.
+  in.data.clear();
+  in.data_seed = 5;
+  auto s1 = runs::open_workspace(in);
+  in.seed = 3;
+  auto s2 = runs::open_workspace(in);
+  CHECK(s1->data().x == s2->data().x);
+  in.data_seed = 6;
+  CHECK(runs::open_workspace(in)->data().x != s1->data().x);
+}

@@ -48,7 +48,11 @@ void prepare_landscape(PreparedCommand& c) {
                 "also write loss-landscape's surface file, and STEM.dirs.h5 (STEM.proj.h5 for pca)")
       .optional("vtk", &e.vtk, "FILE.vtp", "also write the 2-D surface for ParaView")
       .value("vtk-zmax", &e.vtk_zmax, "Z", "clip the VTK heights at Z (0: no clipping)")
-      .toggle("vtk-log", &e.vtk_log, "VTK heights log(loss + 0.1)");
+      .toggle("vtk-log", &e.vtk_log, "VTK heights log(loss + 0.1)")
+      .optional("test-data", &run.test.data, "FILE",
+                "also the test loss and accuracy on this data file, on the same grid")
+      .value("test-samples", &run.test.samples, "N",
+             "--test-data: a seeded random subset of N of its samples (0: all)");
   add_output(f, run.output, c.printing);
   c.bind(&run.inputs, &run.output, nullptr, [&cmd](runs::Observer& o) {
     cmd.run.grid.x = parse_axis(cmd.x, "x");

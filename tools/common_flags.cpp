@@ -9,13 +9,17 @@ void add_model_inputs(Flags& f, runs::Inputs& in) {
                 "build a model from an architecture spec instead (mlp:784-128-10:tanh, cnn:..., "
                 "resnet:..., transformer:...), weights from --seed")
       .choice("loss", &in.loss, "loss appended to --arch and ONNX models")
-      .value("seed", &in.seed, "N", "seed of every random choice (samples, probes, weights)");
+      .value("seed", &in.seed, "N",
+             "seed of every random choice (probes, directions, weights; the --samples subset "
+             "unless --data-seed)");
 }
 
 void add_data_inputs(Flags& f, runs::Inputs& in) {
   f.optional("data", &in.data, "FILE", "data file (HDF5, from `hessian import`)")
       .value("samples", &in.samples, "N",
              "size of the analysis set: a seeded random subset of N samples (0: all)")
+      .optional("data-seed", &in.data_seed, "S",
+                "seed of the --samples subset (and of synthetic data; default: --seed)")
       .value("batch-size", &in.batch_size, "N", "samples per batch")
       .value("threads", &in.threads, "N", "cores to use (0: all)")
       .choice("precision", &in.precision, "arithmetic of the passes")

@@ -23,7 +23,8 @@ struct Printing {
 };
 
 void add_model_inputs(Flags& f, runs::Inputs& in);  // --model --arch --loss --seed
-void add_data_inputs(Flags& f, runs::Inputs& in);   // --data --samples --batch-size --threads
+void add_data_inputs(Flags& f, runs::Inputs& in);   // --data --samples --data-seed --batch-size
+                                                    // --threads
                                                     // --precision --weight-decay
 void add_inputs(Flags& f, runs::Inputs& in);        // both
 void add_target(Flags& f, runs::TargetSpec& t);

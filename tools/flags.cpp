@@ -39,18 +39,19 @@ Flags& Flags::list(const std::string& flag, std::vector<std::string>* target,
   return *this;
 }
 
-Flags& Flags::integers(const std::string& flag, std::vector<int>* target,
-                       const std::string& value_name, const std::string& help,
-                       const std::string& field) {
+template <class T>
+Flags& Flags::numbers(const std::string& flag, std::vector<T>* target,
+                      const std::string& value_name, const std::string& help,
+                      const std::string& field, const std::string& what) {
   std::vector<std::string>& words = lists_.emplace_back();
   std::string shown;
-  for (int v : *target) {
+  for (T v : *target) {
     if (!shown.empty()) shown += ',';
-    shown += std::to_string(v);
+    shown += shortest(static_cast<double>(v));
   }
   add(flag, po::value(&words)->value_name(value_name)->multitoken()->default_value(words, shown),
       help, field);
-  converters_.push_back([flag, target, &words] {
+  converters_.push_back([flag, target, &words, what] {
     if (words.empty()) return;
     target->clear();
     for (const std::string& w : words) {
@@ -58,16 +59,28 @@ Flags& Flags::integers(const std::string& flag, std::vector<int>* target,
       while (start <= w.size()) {
         const size_t comma = std::min(w.find(',', start), w.size());
         const std::string item = w.substr(start, comma - start);
-        int v = 0;
+        T v{};
         const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
         if (item.empty() || ec != std::errc() || end != item.data() + item.size())
-          throw UsageError("--" + flag + " '" + echoed(item) + "' is not an integer");
+          throw UsageError("--" + flag + " '" + echoed(item) + "' is not " + what);
         target->push_back(v);
         start = comma + 1;
       }
     }
   });
   return *this;
+}
+
+Flags& Flags::integers(const std::string& flag, std::vector<int>* target,
+                       const std::string& value_name, const std::string& help,
+                       const std::string& field) {
+  return numbers(flag, target, value_name, help, field, "an integer");
+}
+
+Flags& Flags::reals(const std::string& flag, std::vector<double>* target,
+                    const std::string& value_name, const std::string& help,
+                    const std::string& field) {
+  return numbers(flag, target, value_name, help, field, "a number");
 }
 
 Flags& Flags::toggle(const std::string& flag, bool* target, const std::string& help,

@@ -20,6 +20,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -53,6 +54,19 @@ class Flags {
     if (!shown.empty()) v->default_value(*target, shown);
     add(flag, v, help, field);
     refuse_bad_value(flag, target);
+    return *this;
+  }
+  // An unsigned integer flag absent unless given: `target` is set only then.
+  template <class T>
+  requires std::is_unsigned_v<T> Flags& optional(const std::string& flag, std::optional<T>* target,
+                                                 const std::string& value_name,
+                                                 const std::string& help,
+                                                 const std::string& field = "") {
+    std::string& text = texts_.emplace_back();
+    add(flag, boost::program_options::value(&text)->value_name(value_name), help, field);
+    converters_.push_back([this, flag, target, &text] {
+      if (given(flag)) *target = parse_unsigned<T>(flag, text);
+    });
     return *this;
   }
   // A flag with a value and no default (absent unless given).
@@ -98,6 +112,9 @@ class Flags {
   // A flag taking several integers, as words or comma-separated: "--bits 2 4 8", "--bits 2,4,8".
   Flags& integers(const std::string& flag, std::vector<int>* target, const std::string& value_name,
                   const std::string& help, const std::string& field = "");
+  // A flag taking several reals, as words or comma-separated: "--mean 0.5,0.25".
+  Flags& reals(const std::string& flag, std::vector<double>* target, const std::string& value_name,
+               const std::string& help, const std::string& field = "");
   // A switch.
   Flags& toggle(const std::string& flag, bool* target, const std::string& help,
                 const std::string& field = "");
@@ -136,6 +153,10 @@ class Flags {
  private:
   void add(const std::string& flag, const boost::program_options::value_semantic* v,
            const std::string& help, const std::string& field);
+  // integers() and reals(): `what` names one value in errors ("an integer").
+  template <class T>
+  Flags& numbers(const std::string& flag, std::vector<T>* target, const std::string& value_name,
+                 const std::string& help, const std::string& field, const std::string& what);
   void value_text(const std::string& flag, std::string* target, const std::string& value_name,
                   const std::string& help, const std::string& field);
   template <NamedEnum E>
