@@ -66,6 +66,36 @@ std::string markdown(const Workspace& ws, const CurvatureTarget& target,
   return md;
 }
 
+// The summary's numbers, each under the key and with the meaning it has in the summary of its own
+// command (docs/cli.md, "JSON"): eigen's eigenvalues and residuals, trace's total and per-layer
+// traces, and the scalars of density's under `density`.
+void describe_numbers(Record& rec, const Record& eigen, const Record& trace,
+                      const Record& density) {
+  auto copy = [](Record& to, const Record& from, std::initializer_list<const char*> keys) {
+    for (const char* key : keys) to.put(key, from.find(key)->value).only(kJson);
+  };
+  copy(rec, eigen, {"eigenvalues", "residuals"});
+  const auto& ev = std::get<std::vector<double>>(eigen.find("eigenvalues")->value);
+  rec.add("lambda_max", ev.empty() ? 0.0 : ev.front()).only(kJson);
+  copy(rec, trace, {"trace"});
+  rec.put("trace_stderr", trace.find("stderr")->value).only(kJson);  // as sharpness names it
+  for (const auto& [key, rows] : trace.tables()) {
+    if (key == "per_layer") rec.rows(key) = rows;
+  }
+  rec.rows("per_layer").only(kJson);
+  Record& dens = rec.child("density");
+  copy(dens, density,
+       {"lambda_min", "lambda_max", "max_over_min", "negative_mass_beyond",
+        "negative_mass_beyond_stderr", "negative_mass_below_zero",
+        "negative_mass_below_zero_stderr", "negative_threshold", "lla_kh", "kernel_sigma"});
+}
+
+std::string absolute_path(const std::string& path) {
+  std::error_code ec;
+  const fs::path a = fs::absolute(path, ec);
+  return ec ? path : a.lexically_normal().string();
+}
+
 std::string cost(int64_t hvps, double seconds) {
   return std::to_string(hvps) + " HVPs, " + significant(seconds, 3) + " s";
 }
@@ -138,9 +168,9 @@ Record report(const ReportRun& run, Observer& observer) {
 
   const LayerTraces t = trace_with_layers(to, target, observer);
   fail_if_non_finite("trace", t.total.status, t.total.message);
+  Record tr = describe_trace(to, t);
   {
     ResultFile rf(run.output.out, &lock);
-    Record tr = describe_trace(to, t);
     commit_target_group(rf, "trace", tr, target, *ws, cmd, t.hvps, t.seconds);
   }
   lines.push_back({"trace", significant(t.total.trace),
@@ -153,9 +183,9 @@ Record report(const ReportRun& run, Observer& observer) {
 
   const DensityResult d = density_on(dens, target, observer);
   fail_if_non_finite("density", d.status, d.message);
+  Record dr = describe_density(dens, d);
   {
     ResultFile rf(run.output.out, &lock);
-    Record dr = describe_density(dens, d);
     commit_target_group(rf, "density", dr, target, *ws, cmd, d.hvps, d.seconds);
   }
   const std::string slq = "slq " + std::to_string(dens.runs) + " x " + std::to_string(dens.steps) +
@@ -199,15 +229,11 @@ Record report(const ReportRun& run, Observer& observer) {
     dt.push_back(l.detail);
   }
   table.column("", "", "quantity", q).column("", "", "value", v).column("", "", "detail", dt);
-  rec.add("lambda_max", e.eigenvalues.size() ? e.eigenvalues(0) : 0.0).only(kJson);
-  rec.add("eigenvalues", std::vector<double>(e.eigenvalues.begin(), e.eigenvalues.end()))
-      .only(kJson);
-  rec.add("trace", t.total.trace).only(kJson);
-  rec.add("trace_stderr", t.total.std_error).only(kJson);
-  rec.add("negative_mass", d.negative_mass_beyond).only(kJson);
-  rec.add("negative_mass_stderr", d.negative_mass_beyond_std_error).only(kJson);
-  rec.add("max_over_min", d.max_over_min).only(kJson);
+  describe_numbers(rec, er, tr, dr);
   rec.add("html", html).only(kJson);
+  rec.add("written", std::vector<std::string>{absolute_path(run.output.out),
+                                              absolute_path(run.markdown), absolute_path(html)})
+      .only(kJson);
   rec.footer = std::to_string(hvps) + " HVPs, " + significant(clock.seconds(), 3) + " s; wrote " +
                run.output.out + ", " + run.markdown + " and " + html;
   return rec;

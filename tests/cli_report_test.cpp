@@ -85,7 +85,7 @@ TEST_CASE("report with no arguments analyses data/ and writes results.h5, report
   beyond /= static_cast<double>(runs);
   const double reported = std::get<double>(density.h5().attr("negative_mass_beyond"));
   CHECK(reported == doctest::Approx(beyond).epsilon(1e-12));
-  CHECK(reported <= std::get<double>(density.h5().attr("negative_mass")));
+  CHECK(reported <= std::get<double>(density.h5().attr("negative_mass_below_zero")));
 
   // The same eigenvalue from `hessian eigen` on the same files.
   const JsonValue e =
