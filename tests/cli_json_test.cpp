@@ -168,6 +168,8 @@ TEST_CASE("every command's --json: common keys, fractions, no ambiguous key, sho
        "eos.h5",
        40},
       {"eigen", with_run({"--k", "2", "--out", "r.h5"}), kRun | kOut | kStatus, "r.h5"},
+      {"eigen", with_run({"--k", "2", "--per-layer", "--out", "r.h5"}), kRun | kOut | kStatus,
+       "r.h5"},
       {"trace", with_run({"--method", "hutchinson", "--probes", "10", "--out", "r.h5"}),
        kRun | kOut | kStatus, "r.h5"},
       {"diag", with_run({"--probes", "4", "--out", "r.h5"}), kRun | kOut | kStatus, "r.h5"},
