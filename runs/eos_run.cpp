@@ -243,7 +243,7 @@ Record eos(const EosRun& run, Observer& observer) {
                                 ? in.samples
                                 : std::stoll(settings.at("sharpness_samples"));
   in.samples = 0;
-  auto ws = open_workspace(in, std::move(first.model), run.along, "");
+  auto ws = open_workspace(in, std::move(first.model), run.along, "", observer);
   const int64_t N = ws->data().size();
   std::vector<int64_t> rows;
   std::string rows_text = "all";

@@ -74,7 +74,7 @@ Record along_run(const RoughnessRun& run, const RoughnessOptions& ro, Observer& 
     throw FieldError("along", "takes the models from the checkpoints: give no {model} or {arch}");
   const std::vector<Checkpoint> checkpoints = list_checkpoints(run.along);
   ModelFile first = read_checkpoint(checkpoints[0]);
-  auto ws = open_workspace(run.inputs, std::move(first.model), run.along, "");
+  auto ws = open_workspace(run.inputs, std::move(first.model), run.along, "", observer);
   PassCounter passes(observer, passes_per_model(ro) * static_cast<int64_t>(checkpoints.size()));
   ObservedWorkers workers(ws->point_objectives(/*divide_among_ranks=*/true), passes);
   ResultFile rf(run.output.out);

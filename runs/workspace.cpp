@@ -179,6 +179,10 @@ void Workspace::start(const Inputs& inputs) {
   inputs.validate();
   inputs_ = inputs;
   cores_ = inputs.threads > 0 ? inputs.threads : all_cores();
+  if (inputs.threads > all_cores()) {
+    warnings_.push_back("{threads} " + std::to_string(inputs.threads) + " is more than the " +
+                        std::to_string(all_cores()) + " cores of this machine");
+  }
   objective_options_.batch_size = inputs.batch_size;
   objective_options_.threads = cores_;
   objective_options_.weight_decay = inputs.weight_decay;
@@ -207,7 +211,7 @@ void Workspace::open_model() {
   o.sample_shape_hint = data_.sample_shape;
   OpenedModel m = hess::open_model(inputs_.model, o);
   model_ = std::move(m.model);
-  warnings_ = std::move(m.warnings);
+  warnings_.insert(warnings_.end(), m.warnings.begin(), m.warnings.end());
   model_label_ = model_path_ = inputs_.model;
 }
 
@@ -267,7 +271,7 @@ std::unique_ptr<Workspace> open_workspace(const Inputs& inputs, Observer& observ
 }
 
 std::unique_ptr<Workspace> open_workspace(const Inputs& inputs, Model model, std::string label,
-                                          std::string path) {
+                                          std::string path, Observer& observer) {
   Inputs in = inputs;
   in.model = label;  // validate() wants a model; the given one stands for it
   in.arch.clear();
@@ -279,6 +283,7 @@ std::unique_ptr<Workspace> open_workspace(const Inputs& inputs, Model model, std
   w->model_path_ = std::move(path);
   w->open_objective();
   dist::agree();
+  for (const std::string& warning : w->warnings()) observer.warn(warning);
   return w;
 }
 
