@@ -12,6 +12,7 @@
 #include "runs/density_run.h"
 #include "runs/eigen_run.h"
 #include "runs/plot_run.h"
+#include "runs/report_notes.h"
 #include "runs/trace_run.h"
 
 namespace hess::runs {
@@ -52,7 +53,8 @@ std::string escape_cell(const std::string& text) {
 }
 
 std::string markdown(const Workspace& ws, const CurvatureTarget& target,
-                     const std::vector<Line>& lines, const std::string& out) {
+                     const std::vector<Line>& lines, const std::vector<std::string>& notes,
+                     const std::string& out) {
   std::string md = "# Curvature report\n\n";
   md += "- model: `" + ws.model_label() + "` (" + target.summary() + ")\n";
   md += "- data: `" + ws.data_label() + "`, " + grouped(ws.objective().num_samples()) +
@@ -63,6 +65,8 @@ std::string markdown(const Workspace& ws, const CurvatureTarget& target,
     md += "| " + escape_cell(l.quantity) + " | " + escape_cell(l.value) + " | " +
           escape_cell(l.detail) + " |\n";
   }
+  md += "\n## What the numbers say\n\n";
+  for (const std::string& n : notes) md += "- " + n + "\n";
   return md;
 }
 
@@ -201,7 +205,20 @@ Record report(const ReportRun& run, Observer& observer) {
   lines.push_back({"Kh_" + significant(dens.kh_power, 3) + " (LLA)", significant(d.lla_kh, 4), ""});
 
   const int64_t hvps = e.hvps + t.hvps + d.hvps;
-  const std::string md = markdown(*ws, target, lines, run.output.out);
+  ReportFigures figures;
+  figures.lambda_max = e.eigenvalues.size() ? e.eigenvalues(0) : 0.0;
+  figures.trace = t.total.trace;
+  figures.parameters = target.op().rows();
+  figures.node_min = d.lambda_min;
+  figures.node_max = d.lambda_max;
+  figures.max_over_min = d.max_over_min;
+  figures.negative_mass_beyond = d.negative_mass_beyond;
+  figures.negative_mass_beyond_stderr = d.negative_mass_beyond_std_error;
+  figures.negative_mass_below_zero = d.negative_mass;
+  figures.negative_threshold = dens.negative_threshold;
+  figures.layers = t.per_layer;
+  const std::vector<std::string> notes = report_notes(figures);
+  const std::string md = markdown(*ws, target, lines, notes, run.output.out);
   Record rec;
   rec.add("markdown", md).only(kAttr);
   rec.add("report", run.markdown);
@@ -219,6 +236,7 @@ Record report(const ReportRun& run, Observer& observer) {
   const std::string html = report_html_path(run);
   write_html(html, page);
 
+  target.describe(rec);  // curvature, parameters
   describe_run(rec, *ws, run.output, hvps, clock.seconds());
   rec.add("target", target.summary()).only(0).head("target");
   Rows& table = rec.rows("summary").only(kText);
@@ -231,11 +249,15 @@ Record report(const ReportRun& run, Observer& observer) {
   table.column("", "", "quantity", q).column("", "", "value", v).column("", "", "detail", dt);
   describe_numbers(rec, er, tr, dr);
   rec.add("html", html).only(kJson);
-  rec.add("written", std::vector<std::string>{absolute_path(run.output.out),
-                                              absolute_path(run.markdown), absolute_path(html)})
-      .only(kJson);
-  rec.footer = std::to_string(hvps) + " HVPs, " + significant(clock.seconds(), 3) + " s; wrote " +
-               run.output.out + ", " + run.markdown + " and " + html;
+  const std::vector<std::string> written = {absolute_path(run.output.out),
+                                            absolute_path(run.markdown), absolute_path(html)};
+  rec.add("written", written).only(kJson);
+  rec.add("notes", notes).only(kJson);
+  std::string words;  // the notes, then where the files went
+  for (const std::string& n : notes) words += n + "\n";
+  rec.footer = words + "\n" + std::to_string(hvps) + " HVPs, " + significant(clock.seconds(), 3) +
+               " s\nresults  " + written[0] + "\nreport   " + written[1] + "\nhtml     " +
+               written[2];
   return rec;
 }
 
