@@ -23,6 +23,24 @@
 
 namespace hess {
 
+// `text` with every {field} replaced by name(field) (also for warnings that name fields,
+// runs/observer.h).
+inline std::string name_fields(const std::string& text,
+                               const std::function<std::string(const std::string&)>& name) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const size_t close = text[i] == '{' ? text.find('}', i) : std::string::npos;
+    if (close == std::string::npos || close == i + 1 ||
+        text.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_", i + 1) != close) {
+      out += text[i];
+      continue;
+    }
+    out += name(text.substr(i + 1, close - i - 1));
+    i = close;
+  }
+  return out;
+}
+
 class FieldError : public std::invalid_argument {
  public:
   FieldError(std::string field, std::string requirement)
@@ -42,19 +60,7 @@ class FieldError : public std::invalid_argument {
  private:
   static std::string compose(const std::string& field, const std::string& requirement,
                              const std::function<std::string(const std::string&)>& name) {
-    std::string out = name(field);
-    if (!requirement.starts_with(':')) out += ' ';
-    for (size_t i = 0; i < requirement.size(); ++i) {
-      const size_t close = requirement[i] == '{' ? requirement.find('}', i) : std::string::npos;
-      if (close == std::string::npos || close == i + 1 ||
-          requirement.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_", i + 1) != close) {
-        out += requirement[i];
-        continue;
-      }
-      out += name(requirement.substr(i + 1, close - i - 1));
-      i = close;
-    }
-    return out;
+    return name(field) + (requirement.starts_with(':') ? "" : " ") + name_fields(requirement, name);
   }
   std::string field_, requirement_;
 };

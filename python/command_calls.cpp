@@ -93,7 +93,10 @@ py::tuple run_command(const std::string& name, const std::vector<std::string>& a
     record = c.run(observer);
   }
   if (observer.interrupted()) throw Interrupted();
-  py::dict summary = record_to_dict(record);
+  // `command` first, as the command line's JSON has it (docs/cli.md, "JSON").
+  py::dict summary;
+  summary["command"] = name;
+  for (const auto& [key, value] : record_to_dict(record)) summary[key] = value;
   // The group the run committed, read back before a scratch folder goes: the arrays a summary
   // leaves out (a landscape's surface).
   py::object group = py::none();

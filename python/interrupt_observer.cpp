@@ -1,5 +1,6 @@
 #include "python/interrupt_observer.h"
 
+#include "engine/field_error.h"
 #include "python/python_errors.h"
 
 namespace hess::python {
@@ -35,6 +36,10 @@ void InterruptObserver::progress(int64_t, int64_t, const std::string&) {
 const std::atomic<bool>* InterruptObserver::cancel() const {
   cancel_asked_ = true;
   return &g_sigint;
+}
+
+void InterruptObserver::warn(const std::string& message) {
+  warnings_.push_back(name_fields(message, [](const std::string& field) { return field; }));
 }
 
 bool InterruptObserver::interrupted() const {

@@ -28,7 +28,8 @@ class InterruptObserver final : public runs::Observer {
   InterruptObserver& operator=(const InterruptObserver&) = delete;
 
   void progress(int64_t done, int64_t total, const std::string& unit) override;
-  void warn(const std::string& message) override { warnings_.push_back(message); }
+  // A {field} in the message is named as the keyword argument that sets it.
+  void warn(const std::string& message) override;
   const std::atomic<bool>* cancel() const override;
   std::string stop_reason() const override { return "KeyboardInterrupt"; }
 

@@ -38,16 +38,16 @@ Record describe_density(const DensityOptions& o, const DensityResult& r) {
       .show("negative mass below -" + significant(o.negative_threshold, 3) + " lambda_max",
             kMassDigits, "± " + significant(r.negative_mass_beyond_std_error, kMassErrorDigits));
   rec.add("negative_mass_beyond_stderr", r.negative_mass_beyond_std_error);
-  rec.add("negative_mass", r.negative_mass)
+  rec.add("negative_mass_below_zero", r.negative_mass)
       .show("negative mass below 0 (raw)", kMassDigits,
             "± " + significant(r.negative_mass_std_error, kMassErrorDigits));
-  rec.add("negative_mass_stderr", r.negative_mass_std_error);
+  rec.add("negative_mass_below_zero_stderr", r.negative_mass_std_error);
   rec.add("negative_threshold", o.negative_threshold);
   rec.add("lla_re", r.lla_re);
   rec.add("lla_kh", r.lla_kh).show("Kh_" + significant(o.kh_power, 3) + " (LLA)", 4);
   rec.add("kh_power", o.kh_power).only(kAttr);
-  rec.add("sigma", r.sigma).show("smoothing sigma", 4);
-  rec.add("sigma_relative", o.sigma).only(kAttr);
+  rec.add("kernel_sigma", r.sigma).show("smoothing sigma", 4);
+  rec.add("kernel_sigma_relative", o.sigma).only(kAttr);
   rec.add("integral", r.integral).show("integral of the density", 10);
   rec.add("mass_outside", r.mass_outside).only(kAttr);
   describe_status(rec, r.status, r.message);

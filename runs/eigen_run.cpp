@@ -1,6 +1,7 @@
 #include "runs/eigen_run.h"
 
 #include "engine/number_format.h"
+#include "runs/eigen_per_layer.h"
 #include "runs/observed_operator.h"
 
 namespace hess::runs {
@@ -48,6 +49,7 @@ EigenResult eigen_on(const EigenOptions& o, const CurvatureTarget& target, Obser
 }
 
 Record eigen(const EigenRun& run, Observer& observer) {
+  if (run.per_layer) return eigen_per_layer(run, observer);
   EigenOptions eo = run.eigen;
   eo.seed = run.inputs.seed;
   eo.validate();

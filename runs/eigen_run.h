@@ -21,6 +21,7 @@ struct EigenRun {
   TargetSpec target;
   EigenOptions eigen;  // its seed is inputs.seed
   Output output;
+  bool per_layer = false;  // each layer's diagonal block instead (runs/eigen_per_layer.h)
 };
 
 // The fields of /eigen (docs/formats.md, "Spectral result groups").

@@ -156,9 +156,11 @@ Record group_record(const EosSeries& s, const std::string& along, const std::str
 }
 
 Record summary(Record rec, const EosSeries& s, const Workspace& ws, const Output& out,
-               int64_t measured, double seconds, const std::string& lr_text) {
+               int64_t measured, const Outcome& outcome, double seconds,
+               const std::string& lr_text) {
   rec.add("measured", measured).only(kJson);
   rec.add("resumed", static_cast<int64_t>(s.size()) - measured).only(kJson);
+  describe_status(rec, outcome.status, outcome.message);
   describe_run(rec, ws, out, s.total_hvps(), seconds);
   rec.add("samples", s.samples).only(kJson);  // the analysis set, not the data file's rows
   rec.add("series_text", std::to_string(s.size()) + " checkpoints (" + std::to_string(measured) +
@@ -242,7 +244,7 @@ Record eos(const EosRun& run, Observer& observer) {
                                 ? in.samples
                                 : std::stoll(settings.at("sharpness_samples"));
   in.samples = 0;
-  auto ws = open_workspace(in, std::move(first.model), run.along, "");
+  auto ws = open_workspace(in, std::move(first.model), run.along, "", observer);
   const int64_t N = ws->data().size();
   std::vector<int64_t> rows;
   std::string rows_text = "all";
@@ -269,7 +271,7 @@ Record eos(const EosRun& run, Observer& observer) {
         fp.first_difference(Fingerprint::read(old.group(kGroup).h5())).empty()) {
       const EosSeries s = read_eos_series(old.group(kGroup).h5());
       return summary(group_record(s, run.along, run_dir, run.cold, kJson | kText), s, *ws,
-                     run.output, 0, clock.seconds(), lr_text);
+                     run.output, 0, Outcome{}, clock.seconds(), lr_text);
     }
   }
 
@@ -293,6 +295,7 @@ Record eos(const EosRun& run, Observer& observer) {
 
   const int64_t already = static_cast<int64_t>(series.size());
   int64_t measured = 0;
+  Outcome outcome;  // of the measurements of this run
   const std::atomic<bool>* cancel = observer.cancel();
   for (size_t i = 0; i < C; ++i) {
     if (already > 0 && steps[i] <= series.step.back()) continue;
@@ -311,6 +314,7 @@ Record eos(const EosRun& run, Observer& observer) {
     const EosMeasurement m =
         measure(eo, *analysis, mf.model.theta, opt, state, run.cold ? Eigen::MatrixXd() : warm);
     if (m.status != Status::Ok) observer.warn(checkpoints[i].label() + ": " + m.message);
+    outcome.note(m.status, checkpoints[i].label(), m.message);
     if (m.status != Status::NonFinite) warm = m.vectors;
     series.append(m);
     ++measured;
@@ -326,7 +330,7 @@ Record eos(const EosRun& run, Observer& observer) {
   meta.samples = M;
   rf.commit(meta);
   return summary(group_record(series, run.along, run_dir, run.cold, kJson | kText), series, *ws,
-                 run.output, measured, seconds, lr_text);
+                 run.output, measured, outcome, seconds, lr_text);
 }
 
 }  // namespace hess::runs

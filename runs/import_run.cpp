@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "analyzers/stopwatch.h"
 #include "engine/field_error.h"
 #include "engine/number_format.h"
 #include "engine/op_kind.h"
@@ -160,7 +161,10 @@ void ImportRun::validate() const {
 
 Record import(const ImportRun& run) {
   run.validate();
-  return run.onnx.empty() ? import_data(run) : import_model(run);
+  const Stopwatch clock;
+  Record rec = run.onnx.empty() ? import_data(run) : import_model(run);
+  rec.add("seconds", clock.seconds()).only(kJson);
+  return rec;
 }
 
 }  // namespace hess::runs

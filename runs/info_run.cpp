@@ -4,9 +4,11 @@
 #include <chrono>
 #include <map>
 
+#include "analyzers/stopwatch.h"
 #include "engine/number_format.h"
 #include "engine/op_kind.h"
 #include "engine/random.h"
+#include "runs/output.h"
 
 namespace hess::runs {
 
@@ -17,6 +19,9 @@ constexpr int kAccuracyDigits = 5;
 constexpr double kPercent = 100.0;
 constexpr int kSecondsDigits = 4;
 constexpr int kRatioDigits = 3;
+
+// Products of measure(): the 8-column warm-up, one HVP and the timed 8-column one.
+constexpr int64_t kTimingHvps = 2 * kTimingColumns + 1;
 
 struct Timing {
   double loss = 0, grad = 0, hvp = 0, hvp8_per_vector = 0;
@@ -136,15 +141,22 @@ Record describe_model(const Workspace& ws) {
 
 Record info(const InfoRun& run, Observer& observer) {
   if (run.inputs.model.empty() && run.inputs.arch.empty() && !run.inputs.data.empty()) {
+    const Stopwatch clock;
     const DataFile file = read_data_file(run.inputs.data);
     Record r;
     describe_data(r, run.inputs.data, true, file.data, file.provenance);
+    r.add("seconds", clock.seconds()).only(kJson);
     return r;
   }
   const bool need_data = run.timing || !run.inputs.data.empty();
+  const Stopwatch clock;
   auto ws = open_workspace(run.inputs, observer, need_data ? Need::ModelAndData : Need::Model);
   Record r = describe_model(*ws);
-  if (!need_data) return r;
+  const Output no_file{"", ""};  // info writes no result file
+  if (!need_data) {
+    describe_run(r, *ws, no_file, 0, clock.seconds());
+    return r;
+  }
   const Graph& g = ws->model().graph;
   const Evaluation ev = ws->objective().value();
   describe_data(r, ws->data_label(), !ws->data_path().empty(), ws->data(), ws->provenance());
@@ -161,12 +173,13 @@ Record info(const InfoRun& run, Observer& observer) {
     r.add("accuracy_text", significant(kPercent * ev.accuracy, kAccuracyDigits) + " %")
         .only(0)
         .head("accuracy");
-  if (!run.timing) return r;
+  if (!run.timing) {
+    describe_run(r, *ws, no_file, 0, clock.seconds());
+    return r;
+  }
   observer.progress(0, 0, "timing passes");
   const Timing t = measure(ws->objective(), run.inputs.seed);
   observer.finished();
-  r.add("precision", name_of(ws->inputs().precision)).only(kJson);
-  r.add("threads", ws->objective_options().threads).only(kJson);
   r.add("batch_size", ws->objective_options().batch_size).only(kJson);
   r.add("loss_seconds", t.loss).only(kJson);
   r.add("grad_seconds", t.grad).only(kJson);
@@ -177,6 +190,7 @@ Record info(const InfoRun& run, Observer& observer) {
                            std::to_string(ws->objective_options().batch_size))
       .only(0)
       .head("timing");
+  describe_run(r, *ws, no_file, kTimingHvps, clock.seconds());
   Rows& tt = r.rows("timing").only(kText);
   tt.column("", "", "pass",
             std::vector<std::string>{"loss", "gradient", "hvp", "hvp (8 columns, per column)"});

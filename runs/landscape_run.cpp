@@ -81,10 +81,11 @@ std::unique_ptr<Workspace> open_test(const LandscapeTest& test, const Workspace&
                                      const Inputs& inputs, Observer& observer) {
   Inputs in = inputs;
   in.data = test.data;
+  in.arrays = nullptr;  // the analysis set's arrays (Python), not the test set
   in.samples = test.samples;
   std::unique_ptr<Workspace> t;
   try {
-    t = open_workspace(in, ws.model(), ws.model_label(), ws.model_path());
+    t = open_workspace(in, ws.model(), ws.model_label(), ws.model_path(), observer);
   } catch (const FieldError& e) {
     if (e.field() == "samples") throw FieldError("test_samples", e.requirement());
     throw;

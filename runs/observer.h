@@ -23,6 +23,8 @@ class Observer {
   }
   // Work ended (clears a progress line).
   virtual void finished() {}
+  // A warning; it may name an option field as {field} (as FieldError does: "{threads} 64 is more
+  // than the 2 cores of this machine"), which the command line shows as the flag (--threads).
   virtual void warn(const std::string& message) { (void)message; }
   // Set when the run should stop as soon as it can, keeping what is done; null when nobody asks.
   // Only runs that keep their progress when stopped (landscape grids, training, eos series) ask

@@ -41,6 +41,12 @@ void describe_status(Record& r, Status status, const std::string& message) {
   r.add("converged", status == Status::Ok);
 }
 
+void Outcome::note(Status s, const std::string& label, const std::string& what) {
+  if (s == Status::Ok) return;
+  if (status == Status::Ok || s == Status::NonFinite) status = s;
+  message += (message.empty() ? "" : "; ") + label + ": " + what;
+}
+
 void fail_if_non_finite(const char* analysis, Status status, const std::string& message) {
   if (status == Status::NonFinite) throw std::runtime_error(std::string(analysis) + ": " + message);
 }

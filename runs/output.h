@@ -33,13 +33,21 @@ void commit_target_group(ResultFile& file, const std::string& name, Record& reco
                          const CurvatureTarget& target, const Workspace& ws,
                          const std::string& command_line, int64_t hvps, double seconds);
 
-// The keys every summary carries (docs/cli.md, "JSON"): `model`, `data` (also heading lines),
-// `samples`, `out`, `precision`, `seed`, `threads`, `hvps`, `seconds`; in the summary only (the
-// result group has them as metadata).
+// The keys every summary of a run on a model carries (docs/cli.md, "JSON"): `model`, `data` (also
+// heading lines), `samples`, `out` (not when out.out is empty), `precision`, `seed`, `threads`,
+// `ranks`, `hvps`, `seconds`; in the summary only (the result group has them as metadata).
 void describe_run(Record& r, const Workspace& ws, const Output& out, int64_t hvps, double seconds);
 
 // Fields `status`, `message` and `converged` (status ok) of an analysis.
 void describe_status(Record& r, Status status, const std::string& message);
+
+// The outcome of a run of several measurements (eos, train's sharpness tracking): the worst status
+// met and the messages of those not ok, "LABEL: MESSAGE; ...", for describe_status.
+struct Outcome {
+  Status status = Status::Ok;
+  std::string message;
+  void note(Status s, const std::string& label, const std::string& what);
+};
 
 // Throws a runtime error "ANALYSIS: MESSAGE" when the analysis met NaN or Inf (nothing is written
 // then); other statuses are reported, not errors.

@@ -24,7 +24,8 @@ GroupFigures plot_density(const ResultGroupView& g, const PlotStyle&) {
   const double lmin = real_or_nan(g, "lambda_min"), lmax = real_or_nan(g, "lambda_max");
   const double neg = real_or_nan(g, "negative_mass_beyond"),
                neg_se = real_or_nan(g, "negative_mass_beyond_stderr");
-  const double raw = real_or_nan(g, "negative_mass"), eps = real_or_nan(g, "negative_threshold");
+  const double raw = real_or_nan(g, "negative_mass_below_zero"),
+               eps = real_or_nan(g, "negative_threshold");
   const double ratio = real_or_nan(g, "max_over_min");
   const std::string mass = "negative mass " + figure_number(neg) + " ± " +
                            figure_number(neg_se, 2) + " (below −" + figure_number(eps, 3) +

@@ -37,7 +37,7 @@ GroupFigures plot_roughness(const ResultGroupView& g, const PlotStyle&) {
   std::vector<double> tv;
   for (double v : g.values("tv"))
     if (std::isfinite(v)) tv.push_back(v);
-  const double mu = real_or_nan(g, "mu"), sigma = real_or_nan(g, "sigma"),
+  const double mu = real_or_nan(g, "tv_mean"), sigma = real_or_nan(g, "tv_std"),
                ri = real_or_nan(g, "ri");
   plot::Figure f;
   f.title = "Total variation of random loss profiles";

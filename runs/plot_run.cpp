@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "analyzers/stopwatch.h"
 #include "engine/field_error.h"
 #include "io/atomic_output.h"
 #include "io/file_error.h"
@@ -204,6 +205,7 @@ void write_html(const std::string& path, const HtmlReport& report) {
 
 Record plot(const PlotRun& run) {
   run.validate();
+  const Stopwatch clock;
   HtmlReport report;
   for (const std::string& file : run.files) {
     std::vector<GroupFigures> g = collect_figures(file, run.groups, run.style);
@@ -269,6 +271,7 @@ Record plot(const PlotRun& run) {
   rec.add("svg_dir", run.svg_dir).only(kJson);
   rec.add("png_dir", run.png_dir).only(kJson);
   rec.add("written", written).only(kJson);
+  rec.add("seconds", clock.seconds()).only(kJson);
   rec.footer = "wrote " + std::to_string(written.size()) + " file" +
                (written.size() == 1 ? "" : "s") + (html.empty() ? "" : ", " + html);
   return rec;

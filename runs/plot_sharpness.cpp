@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "runs/plot_groups.h"
+#include "runs/sharpness_run.h"
 
 namespace hess::runs {
 
@@ -15,7 +16,7 @@ GroupFigures plot_sharpness(const ResultGroupView& g, const PlotStyle&) {
   std::vector<double> idx, values;
   std::vector<std::string> dropped;
   for (const std::string& m : measures) {
-    const double v = real_or_nan(g, m);
+    const double v = real_or_nan(g, measure_key(parse_enum<SharpnessMeasure>(m)));
     out.summary.push_back({"sharpness " + m, figure_number(v, 6), ""});
     if (v > 0) {
       idx.push_back(static_cast<double>(names.size()));

@@ -12,6 +12,7 @@
 #include "runs/density_run.h"
 #include "runs/eigen_run.h"
 #include "runs/plot_run.h"
+#include "runs/report_notes.h"
 #include "runs/trace_run.h"
 
 namespace hess::runs {
@@ -52,7 +53,8 @@ std::string escape_cell(const std::string& text) {
 }
 
 std::string markdown(const Workspace& ws, const CurvatureTarget& target,
-                     const std::vector<Line>& lines, const std::string& out) {
+                     const std::vector<Line>& lines, const std::vector<std::string>& notes,
+                     const std::string& out) {
   std::string md = "# Curvature report\n\n";
   md += "- model: `" + ws.model_label() + "` (" + target.summary() + ")\n";
   md += "- data: `" + ws.data_label() + "`, " + grouped(ws.objective().num_samples()) +
@@ -63,7 +65,39 @@ std::string markdown(const Workspace& ws, const CurvatureTarget& target,
     md += "| " + escape_cell(l.quantity) + " | " + escape_cell(l.value) + " | " +
           escape_cell(l.detail) + " |\n";
   }
+  md += "\n## What the numbers say\n\n";
+  for (const std::string& n : notes) md += "- " + n + "\n";
   return md;
+}
+
+// The summary's numbers, each under the key and with the meaning it has in the summary of its own
+// command (docs/cli.md, "JSON"): eigen's eigenvalues and residuals, trace's total and per-layer
+// traces, and the scalars of density's under `density`.
+void describe_numbers(Record& rec, const Record& eigen, const Record& trace,
+                      const Record& density) {
+  auto copy = [](Record& to, const Record& from, std::initializer_list<const char*> keys) {
+    for (const char* key : keys) to.put(key, from.find(key)->value).only(kJson);
+  };
+  copy(rec, eigen, {"eigenvalues", "residuals"});
+  const auto& ev = std::get<std::vector<double>>(eigen.find("eigenvalues")->value);
+  rec.add("lambda_max", ev.empty() ? 0.0 : ev.front()).only(kJson);
+  copy(rec, trace, {"trace"});
+  rec.put("trace_stderr", trace.find("stderr")->value).only(kJson);  // as sharpness names it
+  for (const auto& [key, rows] : trace.tables()) {
+    if (key == "per_layer") rec.rows(key) = rows;
+  }
+  rec.rows("per_layer").only(kJson);
+  Record& dens = rec.child("density");
+  copy(dens, density,
+       {"lambda_min", "lambda_max", "max_over_min", "negative_mass_beyond",
+        "negative_mass_beyond_stderr", "negative_mass_below_zero",
+        "negative_mass_below_zero_stderr", "negative_threshold", "lla_kh", "kernel_sigma"});
+}
+
+std::string absolute_path(const std::string& path) {
+  std::error_code ec;
+  const fs::path a = fs::absolute(path, ec);
+  return ec ? path : a.lexically_normal().string();
 }
 
 std::string cost(int64_t hvps, double seconds) {
@@ -138,9 +172,9 @@ Record report(const ReportRun& run, Observer& observer) {
 
   const LayerTraces t = trace_with_layers(to, target, observer);
   fail_if_non_finite("trace", t.total.status, t.total.message);
+  Record tr = describe_trace(to, t);
   {
     ResultFile rf(run.output.out, &lock);
-    Record tr = describe_trace(to, t);
     commit_target_group(rf, "trace", tr, target, *ws, cmd, t.hvps, t.seconds);
   }
   lines.push_back({"trace", significant(t.total.trace),
@@ -153,9 +187,9 @@ Record report(const ReportRun& run, Observer& observer) {
 
   const DensityResult d = density_on(dens, target, observer);
   fail_if_non_finite("density", d.status, d.message);
+  Record dr = describe_density(dens, d);
   {
     ResultFile rf(run.output.out, &lock);
-    Record dr = describe_density(dens, d);
     commit_target_group(rf, "density", dr, target, *ws, cmd, d.hvps, d.seconds);
   }
   const std::string slq = "slq " + std::to_string(dens.runs) + " x " + std::to_string(dens.steps) +
@@ -171,7 +205,20 @@ Record report(const ReportRun& run, Observer& observer) {
   lines.push_back({"Kh_" + significant(dens.kh_power, 3) + " (LLA)", significant(d.lla_kh, 4), ""});
 
   const int64_t hvps = e.hvps + t.hvps + d.hvps;
-  const std::string md = markdown(*ws, target, lines, run.output.out);
+  ReportFigures figures;
+  figures.lambda_max = e.eigenvalues.size() ? e.eigenvalues(0) : 0.0;
+  figures.trace = t.total.trace;
+  figures.parameters = target.op().rows();
+  figures.node_min = d.lambda_min;
+  figures.node_max = d.lambda_max;
+  figures.max_over_min = d.max_over_min;
+  figures.negative_mass_beyond = d.negative_mass_beyond;
+  figures.negative_mass_beyond_stderr = d.negative_mass_beyond_std_error;
+  figures.negative_mass_below_zero = d.negative_mass;
+  figures.negative_threshold = dens.negative_threshold;
+  figures.layers = t.per_layer;
+  const std::vector<std::string> notes = report_notes(figures);
+  const std::string md = markdown(*ws, target, lines, notes, run.output.out);
   Record rec;
   rec.add("markdown", md).only(kAttr);
   rec.add("report", run.markdown);
@@ -189,6 +236,7 @@ Record report(const ReportRun& run, Observer& observer) {
   const std::string html = report_html_path(run);
   write_html(html, page);
 
+  target.describe(rec);  // curvature, parameters
   describe_run(rec, *ws, run.output, hvps, clock.seconds());
   rec.add("target", target.summary()).only(0).head("target");
   Rows& table = rec.rows("summary").only(kText);
@@ -199,17 +247,17 @@ Record report(const ReportRun& run, Observer& observer) {
     dt.push_back(l.detail);
   }
   table.column("", "", "quantity", q).column("", "", "value", v).column("", "", "detail", dt);
-  rec.add("lambda_max", e.eigenvalues.size() ? e.eigenvalues(0) : 0.0).only(kJson);
-  rec.add("eigenvalues", std::vector<double>(e.eigenvalues.begin(), e.eigenvalues.end()))
-      .only(kJson);
-  rec.add("trace", t.total.trace).only(kJson);
-  rec.add("trace_stderr", t.total.std_error).only(kJson);
-  rec.add("negative_mass", d.negative_mass_beyond).only(kJson);
-  rec.add("negative_mass_stderr", d.negative_mass_beyond_std_error).only(kJson);
-  rec.add("max_over_min", d.max_over_min).only(kJson);
+  describe_numbers(rec, er, tr, dr);
   rec.add("html", html).only(kJson);
-  rec.footer = std::to_string(hvps) + " HVPs, " + significant(clock.seconds(), 3) + " s; wrote " +
-               run.output.out + ", " + run.markdown + " and " + html;
+  const std::vector<std::string> written = {absolute_path(run.output.out),
+                                            absolute_path(run.markdown), absolute_path(html)};
+  rec.add("written", written).only(kJson);
+  rec.add("notes", notes).only(kJson);
+  std::string words;  // the notes, then where the files went
+  for (const std::string& n : notes) words += n + "\n";
+  rec.footer = words + "\n" + std::to_string(hvps) + " HVPs, " + significant(clock.seconds(), 3) +
+               " s\nresults  " + written[0] + "\nreport   " + written[1] + "\nhtml     " +
+               written[2];
   return rec;
 }
 

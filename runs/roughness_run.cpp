@@ -51,8 +51,8 @@ Record one_model(const RoughnessRun& run, const RoughnessOptions& ro, Observer& 
   Record rec;
   describe_settings(rec, ro, workers.pointers.size());
   rec.add("loss", r.loss).head("loss");
-  rec.add("mu", r.mu).show("mu (mean TV)");
-  rec.add("sigma", r.sigma).show("sigma (std TV)");
+  rec.add("tv_mean", r.mu).show("mu (mean TV)");
+  rec.add("tv_std", r.sigma).show("sigma (std TV)");
   rec.add("ri", r.ri).show("RI = sigma/mu");
   rec.add("flat_profiles", r.flat_profiles);
   rec.add("tv", r.tv);
@@ -74,7 +74,7 @@ Record along_run(const RoughnessRun& run, const RoughnessOptions& ro, Observer& 
     throw FieldError("along", "takes the models from the checkpoints: give no {model} or {arch}");
   const std::vector<Checkpoint> checkpoints = list_checkpoints(run.along);
   ModelFile first = read_checkpoint(checkpoints[0]);
-  auto ws = open_workspace(run.inputs, std::move(first.model), run.along, "");
+  auto ws = open_workspace(run.inputs, std::move(first.model), run.along, "", observer);
   PassCounter passes(observer, passes_per_model(ro) * static_cast<int64_t>(checkpoints.size()));
   ObservedWorkers workers(ws->point_objectives(/*divide_among_ranks=*/true), passes);
   ResultFile rf(run.output.out);
@@ -125,8 +125,8 @@ Record along_run(const RoughnessRun& run, const RoughnessOptions& ro, Observer& 
   table.column("checkpoint", "checkpoints", "", labels);
   table.column("", "checkpoint_sha256", "", hashes);
   table.column("loss", "loss", "loss", loss);
-  table.column("mu", "mu", "mu", mu);
-  table.column("sigma", "sigma", "sigma", sigma);
+  table.column("tv_mean", "tv_mean", "tv_mean", mu);
+  table.column("tv_std", "tv_std", "tv_std", sigma);
   table.column("ri", "ri", "RI", ri);
   table.column("tv", "tv", "", tv);
   table.column("flat_profiles", "", "", flat);

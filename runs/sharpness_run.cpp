@@ -34,6 +34,10 @@ int64_t expected_passes(const SharpnessOptions& o) {
 
 }  // namespace
 
+std::string measure_key(SharpnessMeasure m) {
+  return m == SharpnessMeasure::Frobenius ? "frobenius_norm" : std::string(name_of(m));
+}
+
 Record describe_sharpness(const SharpnessOptions& o, const SharpnessResult& r) {
   Record rec;
   std::vector<std::string> names;
@@ -64,11 +68,11 @@ Record describe_sharpness(const SharpnessOptions& o, const SharpnessResult& r) {
     rec.add("trace_products", o.trace_products);
   }
   if (r.frobenius) {
-    rec.add("frobenius", r.frobenius->value)
+    rec.add(measure_key(SharpnessMeasure::Frobenius), r.frobenius->value)
         .show("frobenius", 6,
               "± " + significant(r.frobenius->std_error, kErrorDigits) + " (" +
                   std::to_string(o.frobenius_probes) + " probes)");
-    rec.add("frobenius_stderr", r.frobenius->std_error);
+    rec.add(measure_key(SharpnessMeasure::Frobenius) + "_stderr", r.frobenius->std_error);
   }
   if (r.overlap) {
     rec.add("overlap", *r.overlap)

@@ -17,6 +17,10 @@ struct SharpnessRun {
   Output output;
 };
 
+// The key of a measure's value in the summary and in /sharpness: its name, but `frobenius_norm`
+// for `frobenius` (‖H‖_F; trace's `frobenius_norm_squared` is ‖H‖_F², docs/cli.md "JSON").
+std::string measure_key(SharpnessMeasure m);
+
 // The fields of /sharpness (the measures asked, with their details).
 Record describe_sharpness(const SharpnessOptions& o, const SharpnessResult& r);
 

@@ -61,8 +61,8 @@ Record describe_trace(const TraceOptions& o, const LayerTraces& t) {
   rec.add("stderr", r.std_error);
   rec.add("probes", r.probes);
   rec.add("rtol", o.rtol).only(kAttr);
-  rec.add("frobenius2", r.frobenius2);
-  rec.add("frobenius2_stderr", r.frobenius2_std_error);
+  rec.add("frobenius_norm_squared", r.frobenius2);
+  rec.add("frobenius_norm_squared_stderr", r.frobenius2_std_error);
   rec.add("ggn_trace", r.ggn_trace);
   rec.add("ggn_diagonals", r.ggn_diagonals);
   std::vector<std::string> names;

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "analyzers/eos.h"
+#include "dist/cluster.h"
 #include "engine/blas_threads.h"
 #include "engine/field_error.h"
 #include "engine/number_format.h"
@@ -18,6 +19,7 @@
 #include "io/run_directory.h"
 #include "io/train_log.h"
 #include "runs/eos_series.h"
+#include "runs/output.h"
 
 namespace hess::runs {
 
@@ -239,10 +241,12 @@ Record train(const TrainRun& run, Observer& observer) {
     if (checkpoints.empty() || checkpoints.back() != path) checkpoints.push_back(path);
     log.flush();
   };
+  Outcome outcome;  // of this run's sharpness measurements
   auto measure = [&] {
     const EosMeasurement m = tracker->measure(trainer.parameters(), trainer.optimizer());
     if (m.status != Status::Ok)
       observer.warn("sharpness at step " + std::to_string(m.step) + ": " + m.message);
+    outcome.note(m.status, "sharpness at step " + std::to_string(m.step), m.message);
     series.append(m);
     log.write_sharpness(log_record(series));
   };
@@ -331,6 +335,8 @@ Record train(const TrainRun& run, Observer& observer) {
   rec.add("precision", name_of(run.inputs.precision)).only(kJson);
   rec.add("seed", static_cast<int64_t>(run.inputs.seed)).only(kJson);
   rec.add("threads", static_cast<int64_t>(topt.threads)).only(kJson);
+  rec.add("ranks", static_cast<int64_t>(dist::size())).only(kJson);
+  rec.add("hvps", tracking ? series.total_hvps() : int64_t{0}).only(kJson);
   rec.add("seconds", seconds).only(kJson);
   if (tracking) {
     rec.add("sharpness_samples", eos_m).only(kJson);
@@ -341,6 +347,7 @@ Record train(const TrainRun& run, Observer& observer) {
         .only(0)
         .head("sharpness");
     describe_eos_series(rec, series, "sharpness", kJson);
+    describe_status(rec, outcome.status, outcome.message);
   }
   return rec;
 }

@@ -165,7 +165,7 @@ ResultMetadata Workspace::metadata(const std::string& command_line, int64_t hvps
                                    double seconds) const {
   if (model_sha256_.empty() && !model_path_.empty()) model_sha256_ = sha256_file(model_path_);
   if (data_sha256_.empty() && !data_path_.empty()) data_sha256_ = sha256_file(data_path_);
-  if (data_sha256_.empty() && inputs_.arrays) data_sha256_ = data_digest(*inputs_.arrays);
+  if (data_sha256_.empty() && inputs_.arrays) data_sha256_ = data_values_digest();
   ResultMetadata m;
   m.command_line = command_line;
   m.model_sha256 = model_sha256_;
@@ -187,7 +187,7 @@ const std::string& Workspace::model_values_digest() const {
 }
 
 const std::string& Workspace::data_values_digest() const {
-  if (data_values_.empty()) data_values_ = data_digest(data_);
+  if (data_values_.empty()) data_values_ = data_digest(*data_);
   return data_values_;
 }
 
@@ -195,6 +195,10 @@ void Workspace::start(const Inputs& inputs) {
   inputs.validate();
   inputs_ = inputs;
   cores_ = inputs.threads > 0 ? inputs.threads : all_cores();
+  if (inputs.threads > all_cores()) {
+    warnings_.push_back("{threads} " + std::to_string(inputs.threads) + " is more than the " +
+                        std::to_string(all_cores()) + " cores of this machine");
+  }
   objective_options_.batch_size = inputs.batch_size;
   objective_options_.threads = cores_;
   objective_options_.weight_decay = inputs.weight_decay;
@@ -227,7 +231,7 @@ void Workspace::open_model() {
   o.sample_shape_hint = data_->sample_shape;
   OpenedModel m = hess::open_model(inputs_.model, o);
   model_ = std::move(m.model);
-  warnings_ = std::move(m.warnings);
+  warnings_.insert(warnings_.end(), m.warnings.begin(), m.warnings.end());
   model_label_ = model_path_ = inputs_.model;
 }
 
@@ -288,7 +292,7 @@ std::unique_ptr<Workspace> open_workspace(const Inputs& inputs, Observer& observ
 }
 
 std::unique_ptr<Workspace> open_workspace(const Inputs& inputs, Model model, std::string label,
-                                          std::string path) {
+                                          std::string path, Observer& observer) {
   Inputs in = inputs;
   in.model = label;  // validate() wants a model; the given one stands for it
   in.arch.clear();
@@ -300,6 +304,7 @@ std::unique_ptr<Workspace> open_workspace(const Inputs& inputs, Model model, std
   w->model_path_ = std::move(path);
   w->open_objective();
   dist::agree();
+  for (const std::string& warning : w->warnings()) observer.warn(warning);
   return w;
 }
 

@@ -132,7 +132,8 @@ class Workspace {
 
  private:
   friend std::unique_ptr<Workspace> open_workspace(const Inputs&, Need);
-  friend std::unique_ptr<Workspace> open_workspace(const Inputs&, Model, std::string, std::string);
+  friend std::unique_ptr<Workspace> open_workspace(const Inputs&, Model, std::string, std::string,
+                                                   Observer&);
   Workspace() = default;
   // Checks and keeps the inputs, reads the data file.
   void start(const Inputs& inputs);
@@ -162,13 +163,14 @@ class Workspace {
 };
 
 std::unique_ptr<Workspace> open_workspace(const Inputs& inputs, Need need = Need::ModelAndData);
-// The same, passing the warnings met while opening to `observer`.
+// The same, passing the warnings met while opening to `observer` (--threads above the machine's
+// cores, an ONNX export's folded BatchNorm).
 std::unique_ptr<Workspace> open_workspace(const Inputs& inputs, Observer& observer,
                                           Need need = Need::ModelAndData);
 // The same with the model given (a checkpoint of a series): inputs.model and inputs.arch are not
 // read; `label` names the model and `path` is its file ("" for none).
 std::unique_ptr<Workspace> open_workspace(const Inputs& inputs, Model model, std::string label,
-                                          std::string path);
+                                          std::string path, Observer& observer);
 
 // The analysis set: all rows in order, or a seeded random subset of `samples` rows, sorted.
 std::vector<int64_t> analysis_rows(int64_t available, int64_t samples, uint64_t seed);

@@ -25,7 +25,7 @@ TEST_CASE("density --json: exact extreme nodes with P steps, unit mass, negative
   const JsonValue j = parse_json(
       run_ok(dir, spectral_args({"density", "--runs", "4", "--steps", "51", "--json"})).out);
   for (const char* key :
-       {"grid", "density", "nodes", "weights", "hvps", "seconds", "negative_mass",
+       {"grid", "density", "nodes", "weights", "hvps", "seconds", "negative_mass_below_zero",
         "negative_mass_beyond", "negative_mass_beyond_stderr", "negative_threshold"}) {
     CAPTURE(key);
     CHECK(j.has(key));
@@ -47,8 +47,8 @@ TEST_CASE("density --json: exact extreme nodes with P steps, unit mass, negative
   // Negative mass: the fraction of negative eigenvalues, up to the sampling error of 4 runs.
   const double negative =
       static_cast<double>((ev.array() < 0).count()) / static_cast<double>(ev.size());
-  CHECK(std::abs(j["negative_mass"].number() - negative) <=
-        4 * j["negative_mass_stderr"].number() + 1e-12);
+  CHECK(std::abs(j["negative_mass_below_zero"].number() - negative) <=
+        4 * j["negative_mass_below_zero_stderr"].number() + 1e-12);
   // The robust negative mass: the fraction below −ε·λmax (every run's largest node is λmax here).
   const double epsilon = j["negative_threshold"].number();
   CHECK(epsilon == kDefaultNegativeThreshold);
@@ -56,7 +56,7 @@ TEST_CASE("density --json: exact extreme nodes with P steps, unit mass, negative
                         static_cast<double>(ev.size());
   CHECK(std::abs(j["negative_mass_beyond"].number() - beyond) <=
         4 * j["negative_mass_beyond_stderr"].number() + 1e-12);
-  CHECK(j["negative_mass_beyond"].number() <= j["negative_mass"].number());
+  CHECK(j["negative_mass_beyond"].number() <= j["negative_mass_below_zero"].number());
 
   ResultReader reader(dir.file("results.h5"));
   const ResultGroupView g = reader.group("density");
@@ -81,9 +81,9 @@ TEST_CASE("density --negative-threshold 0: the robust negative mass is the raw o
       parse_json(run_ok(dir, spectral_args({"density", "--runs", "3", "--steps", "20",
                                             "--negative-threshold", "0", "--json"}))
                      .out);
-  CHECK(j["negative_mass"].number() > 0.0);
-  CHECK(j["negative_mass_beyond"].number() == j["negative_mass"].number());
-  CHECK(j["negative_mass_beyond_stderr"].number() == j["negative_mass_stderr"].number());
+  CHECK(j["negative_mass_below_zero"].number() > 0.0);
+  CHECK(j["negative_mass_beyond"].number() == j["negative_mass_below_zero"].number());
+  CHECK(j["negative_mass_beyond_stderr"].number() == j["negative_mass_below_zero_stderr"].number());
 }
 
 TEST_CASE("density: bad input") {

@@ -68,7 +68,7 @@ TEST_CASE("eigen, trace, diag, density on 2 and 3 ranks equal one process, shard
       {"trace", {"--probes", "40", "--min-probes", "40"}, {"trace", "ggn_trace", "stderr"}, {}, {}},
       {"trace",
        {"--method", "hutchinson", "--probes", "40", "--min-probes", "40"},
-       {"trace", "frobenius2"},
+       {"trace", "frobenius_norm_squared"},
        {},
        {}},
       {"diag", {"--probes", "20"}, {"trace"}, {}, {"diagonal"}},

@@ -98,6 +98,52 @@ TEST_CASE("eigen --layers and --curvature ggn: the eigenvalues of the submatrix 
   check_close(parse_json(r.out)["eigenvalues"].numbers(), {g[0], g[1], g[2]}, g[0]);
 }
 
+TEST_CASE(
+    "eigen --per-layer: each layer's top eigenvalues of its dense diagonal block, bundled MLP") {
+  ScratchDir dir;
+  runs::Inputs in;
+  in.model = bundled_sample("digits-mlp.h5");
+  in.data = bundled_sample("digits.h5");
+  in.samples = 300;
+  in.seed = 5;
+  in.threads = 1;
+  const DenseReference ref = dense_reference(in, Curvature::Hessian);
+  const CliRun r =
+      run_ok(dir, {"eigen", "--model", in.model, "--data", in.data, "--samples", "300", "--seed",
+                   "5", "--threads", "1", "--per-layer", "--k", "3", "--out", "r.h5", "--json"});
+  const JsonValue j = parse_json(r.out);
+  const JsonValue& layers = j["per_layer"];
+  REQUIRE(layers.keys() == std::vector<std::string>{"fc1", "fc2"});
+  int64_t total = 0;
+  for (const std::string& layer : layers.keys()) {
+    CAPTURE(layer);
+    const Eigen::MatrixXd block = ref.sub(layer + ".");
+    const std::vector<double> want = descending(block);
+    check_close(layers[layer]["eigenvalues"].numbers(), {want[0], want[1], want[2]},
+                std::abs(want[0]));
+    CHECK(layers[layer]["params"].number() == block.rows());
+    CHECK(layers[layer]["converged_eigenvalues"].number() == 3);
+    CHECK(layers[layer]["status"].text == "ok");
+    total += block.rows();
+  }
+  CHECK(total == ref.H.rows());  // the layers cover θ
+  CHECK(j["converged"].boolean);
+  // the group holds the same rows; the table prints one line per layer
+  ResultReader reader(dir.file("r.h5"));
+  const ResultGroupView g = reader.group("eigen_per_layer");
+  const ResultArray values = g.array("eigenvalues");
+  REQUIRE(values.shape == Shape{2, 3});
+  const std::vector<double> fc2 = layers["fc2"]["eigenvalues"].numbers();
+  CHECK(std::vector<double>(values.values.begin() + 3, values.values.end()) == fc2);
+  CHECK(g.metadata().hvps == static_cast<int64_t>(j["hvps"].number()));
+  const CliRun text = run_ok(dir, {"eigen", "--model", in.model, "--data", in.data, "--samples",
+                                   "300", "--per-layer", "--k", "2", "--out", "t.h5"});
+  CHECK(text.out.find("layer  params  lambda_1") != std::string::npos);
+  CHECK(text.out.find("\nfc2 ") != std::string::npos);
+  check_error(dir, spectral_args({"eigen", "--per-layer", "--save-vectors"}), 2,
+              "--save-vectors does not go with --per-layer");
+}
+
 TEST_CASE("eigen writes its group with the metadata; --save-vectors keeps eigenvectors") {
   ScratchDir dir;
   const DenseReference ref = dense_reference(spectral_options(), Curvature::Hessian);

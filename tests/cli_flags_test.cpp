@@ -1,10 +1,13 @@
 // The command line as a new user meets it (tools/flags.h): every numeric flag of every command,
 // given a value its analysis refuses, is exit code 2 with one line naming the flag the user typed
-// (never the internal field); --json and --quiet are accepted by every command; the library's
+// (never the internal field); abbreviated flags are unknown; --threads above the machine's cores is
+// warned about once and runs; --json and --quiet are accepted by every command; the library's
 // defaults are the command line's; --data-seed draws the --samples subset apart from --seed.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "analyzers/eigen.h"
@@ -100,6 +103,44 @@ TEST_CASE("numeric flags of sharpness and roughness: the flag typed is named, ex
                     {{"--points", "1"}, "--points must be at least 2 intervals (got 1)"},
                     {{"--radius", "0"}, "--radius must be positive and finite (got 0)"},
                 });
+}
+
+TEST_CASE("abbreviated long flags are unknown options, exit 2") {
+  ScratchDir dir;
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"eigen", {"--sample", "10"}},     // --samples
+      {"trace", {"--prob", "10"}},       // --probes
+      {"density", {"--thread", "1"}},    // --threads
+      {"eigen", {"--per", "--k", "1"}},  // --per-layer
+  };
+  for (const auto& [command, args] : cases) {
+    const CliRun r = run_hessian(with_inputs(command, args), dir.path());
+    CAPTURE(command);
+    CAPTURE(args);
+    CHECK(r.code == 2);
+    CHECK(r.err == "hessian: error: " + command + ": unrecognised option '" + args.front() + "'\n");
+    CHECK(r.out.empty());
+  }
+}
+
+TEST_CASE("--threads above the machine's cores: one warning naming the flag, and the run goes on") {
+  ScratchDir dir;
+  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const std::string more = std::to_string(cores + 1);
+  for (const std::string command : {"info", "eigen"}) {
+    // batches of 8: as many batches as threads, so all of them run (docs/cli.md, --threads)
+    const CliRun r = run_hessian(
+        with_inputs(command, {"--threads", more, "--batch-size", "8", "--json"}), dir.path());
+    CAPTURE(command);
+    CHECK(r.code == 0);
+    CHECK(r.err == "hessian: warning: --threads " + more + " is more than the " +
+                       std::to_string(cores) + " cores of this machine\n");
+    CHECK(parse_json(r.out)["threads"].number() == cores + 1);
+  }
+  const CliRun fits =
+      run_hessian(with_inputs("info", {"--threads", std::to_string(cores), "--json"}), dir.path());
+  CHECK(fits.code == 0);
+  CHECK(fits.err.empty());
 }
 
 TEST_CASE("--json and --quiet are accepted by every command") {

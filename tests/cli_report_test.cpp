@@ -1,14 +1,18 @@
 // `hessian report` run as a program: with no arguments, on the bundled sample found under data/ in
 // the working directory, it writes results.h5 (eigen, trace, density, report groups), report.md and
 // report.html (the figures);
-// its top eigenvalue is `hessian eigen`'s; without the sample it fails naming the file.
+// its top eigenvalue is `hessian eigen`'s; its notes in words quote its JSON's numbers; without the
+// sample it fails naming the file.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
 
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "analyzers/density.h"
 #include "io/result_reader.h"
@@ -85,7 +89,7 @@ TEST_CASE("report with no arguments analyses data/ and writes results.h5, report
   beyond /= static_cast<double>(runs);
   const double reported = std::get<double>(density.h5().attr("negative_mass_beyond"));
   CHECK(reported == doctest::Approx(beyond).epsilon(1e-12));
-  CHECK(reported <= std::get<double>(density.h5().attr("negative_mass")));
+  CHECK(reported <= std::get<double>(density.h5().attr("negative_mass_below_zero")));
 
   // The same eigenvalue from `hessian eigen` on the same files.
   const JsonValue e =
@@ -93,6 +97,123 @@ TEST_CASE("report with no arguments analyses data/ and writes results.h5, report
                               "--k", "1", "--out", "e.h5", "--json"})
                      .out);
   CHECK(std::abs(e["eigenvalues"].numbers()[0] - top[0]) < 1e-8 * std::abs(top[0]));
+}
+
+namespace {
+
+// The notes quote numbers to 3 significant digits: within half a unit of the third digit.
+constexpr double kQuoted = 5e-3;
+
+// The number after the first `prefix` in `text` (grouping commas dropped); NaN when absent.
+double quoted(const std::string& text, const std::string& prefix) {
+  const size_t at = text.find(prefix);
+  if (at == std::string::npos) return std::numeric_limits<double>::quiet_NaN();
+  std::string digits;
+  for (size_t i = at + prefix.size(); i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == ',' && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1])))
+      continue;
+    if (!std::isdigit(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != 'e' &&
+        c != '+')
+      break;
+    digits += c;
+  }
+  return std::strtod(digits.c_str(), nullptr);
+}
+
+void check_quoted(const std::string& note, const std::string& prefix, double want) {
+  CAPTURE(note);
+  CAPTURE(prefix);
+  CHECK(std::abs(quoted(note, prefix) - want) <= kQuoted * std::abs(want) + 1e-12);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "report explains its numbers in words, quoting the JSON's values; prints where files went") {
+  ScratchDir dir;
+  const std::vector<std::string> args = {"report",
+                                         "--model",
+                                         bundled_sample("digits-mlp.h5"),
+                                         "--data",
+                                         bundled_sample("digits.h5"),
+                                         "--samples",
+                                         "100",
+                                         "--k",
+                                         "2",
+                                         "--runs",
+                                         "3",
+                                         "--steps",
+                                         "20",
+                                         "--probes",
+                                         "30",
+                                         "--threads",
+                                         "1",
+                                         "--out",
+                                         "r.h5"};
+  std::vector<std::string> with_json = args;
+  with_json.push_back("--json");
+  const JsonValue j = parse_json(run_ok(dir, with_json).out);
+  const JsonValue& notes = j["notes"];
+  REQUIRE(notes.items.size() == 4);
+  const JsonValue& d = j["density"];
+
+  const std::string& rank = notes.items[0].text;
+  check_quoted(rank, "λmax = ", j["lambda_max"].number());
+  check_quoted(rank, "of the trace ", j["trace"].number());
+  check_quoted(rank, "is ", 100 * j["lambda_max"].number() / j["trace"].number());
+  check_quoted(rank, "tr/λmax = ", j["trace"].number() / j["lambda_max"].number());
+
+  const std::string& convex = notes.items[1].text;
+  REQUIRE(d["lambda_min"].number() < 0);
+  check_quoted(convex, "λmax/|λmin| = ", d["max_over_min"].number());
+  check_quoted(convex, "SLQ nodes λmax = ", d["lambda_max"].number());
+  check_quoted(convex, "λmin = ", d["lambda_min"].number());
+  CHECK(convex.find(d["max_over_min"].number() >= 10 ? "nearly convex" : "near a saddle") !=
+        std::string::npos);
+
+  const std::string& negative = notes.items[2].text;
+  REQUIRE(d["negative_mass_beyond"].number() > 0);
+  check_quoted(negative, "Negative spectral mass ", d["negative_mass_beyond"].number());
+  check_quoted(negative, "± ", d["negative_mass_beyond_stderr"].number());
+  check_quoted(negative, "about ",
+               std::round(d["negative_mass_beyond"].number() * j["parameters"].number()));
+  check_quoted(negative, "below -", d["negative_threshold"].number());
+  check_quoted(negative, "λmax = ", -d["negative_threshold"].number() * d["lambda_max"].number());
+  check_quoted(negative, "below 0 gives ", d["negative_mass_below_zero"].number());
+
+  const std::string& shares = notes.items[3].text;
+  double sum = 0;
+  for (const std::string& layer : j["per_layer"].keys())
+    sum += j["per_layer"][layer]["trace"].number();
+  check_quoted(shares, "their sum ", sum);
+  for (const std::string& layer : j["per_layer"].keys()) {
+    const JsonValue& l = j["per_layer"][layer];
+    const size_t from = shares.find(" " + layer + " ");
+    REQUIRE(from != std::string::npos);
+    const std::string part =
+        shares.substr(from, shares.find(')', from) - from);  // " fc1 94.1 % (86.3 %"
+    check_quoted(part, " " + layer + " ", 100 * l["trace"].number() / sum);
+    check_quoted(part, "(", 100 * l["size"].number() / j["parameters"].number());
+  }
+
+  // The same run without --json prints the same sentences beside the table, and the full paths;
+  // report.md has them under its own heading.
+  const CliRun text = run_ok(dir, args);
+  const std::string md = read_bytes(dir.file("report.md"));
+  CHECK(md.find("\n## What the numbers say\n") != std::string::npos);
+  for (const JsonValue& n : notes.items) {
+    CHECK(text.out.find(n.text + "\n") != std::string::npos);
+    CHECK(md.find("- " + n.text + "\n") != std::string::npos);
+  }
+  const std::string root = std::filesystem::absolute(dir.path()).lexically_normal().string();
+  CHECK(j["written"].items.size() == 3);
+  CHECK(j["written"].items[0].text == root + "/r.h5");
+  CHECK(j["written"].items[1].text == root + "/report.md");
+  CHECK(j["written"].items[2].text == root + "/report.html");
+  CHECK(text.out.find("\nresults  " + root + "/r.h5\n") != std::string::npos);
+  CHECK(text.out.find("\nreport   " + root + "/report.md\n") != std::string::npos);
+  CHECK(text.out.find("\nhtml     " + root + "/report.html\n") != std::string::npos);
 }
 
 TEST_CASE("report without the bundled sample: exit 1 naming the file") {

@@ -55,7 +55,7 @@ TEST_CASE("roughness: JSON keys, the result group, RI reproducible for a seed") 
       small_run({"--model", kModel, "--seed", "1", "--json", "--out", "a.h5"}), dir.path());
   CAPTURE(a.err);
   REQUIRE(a.code == 0);
-  for (const char* key : {"mu", "sigma", "ri", "tv", "loss", "flat_profiles"}) {
+  for (const char* key : {"tv_mean", "tv_std", "ri", "tv", "loss", "flat_profiles"}) {
     CAPTURE(key);
     CHECK(json_key_count(a.out, key) == 1);
   }
@@ -80,7 +80,7 @@ TEST_CASE("roughness: JSON keys, the result group, RI reproducible for a seed") 
   const RoughnessIndex index = roughness_index(tv);
   CHECK(g.h5().real_attr("ri") == doctest::Approx(index.ri).epsilon(1e-12));
   CHECK(ri == doctest::Approx(index.ri).epsilon(1e-9));
-  CHECK(json_field(a.out, "mu") == doctest::Approx(index.mu).epsilon(1e-9));
+  CHECK(json_field(a.out, "tv_mean") == doctest::Approx(index.mu).epsilon(1e-9));
   CHECK(g.metadata().seed == 1);
   CHECK(g.metadata().command_line.find("roughness") != std::string::npos);
 

@@ -50,7 +50,7 @@ TEST_CASE("sharpness: every measure in the JSON summary and the /sharpness group
   const ResultReader reader(dir.file("res.h5"));
   const ResultGroupView g = reader.group("sharpness");
   for (const char* key :
-       {"lambda_max", "trace", "frobenius", "overlap", "average", "worst", "keskar", "loss"}) {
+       {"lambda_max", "trace", "frobenius_norm", "overlap", "average", "worst", "keskar", "loss"}) {
     CAPTURE(key);
     const double v = json_field(r.out, key);
     CHECK(std::isfinite(v));
@@ -68,7 +68,8 @@ TEST_CASE("sharpness: every measure in the JSON summary and the /sharpness group
   CHECK(overlap >= 0.0);
   CHECK(overlap <= 1.0);
   // ‖H‖_F ≥ λmax up to its error bar; worst case ≥ average case (both at ρ = 0.05).
-  CHECK(json_field(r.out, "frobenius") + 4 * json_field(r.out, "frobenius_stderr") >= lambda_max);
+  CHECK(json_field(r.out, "frobenius_norm") + 4 * json_field(r.out, "frobenius_norm_stderr") >=
+        lambda_max);
   CHECK(json_field(r.out, "worst") >= json_field(r.out, "average"));
   CHECK(g.metadata().hvps > 0);
   CHECK(g.h5().strings_attr("measures").size() == 7);

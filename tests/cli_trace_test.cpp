@@ -25,7 +25,7 @@ TEST_CASE("trace hutchinson --json: the dense trace within 3 stderr, per-layer t
                                               "--probes", "400", "--json"}));
   const JsonValue j = parse_json(r.out);
   for (const char* key :
-       {"trace", "stderr", "probes", "hvps", "seconds", "per_layer", "frobenius2"}) {
+       {"trace", "stderr", "probes", "hvps", "seconds", "per_layer", "frobenius_norm_squared"}) {
     CAPTURE(key);
     CHECK(j.has(key));
   }
@@ -44,7 +44,8 @@ TEST_CASE("trace hutchinson --json: the dense trace within 3 stderr, per-layer t
   CHECK(std::abs(sum - j["trace"].number()) <= 1e-10 * std::abs(j["trace"].number()) + 1e-12);
   // ‖H‖_F² = E‖H v‖²: its own standard error is not printed in JSON; 5 % of 400 probes suffices
   // here.
-  CHECK(std::abs(j["frobenius2"].number() - ref.H.squaredNorm()) <= 0.05 * ref.H.squaredNorm());
+  CHECK(std::abs(j["frobenius_norm_squared"].number() - ref.H.squaredNorm()) <=
+        0.05 * ref.H.squaredNorm());
 
   // The group holds the same numbers.
   ResultReader reader(dir.file("results.h5"));

@@ -12,7 +12,8 @@ void prepare_eigen(PreparedCommand& c) {
       "eigen", "(--model FILE | --arch SPEC) [--data FILE] [options]",
       "  hessian eigen --model data/digits-mlp.h5 --data data/digits.h5 --k 5\n"
       "  hessian eigen --arch mlp:64-32-10:tanh --samples 512 --which both --k 3 --json\n"
-      "  hessian eigen --model m.h5 --data d.h5 --layers 'fc1.*' --method power --tol 1e-4\n");
+      "  hessian eigen --model m.h5 --data d.h5 --layers 'fc1.*' --method power --tol 1e-4\n"
+      "  hessian eigen --model data/digits-mlp.h5 --data data/digits.h5 --per-layer --k 3\n");
   add_inputs(f, run.inputs);
   add_target(f, run.target);
   EigenOptions& eo = run.eigen;
@@ -27,7 +28,10 @@ void prepare_eigen(PreparedCommand& c) {
               "PyHessian does it")
       .value("max-iterations", &eo.max_iterations, "N",
              "lanczos: restarts; power: iterations per eigenvalue")
-      .toggle("save-vectors", &eo.save_vectors, "write the eigenvectors to the result file");
+      .toggle("save-vectors", &eo.save_vectors, "write the eigenvectors to the result file")
+      .toggle("per-layer", &run.per_layer,
+              "the K eigenvalues of each layer's diagonal block H_ll instead, one row per layer "
+              "(group /eigen_per_layer)");
   add_output(f, run.output, c.printing);
   c.bind(&run.inputs, &run.output, nullptr,
          [&run](runs::Observer& o) { return runs::eigen(run, o); });

@@ -48,6 +48,7 @@ void add_optimizer(Flags& f, OptimizerOptions& op, double* lr, const std::string
 }
 
 void add_printing(Flags& f, Printing& p) {
+  p.command = f.command();
   f.toggle("json", &p.json, "print one JSON object with the summary on stdout")
       .toggle("quiet", &p.quiet, "no progress on stderr");
 }

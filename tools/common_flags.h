@@ -18,8 +18,9 @@ namespace hess::cli {
 
 // How the outcome is shown.
 struct Printing {
-  bool json = false;   // one JSON object on stdout
-  bool quiet = false;  // no progress on stderr
+  bool json = false;    // one JSON object on stdout
+  bool quiet = false;   // no progress on stderr
+  std::string command;  // the command's name: the summary's key `command` (docs/cli.md, "JSON")
 };
 
 void add_model_inputs(Flags& f, runs::Inputs& in);  // --model --arch --loss --seed
@@ -33,7 +34,7 @@ void add_target(Flags& f, runs::TargetSpec& t);
 void add_optimizer(Flags& f, OptimizerOptions& op, double* lr, const std::string& lr_help);
 // --out (default out.out), --json, --quiet.
 void add_output(Flags& f, runs::Output& out, Printing& p);
-// --json and --quiet only (commands without a result file).
+// --json and --quiet only (commands without a result file); both set p.command.
 void add_printing(Flags& f, Printing& p);
 
 }  // namespace hess::cli

@@ -132,7 +132,9 @@ std::string text_of(const Record& r) {
 
 void print(const Record& r, const Printing& p) {
   if (p.json) {
-    std::printf("%s\n", to_json(r).dump().c_str());
+    Record summary;  // the command's name first, then the run's record
+    summary.add("command", p.command);
+    std::printf("%s\n", to_json(summary.merge(r)).dump().c_str());
   } else {
     std::fputs(text_of(r).c_str(), stdout);
   }

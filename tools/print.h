@@ -1,6 +1,7 @@
 #pragma once
 // What a command prints when it is done: the summary Record of its run (io/record.h) as one JSON
-// object on stdout (--json), or as text: the heading lines, the tables, the quantity table and the
+// object on stdout (--json; its first key `command` is the command's name, docs/cli.md "JSON"), or
+// as text: the heading lines, the tables, the quantity table and the
 // footer.
 //
 //   hess::cli::print(record, printing);

@@ -1,6 +1,9 @@
 #include "tools/terminal_observer.h"
 
+#include <algorithm>
 #include <cstdio>
+
+#include "engine/field_error.h"
 
 namespace hess::cli {
 
@@ -21,7 +24,12 @@ void TerminalObserver::finished() {
 
 void TerminalObserver::warn(const std::string& message) {
   finished();
-  std::string line = message;
+  // {field} as its flag, named as Flags names a field by default (weight_decay: --weight-decay)
+  std::string line = name_fields(message, [](const std::string& field) {
+    std::string flag = "--" + field;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    return flag;
+  });
   for (char& c : line) {
     if (c == '\n') c = ' ';
   }
