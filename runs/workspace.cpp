@@ -40,7 +40,8 @@ void Inputs::validate() const {
   }
   if (!std::isfinite(weight_decay) || weight_decay < 0)
     throw FieldError("weight_decay", "must be finite and non-negative");
-  if (arrays && !data.empty()) throw FieldError("data", "and in-memory arrays both given: give one");
+  if (arrays && !data.empty())
+    throw FieldError("data", "and in-memory arrays both given: give one");
 }
 
 std::vector<int64_t> analysis_rows(int64_t available, int64_t samples, uint64_t seed) {

@@ -51,9 +51,9 @@ struct Inputs {
   // Data in memory instead of a file (the Python module's arrays), shared, never copied; `data`
   // must then be empty. Results name it "arrays" and carry the SHA-256 of its values.
   std::shared_ptr<const Dataset> arrays;
-  int64_t samples = 0;                     // analysis set: a seeded subset of this many; 0: all
-  uint64_t seed = 0;                       // probes, directions, arch weights
-  std::optional<uint64_t> data_seed;       // the subset and synthetic data; unset: `seed`
+  int64_t samples = 0;                // analysis set: a seeded subset of this many; 0: all
+  uint64_t seed = 0;                  // probes, directions, arch weights
+  std::optional<uint64_t> data_seed;  // the subset and synthetic data; unset: `seed`
   int64_t batch_size = 256;
   int threads = 0;  // cores to use; 0: all
   Precision precision = Precision::F64;
