@@ -15,6 +15,7 @@ constexpr const char* kTrainLogFormat = "hessian-train-log";
 const std::vector<PlotterEntry>& group_plotters() {
   static const std::vector<PlotterEntry> table = {
       {kResultFormat, "eigen", "eigen", plot_eigen},
+      {kResultFormat, "eigen_per_layer", "eigen_per_layer", plot_eigen_per_layer},
       {kResultFormat, "density", "density", plot_density},
       {kResultFormat, "trace", "trace", plot_trace},
       {kResultFormat, "diag", "diag", plot_diag},

@@ -29,6 +29,7 @@ const std::vector<PlotterEntry>& group_plotters();
 std::string plottable_names();
 
 GroupFigures plot_eigen(const ResultGroupView& g, const PlotStyle& style);
+GroupFigures plot_eigen_per_layer(const ResultGroupView& g, const PlotStyle& style);
 GroupFigures plot_density(const ResultGroupView& g, const PlotStyle& style);
 GroupFigures plot_trace(const ResultGroupView& g, const PlotStyle& style);
 GroupFigures plot_diag(const ResultGroupView& g, const PlotStyle& style);

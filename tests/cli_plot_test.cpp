@@ -50,6 +50,7 @@ const ScratchDir& fixtures() {
            "2", "--steps", "20"}),
      d);
   ok(with({"diag", "--probes", "4", "--out", "all.h5"}), d);
+  ok(with({"eigen", "--per-layer", "--k", "2", "--out", "all.h5"}), d);
   ok(with({"landscape", "--x", "-1:1:11", "--y", "-1:1:9", "--out", "all.h5"}), d);
   ok(with({"roughness", "--directions", "6", "--points", "6", "--out", "all.h5"}), d);
   ok(with({"sharpness", "--draws", "3", "--steps", "2", "--trace-products", "9",
@@ -80,16 +81,17 @@ TEST_CASE("every group of a result file becomes figures in one HTML page and SVG
   INFO(r.err);
   REQUIRE(r.code == 0);
   const int figures = static_cast<int>(json_field(r.out, "figures"));
-  // eigen 1, density 2, trace 1, diag 1 + 2 layer histograms, landscape 2, roughness 1,
-  // sharpness 2
-  CHECK(figures == 12);
+  // eigen 1, eigen_per_layer 1, density 2, trace 1, diag 1 + 2 layer histograms, landscape 2,
+  // roughness 1, sharpness 2
+  CHECK(figures == 13);
   const std::string html = read_bytes(out.file("p.html"));
   CHECK(count(html, "<svg ") == figures);
   CHECK(count(html, "<figcaption>") == figures);
   CHECK(html.find("<script") == std::string::npos);
   CHECK(html.find("http://") == html.find("http://www.w3.org/2000/svg"));  // only the namespace
   CHECK(html.find("https://") == std::string::npos);
-  for (const char* g : {"eigen", "density", "trace", "diag", "landscape", "roughness", "sharpness"})
+  for (const char* g : {"eigen", "eigen_per_layer", "density", "trace", "diag", "landscape",
+                        "roughness", "sharpness"})
     CHECK(html.find(std::string("<h2>") + g + "</h2>") != std::string::npos);
   const ResultReader rr(all);
   const ResultMetadata m = rr.group("eigen").metadata();
@@ -112,6 +114,19 @@ TEST_CASE("every group of a result file becomes figures in one HTML page and SVG
   REQUIRE(markers.size() >= ev.size());
   for (size_t i = 0; i < ev.size(); ++i)
     CHECK(std::fabs(markers[i]->number("cy") - y.pixel(ev[i])) < kSvgPixel);
+
+  // each layer's eigenvalues land where the per-layer figure's axes put them, λ1 series first
+  const SvgDoc per(read_bytes(out.file("svg/eigen_per_layer-layers.svg")));
+  const AxisMap py = axis_map(per, "ytick", false);
+  const ResultArray pl = rr.group("eigen_per_layer").array("eigenvalues");
+  REQUIRE(pl.shape.size() == 2);
+  const auto pm = per.with_class("marker");
+  REQUIRE(pm.size() == pl.values.size());
+  const size_t layers = static_cast<size_t>(pl.shape[0]), k = static_cast<size_t>(pl.shape[1]);
+  for (size_t j = 0; j < k; ++j)
+    for (size_t i = 0; i < layers; ++i)
+      CHECK(std::fabs(pm[j * layers + i]->number("cy") - py.pixel(pl.values[i * k + j])) <
+            kSvgPixel);
 
   // the contour's levels: every labelled level within the landscape's loss range
   const SvgDoc land(read_bytes(out.file("svg/landscape-contour.svg")));
