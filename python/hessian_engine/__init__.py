@@ -233,8 +233,8 @@ eos.__doc__ += "\n\n" + _core.command_help("eos")
 def hvp(model, data, V, **options):
     """Y = H V: the Hessian (or, curvature="ggn", the GGN) of the loss times V, exactly, for V of P
     entries or a P x k matrix of k columns (one k-column product). Keyword arguments: samples,
-    seed, batch_size, threads, precision, weight_decay, curvature, layers (V then has the selected
-    blocks' entries only), as the command line's flags."""
+    seed, data_seed, batch_size, threads, precision, weight_decay, curvature, layers (V then has
+    the selected blocks' entries only), as the command line's flags."""
     known = set(_core.hvp_flags())
     args, arrays = _inputs(model, data)
     args += _flag_args("hvp", known, options)
