@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "python/data_arrays.h"
 #include "python/interrupt_observer.h"
 #include "python/python_errors.h"
 #include "python/record_to_python.h"
@@ -47,13 +48,6 @@ class ScratchFolder {
   std::string path_;
 };
 
-// The flags of a Flags object as typed, without "--".
-std::vector<std::string> names_of(const cli::Flags& f) {
-  std::vector<std::string> names;
-  for (const auto& o : f.options()) names.push_back(o);
-  return names;
-}
-
 // The input and target flags a product takes.
 struct ProductFlags {
   cli::Flags flags{"hvp", "", ""};
@@ -64,6 +58,23 @@ struct ProductFlags {
     cli::add_target(flags, target);
   }
 };
+
+// Opens the workspace the input flags in `args` name (in-memory `arrays` when given) and calls
+// fn(workspace, target spec) with the GIL released; caller mistakes name the flags (Flags::call).
+template <class Fn>
+void on_workspace(const std::vector<std::string>& args, std::shared_ptr<const Dataset> arrays,
+                  Fn&& fn) {
+  ProductFlags p;
+  p.flags.parse(args);
+  p.inputs.arrays = std::move(arrays);
+  InterruptObserver observer;
+  py::gil_scoped_release free;
+  p.flags.call([&] {
+    auto ws = runs::open_workspace(p.inputs, observer);
+    fn(*ws, p.target);
+    return 0;
+  });
+}
 
 }  // namespace
 
@@ -99,11 +110,7 @@ py::tuple run_command(const std::string& name, const std::vector<std::string>& a
   for (const auto& [key, value] : record_to_dict(record)) summary[key] = value;
   // The group the run committed, read back before a scratch folder goes: the arrays a summary
   // leaves out (a landscape's surface).
-  py::object group = py::none();
-  if (c.output()) {
-    py::dict groups = read_result_file(c.output()->out);
-    if (groups.contains(name)) group = groups[py::str(name)];
-  }
+  py::object group = c.output() ? read_result_group(c.output()->out, name) : py::none();
   if (scratch && summary.contains("out")) summary["out"] = py::none();
   return py::make_tuple(summary, group, py::cast(observer.warnings()));
 }
@@ -111,7 +118,7 @@ py::tuple run_command(const std::string& name, const std::vector<std::string>& a
 std::vector<std::string> command_flags(const std::string& name) {
   cli::PreparedCommand c;
   callable(name).prepare(c);
-  return names_of(c.flags());
+  return c.flags().options();
 }
 
 std::string command_help(const std::string& name) {
@@ -122,38 +129,28 @@ std::string command_help(const std::string& name) {
 
 std::vector<std::string> hvp_flags() {
   ProductFlags p;
-  return names_of(p.flags);
+  return p.flags.options();
 }
 
 py::array_t<double> hvp(const std::vector<std::string>& args, std::shared_ptr<const Dataset> arrays,
                         const py::array& V) {
-  ProductFlags p;
-  p.flags.parse(args);
-  p.inputs.arrays = std::move(arrays);
   if (V.ndim() < 1 || V.ndim() > 2)
     throw std::invalid_argument("V has " + std::to_string(V.ndim()) +
                                 " dimensions: give P entries or a P x k matrix");
   const auto v = py::array_t<double, py::array::f_style | py::array::forcecast>::ensure(V);
   if (!v) throw std::invalid_argument("V is not an array of real numbers");
   const int64_t rows = v.shape(0), k = v.ndim() == 2 ? v.shape(1) : 1;
-  Eigen::MatrixXd X = Eigen::Map<const Eigen::MatrixXd>(v.data(), rows, k);
+  const Eigen::MatrixXd X = Eigen::Map<const Eigen::MatrixXd>(v.data(), rows, k);
   Eigen::MatrixXd Y;
-  InterruptObserver observer;
-  {
-    py::gil_scoped_release free;
-    p.flags.call([&] {
-      auto ws = runs::open_workspace(p.inputs, observer);
-      const runs::CurvatureTarget target(*ws, p.target);
-      if (target.op().rows() != rows) {
-        throw std::invalid_argument(
-            "V has " + std::to_string(rows) + " rows, the model has " +
-            std::to_string(target.op().rows()) +
-            (p.target.layers.empty() ? " parameters" : " selected parameters"));
-      }
-      target.op().apply(X, Y);
-      return 0;
-    });
-  }
+  on_workspace(args, std::move(arrays), [&](runs::Workspace& ws, const runs::TargetSpec& spec) {
+    const runs::CurvatureTarget target(ws, spec);
+    if (target.op().rows() != rows) {
+      throw std::invalid_argument("V has " + std::to_string(rows) + " rows, the model has " +
+                                  std::to_string(target.op().rows()) +
+                                  (spec.layers.empty() ? " parameters" : " selected parameters"));
+    }
+    target.op().apply(X, Y);
+  });
   std::vector<py::ssize_t> shape{rows};
   if (V.ndim() == 2) shape.push_back(k);
   py::array_t<double, py::array::f_style> out(shape);
@@ -163,39 +160,28 @@ py::array_t<double> hvp(const std::vector<std::string>& args, std::shared_ptr<co
 
 py::tuple gradient(const std::vector<std::string>& args, std::shared_ptr<const Dataset> arrays,
                    const std::optional<py::array>& theta) {
-  ProductFlags p;
-  p.flags.parse(args);
-  p.inputs.arrays = std::move(arrays);
   std::vector<double> at;
   if (theta) {
     const auto t = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(*theta);
     if (!t || t.ndim() != 1) throw std::invalid_argument("theta must be a vector of P reals");
     at.assign(t.data(), t.data() + t.size());
   }
-  InterruptObserver observer;
   double loss = 0;
   std::vector<double> g;
-  {
-    py::gil_scoped_release free;
-    p.flags.call([&] {
-      auto ws = runs::open_workspace(p.inputs, observer);
-      Objective& L = ws->objective();
-      if (theta) {
-        if (static_cast<int64_t>(at.size()) != L.num_params()) {
-          throw std::invalid_argument("theta has " + std::to_string(at.size()) +
-                                      " entries, the model has " + std::to_string(L.num_params()) +
-                                      " parameters");
-        }
-        L.set_parameters(at);
+  on_workspace(args, std::move(arrays), [&](runs::Workspace& ws, const runs::TargetSpec&) {
+    Objective& L = ws.objective();
+    if (theta) {
+      if (static_cast<int64_t>(at.size()) != L.num_params()) {
+        throw std::invalid_argument("theta has " + std::to_string(at.size()) +
+                                    " entries, the model has " + std::to_string(L.num_params()) +
+                                    " parameters");
       }
-      g.resize(static_cast<size_t>(L.num_params()));
-      loss = L.gradient(g.data()).loss;
-      return 0;
-    });
-  }
-  py::array_t<double> out(static_cast<py::ssize_t>(g.size()));
-  std::copy(g.begin(), g.end(), out.mutable_data());
-  return py::make_tuple(loss, out);
+      L.set_parameters(at);
+    }
+    g.resize(static_cast<size_t>(L.num_params()));
+    loss = L.gradient(g.data()).loss;
+  });
+  return py::make_tuple(loss, numpy_copy(g));
 }
 
 py::dict model_info(const std::vector<std::string>& args) {
@@ -217,10 +203,7 @@ py::dict model_info(const std::vector<std::string>& args) {
     d["parameters"] = static_cast<int64_t>(ws->model().theta.size());
     d["blocks"] = names;
     d["block_sizes"] = sizes;
-    const std::vector<double>& theta = ws->model().theta;
-    py::array_t<double> t(static_cast<py::ssize_t>(theta.size()));
-    std::copy(theta.begin(), theta.end(), t.mutable_data());
-    d["theta"] = t;
+    d["theta"] = numpy_copy(ws->model().theta);
     return 0;
   });
   d["warnings"] = observer.warnings();

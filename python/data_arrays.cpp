@@ -98,16 +98,10 @@ py::array x_view(const std::shared_ptr<const Dataset>& d, py::handle owner) {
 }
 
 py::array y_copy(const Dataset& d) {
-  if (d.has_labels()) {
-    py::array_t<int64_t> a(static_cast<py::ssize_t>(d.labels.size()));
-    std::copy(d.labels.begin(), d.labels.end(), a.mutable_data());
-    return a;
-  }
-  std::vector<py::ssize_t> shape{d.size()};
+  if (d.has_labels()) return numpy_copy(d.labels);
+  Shape shape{d.size()};
   if (d.target_dim > 1) shape.push_back(d.target_dim);
-  py::array_t<float> a(shape);
-  std::copy(d.targets.begin(), d.targets.end(), a.mutable_data());
-  return a;
+  return numpy_copy(d.targets, shape);
 }
 
 }  // namespace hess::python

@@ -8,7 +8,9 @@
 
 #include <pybind11/numpy.h>
 
+#include <algorithm>
 #include <memory>
+#include <vector>
 
 #include "engine/dataset.h"
 
@@ -18,6 +20,18 @@ namespace hess::python {
 // a non-finite value, a negative label).
 std::shared_ptr<const Dataset> dataset_from_arrays(const pybind11::array& X,
                                                    const pybind11::array& y);
+
+// A numpy copy of `v` in the row-major `shape` (default: a vector).
+template <class T>
+pybind11::array_t<T> numpy_copy(const std::vector<T>& v, const Shape& shape) {
+  pybind11::array_t<T> a(std::vector<pybind11::ssize_t>(shape.begin(), shape.end()));
+  std::copy(v.begin(), v.end(), a.mutable_data());
+  return a;
+}
+template <class T>
+pybind11::array_t<T> numpy_copy(const std::vector<T>& v) {
+  return numpy_copy(v, Shape{static_cast<int64_t>(v.size())});
+}
 
 // X as a read-only float32 view of the data set's values ([N, sample...]), kept alive by `owner`.
 pybind11::array x_view(const std::shared_ptr<const Dataset>& d, pybind11::handle owner);

@@ -6,24 +6,13 @@
 #include "io/hdf5_dataset.h"
 #include "io/hdf5_file.h"
 #include "io/result_file.h"
+#include "python/data_arrays.h"
 
 namespace hess::python {
 
 namespace py = pybind11;
 
 namespace {
-
-template <class T>
-py::array_t<T> array_of(const std::vector<T>& v, const Shape& shape) {
-  py::array_t<T> a(std::vector<py::ssize_t>(shape.begin(), shape.end()));
-  std::copy(v.begin(), v.end(), a.mutable_data());
-  return a;
-}
-
-template <class T>
-py::array_t<T> array_of(const std::vector<T>& v) {
-  return array_of(v, Shape{static_cast<int64_t>(v.size())});
-}
 
 // One value as Python: lists of numbers and arrays as numpy arrays (rows of vector cells as a
 // 2-D array), null as None, the rest as Python's own.
@@ -32,10 +21,10 @@ py::object to_python(const T& x) {
   if constexpr (std::is_same_v<T, Null>) {
     return py::none();
   } else if constexpr (std::is_same_v<T, Matrix>) {
-    return array_of(x.values, x.shape);
+    return numpy_copy(x.values, x.shape);
   } else if constexpr (std::is_same_v<T, std::vector<int64_t>> ||
                        std::is_same_v<T, std::vector<double>>) {
-    return array_of(x);
+    return numpy_copy(x);
   } else if constexpr (std::is_same_v<T, std::vector<std::vector<double>>> ||
                        std::is_same_v<T, std::vector<std::vector<int64_t>>>) {
     using E = typename T::value_type::value_type;
@@ -43,7 +32,7 @@ py::object to_python(const T& x) {
     std::vector<E> flat;
     for (const auto& row : x) flat.insert(flat.end(), row.begin(), row.end());
     if (flat.size() != x.size() * width) return py::cast(x);  // ragged: lists
-    return array_of(flat, Shape{static_cast<int64_t>(x.size()), static_cast<int64_t>(width)});
+    return numpy_copy(flat, Shape{static_cast<int64_t>(x.size()), static_cast<int64_t>(width)});
   } else {
     return py::cast(x);
   }
@@ -69,8 +58,8 @@ py::object dataset_to_python(const h5::Dataset& d) {
   const Shape shape = d.shape();
   if (t.cls == h5::DType::String) return py::cast(d.read_strings());
   if (t.cls == h5::DType::Int || t.cls == h5::DType::UInt)
-    return array_of(d.read<int64_t>(), shape);
-  if (t.cls == h5::DType::Float) return array_of(d.read<double>(), shape);
+    return numpy_copy(d.read<int64_t>(), shape);
+  if (t.cls == h5::DType::Float) return numpy_copy(d.read<double>(), shape);
   return py::none();  // a compound or other type no result group holds
 }
 
@@ -111,6 +100,13 @@ py::dict read_result_file(const std::string& path) {
   const std::string image = isolated_result_image(path);
   const h5::File f = h5::File::open_image(image, path);
   return group_to_dict(f);
+}
+
+py::object read_result_group(const std::string& path, const std::string& name) {
+  const std::string image = isolated_result_image(path);
+  const h5::File f = h5::File::open_image(image, path);
+  if (!f.has_group(name)) return py::none();
+  return group_to_dict(f.group(name));
 }
 
 }  // namespace hess::python

@@ -18,5 +18,7 @@ pybind11::dict record_to_dict(const Record& r);
 // is an OSError, never a crash): {"attrs": {...}, "eigen": {"attrs": {...}, "eigenvalues": array,
 // ...}, ...}.
 pybind11::dict read_result_file(const std::string& path);
+// The group `name` of that file as read_result_file gives it, or None.
+pybind11::object read_result_group(const std::string& path, const std::string& name);
 
 }  // namespace hess::python

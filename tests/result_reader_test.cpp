@@ -10,13 +10,23 @@
 using namespace hess;
 using namespace hess::test;
 
+namespace {
+
+// A new file with a result file's root attributes (format, version) and nothing else yet.
+h5::File new_result_file(const std::string& path) {
+  h5::File f = h5::File::create(path);
+  f.set_attr("format", kResultFormat);
+  f.set_attr("version", kResultFormatVersion);
+  return f;
+}
+
+}  // namespace
+
 TEST_CASE("integer datasets read as numbers; metadata missing is named") {
   ScratchDir dir;
   const std::string p = dir.file("r.h5");
   {
-    h5::File f = h5::File::create(p);
-    f.set_attr("format", kResultFormat);
-    f.set_attr("version", kResultFormatVersion);
+    h5::File f = new_result_file(p);
     h5::Group g = f.create_group("custom");
     const std::vector<int64_t> counts = {1, 2, 3, 4, 5, 6};
     g.create_dataset<int64_t>("counts", {2, 3}, counts.data());
@@ -60,9 +70,7 @@ TEST_CASE(
   ScratchDir dir;
   const std::string p = dir.file("r.h5");
   {
-    h5::File f = h5::File::create(p);
-    f.set_attr("format", kResultFormat);
-    f.set_attr("version", kResultFormatVersion);
+    h5::File f = new_result_file(p);
     h5::Group g = f.create_group("custom");
     const std::vector<double> v = {1.5, -2, 3};
     g.create_dataset<double>("values", {3}, v.data());

@@ -94,15 +94,17 @@ class Data:
     """A data set: a data file made by `hessian import` or write_data, or numpy arrays in memory."""
 
     def __init__(self, *, path=None, arrays=None):
+        if (path is None) == (arrays is None):
+            raise ValueError("give one of path and arrays")
         self.path = None if path is None else str(path)
         self._arrays = arrays
+        # a file is checked now and its arrays kept to look at; analyses read the file themselves
+        self._view = arrays if path is None else _core.Arrays.read(self.path)
 
     @classmethod
     def from_file(cls, path):
         """A data file (HDF5, docs/formats.md); read by each analysis, as the command line does."""
-        d = cls(path=path)
-        d._peek = _core.Arrays.read(d.path)  # checks the file now; its arrays are there to look at
-        return d
+        return cls(path=path)
 
     @classmethod
     def from_arrays(cls, X, y):
@@ -111,28 +113,25 @@ class Data:
         files hold it, once: analyses share it without copying."""
         return cls(arrays=_core.Arrays(X, y))
 
-    def _held(self):
-        return self._arrays if self._arrays is not None else self._peek
-
     def __len__(self):
-        return len(self._held())
+        return len(self._view)
 
     @property
     def sample_shape(self):
-        return self._held().sample_shape
+        return self._view.sample_shape
 
     @property
     def num_classes(self):
-        return self._held().num_classes
+        return self._view.num_classes
 
     @property
     def X(self):
         """The samples, float32 [N, sample...], read-only."""
-        return self._held().X
+        return self._view.X
 
     @property
     def y(self):
-        return self._held().y
+        return self._view.y
 
     def __repr__(self):
         where = self.path if self.path is not None else "arrays"
