@@ -6,6 +6,7 @@
 
 #include "engine/numerical_error.h"
 #include "engine/op_registry.h"
+#include "engine/ops/linear.h"
 #include "engine/ops/loss.h"
 
 namespace hess {
@@ -70,13 +71,92 @@ void EvalContext<T>::set_parameters(const double* theta) {
     v.resize(b.shape);
     for (int64_t j = 0; j < b.size(); ++j) v.at(j) = static_cast<T>(theta[b.offset + j]);
   }
+  for (Kept& k : kept_) k.valid = false;
 }
 
 template <class T>
-void EvalContext<T>::set_batch(const Dataset& data, const int64_t* rows, int64_t count) {
+void EvalContext<T>::set_batch(const Dataset& data, const int64_t* rows, int64_t count,
+                               int64_t key) {
   data_ = &data;
   rows_.assign(rows, rows + count);
-  load_rows(rows, count);
+  key_ = key;
+  loaded_ = false;
+  if (count != batch_) {
+    shapes_ = infer_shapes(graph_, count);
+    batch_ = count;
+  }
+}
+
+template <class T>
+void EvalContext<T>::keep_batches(int64_t max_bytes) {
+  if (max_bytes < 0) throw std::invalid_argument("EvalContext::keep_batches: negative budget");
+  keep_budget_ = max_bytes;
+  if (max_bytes == 0) {
+    kept_.clear();
+    kept_.shrink_to_fit();
+    kept_bytes_ = 0;
+  }
+}
+
+template <class T>
+KeptBatches EvalContext<T>::kept() const {
+  KeptBatches k;
+  for (const Kept& s : kept_) k.batches += s.valid;
+  k.bytes = kept_bytes_;
+  k.reused = kept_reused_;
+  return k;
+}
+
+template <class T>
+typename EvalContext<T>::Kept* EvalContext<T>::kept_for_batch() {
+  if (key_ < 0 || key_ >= static_cast<int64_t>(kept_.size())) return nullptr;
+  Kept& k = kept_[key_];
+  if (!k.valid || k.data != data_ || k.rows != rows_) return nullptr;
+  return &k;
+}
+
+template <class T>
+void EvalContext<T>::swap_kept(Kept& k) {
+  const size_t n = graph_.nodes.size();
+  if (k.val.size() != n) {
+    k.val.resize(n);
+    k.aux.resize(n);
+    k.adj.resize(n);
+    k.idx.resize(n);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const OpKind op = graph_.nodes[i].op;
+    if (op == OpKind::Param || op == OpKind::Constant) continue;
+    Slot<T>& s = slots_[i];
+    std::swap(s.val, k.val[i]);
+    std::swap(s.aux, k.aux[i]);
+    std::swap(s.adj, k.adj[i]);
+    std::swap(s.idx, k.idx[i]);
+  }
+}
+
+template <class T>
+void EvalContext<T>::keep_batch(bool has_adj, const BatchStats& stats) {
+  int64_t bytes = 0;
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    const OpKind op = graph_.nodes[i].op;
+    if (op == OpKind::Param || op == OpKind::Constant) continue;
+    const Slot<T>& s = slots_[i];
+    bytes += (s.val.size() + s.aux.size() + s.adj.size()) * static_cast<int64_t>(sizeof(T)) +
+             static_cast<int64_t>(s.idx.size() * sizeof(int64_t));
+  }
+  if (key_ >= static_cast<int64_t>(kept_.size())) kept_.resize(key_ + 1);
+  Kept& k = kept_[key_];
+  if (kept_bytes_ - k.bytes + bytes > keep_budget_) return;
+  swap_kept(k);
+  kept_bytes_ += bytes - k.bytes;
+  k.bytes = bytes;
+  k.valid = true;
+  k.has_adj = has_adj;
+  k.scale = req_.scale;
+  k.data = data_;
+  k.rows = rows_;
+  k.stats = stats;
 }
 
 template <class T>
@@ -86,6 +166,7 @@ void EvalContext<T>::load_rows(const int64_t* rows, int64_t count) {
     shapes_ = infer_shapes(graph_, count);
     batch_ = count;
   }
+  loaded_ = true;
   const int64_t per = numel(data.sample_shape);
   Slot<T>& in = slots_[graph_.input];
   in.val.resize(shapes_[graph_.input]);
@@ -161,14 +242,14 @@ void EvalContext<T>::tangent_pass(int k) {
 }
 
 template <class T>
-void EvalContext<T>::reverse_sweep(const EvalRequest& req) {
+void EvalContext<T>::reverse_sweep(const EvalRequest& req, bool adj_ready) {
   const int n_nodes = static_cast<int>(graph_.nodes.size());
   for (int i = 0; i < n_nodes; ++i) {
     Slot<T>& s = slots_[i];
     const Shape& shape = graph_.nodes[i].op == OpKind::Param
                              ? graph_.blocks[graph_.nodes[i].block].shape
                              : shapes_[i];
-    if (s.want_adj) s.adj.reset(shape);
+    if (s.want_adj && !adj_ready) s.adj.reset(shape);
     if (s.want_adjt) s.adjt.reset(with_columns<T>(req.k, shape));
   }
   Slot<T>& loss = slots_[graph_.loss];
@@ -182,7 +263,8 @@ void EvalContext<T>::reverse_sweep(const EvalRequest& req) {
     OpCall<T> c = call(i, req.k);
     bool feeds_adj = false;
     for (int j = 0; j < c.n_in; ++j) feeds_adj = feeds_adj || c.in(j).want_adj;
-    if (feeds_adj && (slots_[i].want_adj || i == graph_.loss)) op_rules<T>(n.op).adjoint(c);
+    if (!adj_ready && feeds_adj && (slots_[i].want_adj || i == graph_.loss))
+      op_rules<T>(n.op).adjoint(c);
     if (req.curvature) op_rules<T>(n.op).adjoint_tangent(c);
   }
   accumulate_parameters();
@@ -214,31 +296,124 @@ void EvalContext<T>::accumulate_parameters() {
 }
 
 template <class T>
+void EvalContext<T>::plan_ggn_diagonal() {
+  diag_planned_ = true;
+  const size_t n = graph_.nodes.size();
+  diag_linear_.assign(n, false);
+  diag_batched_.assign(n, false);
+  diag_any_batched_ = diag_all_batched_ = false;
+  std::vector<int> block_uses(graph_.blocks.size(), 0);
+  for (const Node& node : graph_.nodes) {
+    for (int in : node.inputs) {
+      if (graph_.nodes[in].op == OpKind::Param) ++block_uses[graph_.nodes[in].block];
+    }
+  }
+  // Samples stay apart when every varying node's axis 0 is the batch (at batch 2 and 3, with the
+  // same trailing shape) and no softmax or normalization runs along it.
+  const std::vector<Shape> s2 = infer_shapes(graph_, 2), s3 = infer_shapes(graph_, 3);
+  for (size_t i = 0; i < n; ++i) {
+    const Node& node = graph_.nodes[i];
+    if (!slots_[i].varies || node.op == OpKind::Param || static_cast<int>(i) == graph_.loss)
+      continue;
+    const Shape& a = s2[i];
+    const Shape& b = s3[i];
+    if (a.empty() || a.size() != b.size() || a[0] != 2 || b[0] != 3 ||
+        !std::equal(a.begin() + 1, a.end(), b.begin() + 1))
+      return;
+    if (node.op == OpKind::Softmax || node.op == OpKind::LogSoftmax ||
+        node.op == OpKind::LayerNorm) {
+      const int64_t rank = static_cast<int64_t>(s2[node.inputs[0]].size());
+      const int64_t axis = node.attrs.get_int("axis", -1);
+      if (axis == 0 || axis + rank == 0) return;
+    }
+  }
+  if (s2[graph_.nodes[graph_.loss].inputs[0]].size() != 2) return;
+  auto own_param = [&](int in) {
+    const Node& p = graph_.nodes[in];
+    return p.op == OpKind::Param && block_uses[p.block] == 1;
+  };
+  for (size_t i = 0; i < n; ++i) {
+    const Node& node = graph_.nodes[i];
+    if (node.op != OpKind::Linear || s2[node.inputs[0]].size() != 2 || !own_param(node.inputs[1]))
+      continue;
+    const bool bias = node.inputs.size() > 2 && slots_[node.inputs[2]].varies;
+    if (bias && !own_param(node.inputs[2])) continue;
+    diag_linear_[i] = true;
+    diag_batched_[node.inputs[1]] = true;
+    if (bias) diag_batched_[node.inputs[2]] = true;
+    diag_any_batched_ = true;
+  }
+  diag_all_batched_ = true;
+  for (size_t i = 0; i < n; ++i) {
+    if (graph_.nodes[i].op == OpKind::Param && !diag_batched_[i]) diag_all_batched_ = false;
+  }
+}
+
+template <class T>
+void EvalContext<T>::diagonal_flags(bool per_sample) {
+  // A node's adjoint-tangent is needed when a covered parameter feeds it or a node below it: the
+  // covered parameters are the per-sample sweep's (not batched) or the batched linear layers'.
+  const size_t n = graph_.nodes.size();
+  for (size_t i = 0; i < n; ++i) {
+    const Node& node = graph_.nodes[i];
+    Slot<T>& s = slots_[i];
+    s.want_adj = false;
+    s.adj_on = false;
+    if (node.op == OpKind::Param) {
+      s.want_adjt = per_sample && s.varies && !diag_batched_[i];
+      continue;
+    }
+    bool covered = !per_sample && diag_linear_[i];
+    for (int in : node.inputs) covered = covered || (slots_[in].want_adjt);
+    s.want_adjt = s.varies && covered;
+  }
+}
+
+template <class T>
 BatchStats EvalContext<T>::ggn_diagonal_batch() {
-  const std::vector<int64_t> rows = rows_;
+  if (!diag_planned_) plan_ggn_diagonal();
   BatchStats stats;
+  bool counted = false;
+  if (diag_any_batched_) {
+    load_rows(rows_.data(), static_cast<int64_t>(rows_.size()));
+    value_pass();
+    stats.loss_sum = static_cast<double>(slots_[graph_.loss].val.at(0));
+    if (!std::isfinite(stats.loss_sum)) throw NumericalError(find_non_finite());
+    stats.correct = count_correct();
+    counted = true;
+    diagonal_flags(false);
+    ggn_diagonal_sweep(true);
+    if (diag_all_batched_) return stats;
+  }
+  diagonal_flags(true);
+  const std::vector<int64_t> rows = rows_;
   for (const int64_t row : rows) {
     load_rows(&row, 1);
     value_pass();
     const double loss = static_cast<double>(slots_[graph_.loss].val.at(0));
     if (!std::isfinite(loss)) throw NumericalError(find_non_finite());
-    stats.loss_sum += loss;
-    stats.correct += count_correct();
-    ggn_diagonal_sweep();
+    if (!counted) {
+      stats.loss_sum += loss;
+      stats.correct += count_correct();
+    }
+    ggn_diagonal_sweep(false);
   }
   return stats;
 }
 
-// One sample: the C columns of S seed z̄̇, every op's curvature term is off (adj_on false) and
-// no tangent is read, so parameter column c ends as (Jᵀ S)_c; its squares go to the diagonal.
+// The C columns of each sample's S seed z̄̇ ([C, B, C]), every op's curvature term is off (adj_on
+// false) and no tangent is read, so parameter column c ends as (Jᵀ S)_c for a batch of one sample
+// (`batched` false: its squares go to the diagonal), and the batched linear layers square theirs
+// per sample (`batched` true).
 template <class T>
-void EvalContext<T>::ggn_diagonal_sweep() {
+void EvalContext<T>::ggn_diagonal_sweep(bool batched) {
   const Node& loss = graph_.nodes[graph_.loss];
   const int z = loss.inputs[0];
-  const int64_t C = numel(shapes_[z]);
+  const int64_t B = batch_;
+  const int64_t C = numel(shapes_[z]) / B;
   const int k = static_cast<int>(C);
   factor_.resize(C * C);
-  loss_hessian_factor<T>(loss.op, slots_[graph_.loss], 0, C, factor_.data());
+  if (!slots_[z].want_adjt) return;  // no covered parameter feeds the output
   for (int i = 0; i <= z; ++i) {
     Slot<T>& s = slots_[i];
     if (!s.want_adjt) continue;
@@ -248,16 +423,30 @@ void EvalContext<T>::ggn_diagonal_sweep() {
     s.adjt.reset(cols);
     s.tan.resize(cols);  // never read with the curvature terms off; sized for the rules' pointers
   }
-  std::copy(factor_.begin(), factor_.end(), slots_[z].adjt.data());
+  T* seed = slots_[z].adjt.data();
+  for (int64_t r = 0; r < B; ++r) {
+    loss_hessian_factor<T>(loss.op, slots_[graph_.loss], r, C, factor_.data());
+    for (int64_t col = 0; col < C; ++col) {
+      std::copy(factor_.data() + col * C, factor_.data() + (col + 1) * C, seed + (col * B + r) * C);
+    }
+  }
   for (int i = z; i >= 0; --i) {
     const Node& n = graph_.nodes[i];
-    if (is_source(n.op) || !slots_[i].varies) continue;
+    if (is_source(n.op) || !slots_[i].want_adjt) continue;
     OpCall<T> c = call(i, k);
     op_rules<T>(n.op).adjoint_tangent(c);
+    if (!batched || !diag_linear_[i]) continue;
+    if (!all_finite(slots_[i].adjt)) throw NumericalError(find_non_finite());
+    const Block& w = graph_.blocks[graph_.nodes[n.inputs[1]].block];
+    double* bias = nullptr;
+    if (n.inputs.size() > 2 && diag_batched_[n.inputs[2]])
+      bias = acc_diag_.data() + graph_.blocks[graph_.nodes[n.inputs[2]].block].offset;
+    linear_ggn_diagonal<T>(c, req_.scale, acc_diag_.data() + w.offset, bias);
   }
+  if (batched) return;
   for (size_t i = 0; i < graph_.nodes.size(); ++i) {
     const Node& n = graph_.nodes[i];
-    if (n.op != OpKind::Param) continue;
+    if (n.op != OpKind::Param || !slots_[i].want_adjt) continue;
     const Slot<T>& s = slots_[i];
     if (!all_finite(s.adjt)) throw NumericalError(find_non_finite());
     const Block& b = graph_.blocks[n.block];
@@ -315,13 +504,32 @@ BatchStats EvalContext<T>::run_batch() {
   if (!begun_) throw std::invalid_argument("EvalContext::run_batch: begin() was not called");
   if (batch_ <= 0) throw std::invalid_argument("EvalContext::run_batch: no batch set");
   if (req_.ggn_diagonal) return ggn_diagonal_batch();
-  value_pass();
+  const bool keeping = keep_budget_ > 0 && key_ >= 0 && req_.curvature && !req_.gradient;
+  const bool hessian_terms = req_.kind == Curvature::Hessian;
+  Kept* kept = keeping ? kept_for_batch() : nullptr;
   BatchStats stats;
-  stats.loss_sum = static_cast<double>(slots_[graph_.loss].val.at(0));
-  if (!std::isfinite(stats.loss_sum)) throw NumericalError(find_non_finite());
-  stats.correct = count_correct();
+  bool adj_ready = false;
+  if (kept) {
+    swap_kept(*kept);
+    stats = kept->stats;
+    adj_ready = kept->has_adj && kept->scale == req_.scale;
+    ++kept_reused_;
+  } else {
+    if (!loaded_) load_rows(rows_.data(), static_cast<int64_t>(rows_.size()));
+    value_pass();
+    stats.loss_sum = static_cast<double>(slots_[graph_.loss].val.at(0));
+    if (!std::isfinite(stats.loss_sum)) throw NumericalError(find_non_finite());
+    stats.correct = count_correct();
+  }
   if (req_.k > 0) tangent_pass(req_.k);
-  if (req_.gradient || req_.curvature) reverse_sweep(req_);
+  if (req_.gradient || req_.curvature) reverse_sweep(req_, adj_ready && hessian_terms);
+  if (kept) {
+    swap_kept(*kept);
+    kept->has_adj = adj_ready || hessian_terms;
+    kept->scale = req_.scale;
+  } else if (keeping) {
+    keep_batch(hessian_terms, stats);
+  }
   return stats;
 }
 

@@ -34,12 +34,24 @@
 //
 // Exact GGN diagonal (BackPACK's DiagGGNExact): diag(G) = Σ_n Σ_c ((J_nᵀ S_n)_c)², where J_n is
 // the Jacobian of sample n's output z_n and H_ℓ,n = S_n S_nᵀ a factor of its loss Hessian
-// (engine/ops/loss.h: C columns for C outputs). Per sample, the C columns of S_n seed the
-// adjoint-tangent of z with every op's curvature term off and no tangent pass (the GGN sweep
-// without a direction): each parameter's adjoint-tangent column c is then (J_nᵀ S_n)_c, whose
-// squares are summed into the diagonal. Samples go one at a time (batch 1, C columns), because
-// the squares need per-sample parameter derivatives; the cost is about C gradients of single
-// samples per sample (EvalRequest::ggn_diagonal).
+// (engine/ops/loss.h: C columns for C outputs). The C columns of S_n seed the adjoint-tangent of
+// z with every op's curvature term off and no tangent pass (the GGN sweep without a direction):
+// each parameter's adjoint-tangent column c is then (J_nᵀ S_n)_c, whose squares are summed into
+// the diagonal. The squares need per-sample parameter derivatives, so in general samples go one
+// at a time (batch 1, C columns: about C gradients of single samples per sample). Linear layers
+// on rows of samples whose weights are used nowhere else are done for the whole batch at once
+// instead, when every node keeps samples apart (axis 0 is the batch at every node, no softmax or
+// normalization over it): the batch's C columns per sample are backpropagated together and each
+// such layer adds one GEMM of squared factors (engine/ops/linear.h, linear_ggn_diagonal); the
+// per-sample sweeps then cover only the other parameters (EvalRequest::ggn_diagonal).
+//
+// Reuse at a fixed θ: the value pass and the adjoints do not depend on the directions, so a context
+// asked to keep batches (keep_batches(bytes)) saves, after a curvature product on a batch given a
+// key (set_batch(..., key)), every node's value, op caches and adjoint for that batch; the next
+// curvature product on the same key, rows and θ restores them (buffers are swapped, not copied)
+// and runs only the tangent and adjoint-tangent sweeps. Batches are kept in key order until the
+// budget is spent; the rest are recomputed. set_parameters() makes kept batches stale (their
+// memory is reused). Requests with a gradient or the GGN diagonal never use kept batches.
 //
 // State lives in this context, one per thread: no global tape. Buffers are allocated on the first
 // evaluation and reused afterwards. Over several batches, the directions are loaded once (begin);
@@ -90,7 +102,7 @@ struct EvalRequest {
   Curvature kind = Curvature::Hessian;
   bool loss_curvature = true;  // false: drop the loss's H_ℓ term; with kind Hessian, (H − G) V
   bool ggn_diagonal = false;   // accumulate scale * diag(G) exactly, sample by sample (k = 0)
-  double scale = 1.0;  // the loss seed: 1/N makes the batch's sum a term of the mean
+  double scale = 1.0;          // the loss seed: 1/N makes the batch's sum a term of the mean
 };
 
 // Where results accumulate (+=); null pointers for what was not requested.
@@ -105,6 +117,14 @@ struct BatchStats {
   int64_t correct = 0;    // samples whose argmax output equals the label (class labels only)
 };
 
+// What a context keeps between products (see "Reuse at a fixed θ" above).
+struct KeptBatches {
+  int64_t batches = 0;  // batches whose value pass is kept
+  int64_t bytes = 0;    // memory they hold
+  int64_t reused = 0;   // batch passes served from them since the context was made
+  int64_t total = 0;    // batches of a pass over the objective's set (filled by the objective)
+};
+
 template <class T>
 class EvalContext {
  public:
@@ -113,8 +133,13 @@ class EvalContext {
 
   // Copies θ (length num_params) into the parameter slots, converted to T.
   void set_parameters(const double* theta);
-  // Loads rows `rows[0..count)` of `data` as the batch.
-  void set_batch(const Dataset& data, const int64_t* rows, int64_t count);
+  // Rows `rows[0..count)` of `data` are the batch (loaded by run_batch unless kept). A key >= 0
+  // names the batch for keeping (see keep_batches); -1: never kept.
+  void set_batch(const Dataset& data, const int64_t* rows, int64_t count, int64_t key = -1);
+  // Lets curvature products keep batches' value passes and adjoints in up to `max_bytes`
+  // (0: none, and what was kept is freed).
+  void keep_batches(int64_t max_bytes);
+  KeptBatches kept() const;
   // Starts an evaluation of `req` over one or more batches: checks it, loads its directions into
   // the parameters' tangents (converted to T) and zeroes the parameters' accumulated results.
   // Parameters must not change until finish().
@@ -136,14 +161,39 @@ class EvalContext {
 
  private:
   void value_pass();
+  // One kept batch: per node its value, op caches and adjoint (empty for parameters, constants).
+  struct Kept {
+    bool valid = false;    // made at the current θ
+    bool has_adj = false;  // the activations' adjoints are kept too (a Hessian product made them)
+    double scale = 0.0;    // the loss seed the adjoints were made with
+    const Dataset* data = nullptr;
+    std::vector<int64_t> rows;
+    BatchStats stats;
+    std::vector<Tensor<T>> val, aux, adj;
+    std::vector<std::vector<int64_t>> idx;
+    int64_t bytes = 0;
+  };
+  // The kept state of the current batch when it is valid for the current request, else null.
+  Kept* kept_for_batch();
+  // Exchanges the batch-dependent tensors of the slots with `k`'s (O(1) per node).
+  void swap_kept(Kept& k);
+  // After a product on a batch that was not kept: keeps it when the budget allows.
+  void keep_batch(bool has_adj, const BatchStats& stats);
   void load_directions(const double* V, int k);
   void tangent_pass(int k);
   void load_rows(const int64_t* rows, int64_t count);
-  void reverse_sweep(const EvalRequest& req);
+  // `adj_ready`: the activations' adjoints are already in the slots (a kept batch).
+  void reverse_sweep(const EvalRequest& req, bool adj_ready);
   // Adds the parameters' adjoints and adjoint-tangents of this batch into the double accumulators.
   void accumulate_parameters();
   BatchStats ggn_diagonal_batch();
-  void ggn_diagonal_sweep();
+  // Decides which parameters the batched diagonal sweep covers (see the header comment).
+  void plan_ggn_diagonal();
+  // Sets want_adjt for a diagonal sweep: activations that vary, and the parameters `per_sample`
+  // covers (the per-sample sweep) or none (the batched one).
+  void diagonal_flags(bool per_sample);
+  // Seeds z̄̇ with the factors of the current batch's samples ([C, B, C]) and sweeps down.
+  void ggn_diagonal_sweep(bool batched);
   int64_t count_correct() const;
   // Names the first node whose tensors hold NaN or Inf, e.g. "node 'fc1' (linear): value is NaN".
   std::string find_non_finite() const;
@@ -155,11 +205,19 @@ class EvalContext {
   std::vector<bool> hvp_adj_;  // adjoints an HVP needs: a curvature term at or below the node
   Scratch<T> scratch_;
   int64_t batch_ = -1;
-  EvalRequest req_;     // the evaluation begun
-  bool begun_ = false;  // begin() called, finish() not yet
+  EvalRequest req_;                // the evaluation begun
+  bool begun_ = false;             // begin() called, finish() not yet
   const Dataset* data_ = nullptr;  // the batch set by set_batch
   std::vector<int64_t> rows_;
-  std::vector<T> factor_;                               // S of one sample's loss Hessian, C x C
+  int64_t key_ = -1;        // the batch's key for keeping
+  bool loaded_ = false;     // the batch's rows are in the input slots
+  std::vector<Kept> kept_;  // by key
+  int64_t keep_budget_ = 0, kept_bytes_ = 0, kept_reused_ = 0;
+  std::vector<T> factor_;  // S of one sample's loss Hessian, C x C
+  bool diag_planned_ = false;
+  std::vector<bool> diag_linear_;   // linear nodes whose parameters the batched sweep squares
+  std::vector<bool> diag_batched_;  // parameter nodes covered by the batched sweep
+  bool diag_any_batched_ = false, diag_all_batched_ = false;
   std::vector<double> acc_grad_, acc_curv_, acc_diag_;  // accumulated over the batches
 };
 

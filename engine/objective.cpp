@@ -13,6 +13,7 @@ void ObjectiveOptions::validate() const {
   require_at_least("batch_size", batch_size, int64_t{1});
   require_at_least("threads", threads, 1);
   require_non_negative_finite("weight_decay", weight_decay);
+  require_at_least("keep_bytes", keep_bytes, int64_t{0});
 }
 
 Evaluation Objective::value() {
@@ -115,6 +116,17 @@ class DatasetObjective final : public Objective {
     return std::is_same_v<T, float> ? Precision::F32 : Precision::F64;
   }
   const ObjectiveOptions& options() const override { return opt_; }
+  KeptBatches kept() const override {
+    KeptBatches sum;
+    for (int t = 0; t < threads_; ++t) {
+      const KeptBatches k = contexts_[t]->kept();
+      sum.batches += k.batches;
+      sum.bytes += k.bytes;
+      sum.reused += k.reused;
+    }
+    sum.total = batches_;
+    return sum;
+  }
 
   void set_parameters(const std::vector<double>& theta) override {
     if (static_cast<int64_t>(theta.size()) != P_) {
@@ -142,6 +154,8 @@ class DatasetObjective final : public Objective {
       contexts_.push_back(std::make_unique<EvalContext<T>>(graph_));
       contexts_.back()->set_parameters(theta_.data());
     }
+    for (auto& ctx : contexts_) ctx->keep_batches(opt_.keep_bytes / threads_);
+    batches_ = batches;
     if (static_cast<int>(buffers_.size()) < threads_) buffers_.resize(threads_);
   }
 
@@ -170,7 +184,7 @@ class DatasetObjective final : public Objective {
         for (int64_t bi = first; bi < last; ++bi) {
           const int64_t begin = bi * opt_.batch_size;
           const int64_t count = std::min(opt_.batch_size, local - begin);
-          ctx.set_batch(data_, local_rows + begin, count);
+          ctx.set_batch(data_, local_rows + begin, count, bi - first);
           const BatchStats s = ctx.run_batch();
           stats[t].loss_sum += s.loss_sum;
           stats[t].correct += s.correct;
@@ -269,6 +283,7 @@ class DatasetObjective final : public Objective {
   ObjectiveOptions opt_;
   int64_t P_;
   int threads_ = 1;
+  int64_t batches_ = 0;         // batches of a pass over this process' rows
   Shard shard_;                 // this process' rows of rows_
   std::vector<double> packet_;  // loss, correct, gradient and products, summed over ranks
   std::vector<std::unique_ptr<EvalContext<T>>> contexts_;

@@ -51,6 +51,10 @@ struct ObjectiveOptions {
   int64_t batch_size = 256;   // samples per batch
   int threads = 1;            // batches evaluated in parallel
   double weight_decay = 0.0;  // λ of the (λ/2)‖θ‖² term
+  // Memory (bytes) the objective may spend keeping each batch's value pass and adjoints between
+  // curvature products at the same θ (engine/autodiff.h, "Reuse at a fixed θ"), divided among
+  // its threads; 0: nothing is kept and every product recomputes them.
+  int64_t keep_bytes = 0;
   // Set: this process evaluates one shard and the reduction adds the shards (see above).
   std::shared_ptr<Reduction> reduction;
   // Set on the point workers of a distributed run (analyzers/point_evaluator.h): the ranks among
@@ -108,6 +112,8 @@ class Objective {
   void ggn_diagonal(double* d);
 
   const ObjectiveCounters& counters() const { return counters_; }
+  // What is kept between products now, summed over threads.
+  virtual KeptBatches kept() const = 0;
 
  protected:
   ObjectiveCounters counters_;

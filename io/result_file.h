@@ -75,6 +75,13 @@ struct ResultMetadata {
   int64_t samples = 0;       // size of the analysis set
   int64_t hvps = 0;          // curvature-vector products
   double seconds = 0.0;
+  // Reuse at a fixed θ (engine/autodiff.h), per rank: batches of a pass, those whose value pass and
+  // adjoints were kept between products and the memory they held, and batch passes served from
+  // them.
+  int64_t batches = 0;
+  int64_t kept_batches = 0;
+  int64_t kept_bytes = 0;
+  int64_t reused_passes = 0;
   std::string batchnorm = kBatchNormSemantics;
   std::string engine_version;  // filled by the reader; the writer writes its own
 };

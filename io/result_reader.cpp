@@ -49,6 +49,12 @@ ResultMetadata ResultGroupView::metadata() const {
   m.samples = group_.int_attr("samples");
   m.hvps = group_.int_attr("hvps");
   m.seconds = group_.real_attr("seconds");
+  // Files before reuse at a fixed θ: nothing kept.
+  auto count = [&](const char* name) { return group_.has_attr(name) ? group_.int_attr(name) : 0; };
+  m.batches = count("batches");
+  m.kept_batches = count("kept_batches");
+  m.kept_bytes = count("kept_bytes");
+  m.reused_passes = count("reused_passes");
   m.batchnorm = group_.string_attr("batchnorm");
   return m;
 }

@@ -45,6 +45,7 @@ class ObservedObjective final : public Objective {
   void set_parameters(const std::vector<double>& theta) override { base_.set_parameters(theta); }
   const std::vector<double>& parameters() const override { return base_.parameters(); }
   void set_rows(std::vector<int64_t> rows) override { base_.set_rows(std::move(rows)); }
+  KeptBatches kept() const override { return base_.kept(); }
   Evaluation evaluate(const EvalRequest& req, const EvalOutput& out) override {
     const Evaluation e = base_.evaluate(req, out);
     const int64_t before = counters_.passes;

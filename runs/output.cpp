@@ -25,6 +25,11 @@ void describe_run(Record& r, const Workspace& ws, const Output& out, int64_t hvp
   r.add("threads", ws.objective_options().threads).only(kSummary);
   r.add("ranks", static_cast<int64_t>(dist::size())).only(kSummary);
   r.add("hvps", hvps).only(kSummary);
+  if (ws.has_objective()) {
+    const KeptBatches k = ws.objective().kept();
+    r.add("batches", k.total).only(kSummary);
+    r.add("kept_batches", k.batches).only(kSummary);
+  }
   r.add("seconds", seconds).only(kSummary);
 }
 

@@ -40,6 +40,8 @@ void Inputs::validate() const {
   }
   if (!std::isfinite(weight_decay) || weight_decay < 0)
     throw FieldError("weight_decay", "must be finite and non-negative");
+  if (memory_mib && *memory_mib > (uint64_t{1} << 40))
+    throw FieldError("memory_mib", "is more than any machine has: " + std::to_string(*memory_mib));
   if (arrays && !data.empty())
     throw FieldError("data", "and in-memory arrays both given: give one");
 }
@@ -102,6 +104,7 @@ std::vector<std::unique_ptr<Objective>> Workspace::point_objectives(bool divide_
   ObjectiveOptions one = objective_options_;
   one.threads = 1;
   one.reduction = nullptr;  // a point is evaluated whole by one rank
+  one.keep_bytes = 0;       // points are values and gradients, never products at one θ
   if (divide_among_ranks) one.point_ranks = dist::reduction();
   std::vector<std::unique_ptr<Objective>> out;
   for (int t = 0; t < cores_; ++t) {
@@ -123,7 +126,7 @@ int64_t Workspace::product_bytes(int k, int64_t batch_size) const {
       context_bytes(model_.graph, batch, k, scalar) * std::max(1, objective_options_.threads);
   // The analysis's own vectors: directions and products of k columns, in double, a few copies.
   const int64_t vectors = model_.graph.num_params() * 8 * kVectorCopiesPerColumn * k;
-  return contexts + vectors;
+  return contexts + vectors + objective_options_.keep_bytes;
 }
 
 int Workspace::columns_that_fit(int wanted) const {
@@ -179,6 +182,13 @@ ResultMetadata Workspace::metadata(const std::string& command_line, int64_t hvps
   m.samples = objective_ ? objective_->num_samples() : 0;
   m.hvps = hvps;
   m.seconds = seconds;
+  if (objective_) {
+    const KeptBatches k = objective_->kept();
+    m.batches = k.total;
+    m.kept_batches = k.batches;
+    m.kept_bytes = k.bytes;
+    m.reused_passes = k.reused;
+  }
   return m;
 }
 
@@ -264,6 +274,9 @@ void Workspace::open_objective() {
   const int64_t batches = (shard.last - shard.first + inputs_.batch_size - 1) / inputs_.batch_size;
   plan_ = plan_threads(cores_, std::max<int64_t>(1, batches));
   objective_options_.threads = plan_.batch_threads;
+  objective_options_.keep_bytes = inputs_.memory_mib
+                                      ? static_cast<int64_t>(*inputs_.memory_mib << 20)
+                                      : available_memory() / kKeepShareOfFree;
   check_batch();
   set_blas_threads(plan_.blas_threads);
   try {

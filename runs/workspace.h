@@ -40,6 +40,10 @@ constexpr int64_t kBytesPerParameter = 64;
 // The machine's cores (at least 1), shared among the ranks of a distributed run that run on it.
 int all_cores();
 
+// The share of the available memory kept passes may take when the user gives no --memory: the
+// rest stays free for the products' own buffers, which are sized against what is left.
+constexpr int64_t kKeepShareOfFree = 4;  // one quarter
+
 // Samples synthesized for an architecture-spec model when no data file is given.
 constexpr int64_t kSyntheticSamples = 1024;
 
@@ -58,6 +62,9 @@ struct Inputs {
   int threads = 0;  // cores to use; 0: all
   Precision precision = Precision::F64;
   double weight_decay = 0.0;
+  // MiB the objective may spend keeping each batch's value pass and adjoints between products at
+  // the same θ (engine/autodiff.h); unset: automatic (kKeepShareOfFree of the available memory).
+  std::optional<uint64_t> memory_mib;
   // The seed of the analysis subset and of synthetic data: data_seed, else seed.
   uint64_t analysis_seed() const { return data_seed.value_or(seed); }
   // Throws FieldError naming the field.

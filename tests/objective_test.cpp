@@ -1,6 +1,7 @@
 // engine/objective: the mean over N samples computed batch by batch and thread by thread, weight
 // decay, the DESIGN.md §8 regressions (accumulators start at zero, per-batch results are not summed
-// as means, the operator is deterministic), NaN reporting and data that does not fit the graph.
+// as means, the operator is deterministic), NaN reporting, data that does not fit the graph, and
+// batches kept between products at a fixed θ.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -308,4 +309,117 @@ TEST_CASE("float passes accumulate in double: λmax of the bundled sample at bat
     sum += rel;
   }
   CHECK(sum / seeds < kMeanTol);
+}
+
+namespace {
+
+// The products a session makes at one θ and then at another, in the order that exercises every
+// case of keeping: a GGN product first (kept without adjoints), Hessian products (adjoints made
+// then kept), the residual (the same adjoints), a gradient (never kept), a new θ (kept passes
+// stale), and a different analysis set.
+template <class Check>
+void product_session(Objective& obj, const Model& m, const Dataset& d, Check&& check) {
+  const int64_t P = obj.num_params();
+  const Eigen::MatrixXd V1 = directions(P, 1, 41), V3 = directions(P, 3, 42);
+  Eigen::MatrixXd out1(P, 1), out3(P, 3);
+  obj.curvature(V1.data(), 1, out1.data(), Curvature::GGN);
+  check("ggn", out1);
+  for (int rep = 0; rep < 2; ++rep) {
+    obj.curvature(V3.data(), 3, out3.data(), Curvature::Hessian);
+    check("hessian", out3);
+  }
+  obj.residual(V1.data(), 1, out1.data());
+  check("residual", out1);
+  Eigen::VectorXd g(P);
+  obj.gradient(g.data());
+  check("gradient", g);
+  std::vector<double> theta = m.theta;
+  for (double& t : theta) t *= 0.75;
+  obj.set_parameters(theta);
+  obj.curvature(V1.data(), 1, out1.data(), Curvature::Hessian);
+  check("hessian at a new theta", out1);
+  obj.set_rows({1, 2, 3, 5, 8, 11});
+  obj.curvature(V3.data(), 3, out3.data(), Curvature::Hessian);
+  check("hessian on other rows", out3);
+  obj.set_rows(all_rows(d.size()));
+  obj.curvature(V1.data(), 1, out1.data(), Curvature::GGN);
+  check("ggn on all rows again", out1);
+}
+
+template <class T>
+void check_kept_equals_recomputed(Precision precision) {
+  ArchOptions ao;
+  ao.seed = 12;
+  for (const std::string spec : {"mlp:5-7-3:tanh", "cnn:1x6x6-c3k3-pool2-4:tanh",
+                                 "resnet:1x5x5-w3-b1-3:tanh", "transformer:s4-v7-d8-h2-f16-3"}) {
+    CAPTURE(spec);
+    const Model m = build_arch(spec, ao);
+    const bool tokens = spec.rfind("transformer", 0) == 0;
+    const Dataset d = random_dataset(m.graph, kSamples, kClasses, 13, tokens ? 7 : 0);
+    ObjectiveOptions o;
+    o.batch_size = 4;
+    o.threads = 2;
+    auto fresh = make_objective(m.graph, d, all_rows(d.size()), o, precision);
+    o.keep_bytes = int64_t{1} << 30;
+    auto keeping = make_objective(m.graph, d, all_rows(d.size()), o, precision);
+    fresh->set_parameters(m.theta);
+    keeping->set_parameters(m.theta);
+    std::vector<Eigen::MatrixXd> reference;
+    product_session(*fresh, m, d,
+                    [&](const char*, const Eigen::MatrixXd& r) { reference.push_back(r); });
+    CHECK(fresh->kept().batches == 0);
+    size_t step = 0;
+    product_session(*keeping, m, d, [&](const char* what, const Eigen::MatrixXd& r) {
+      CAPTURE(what);
+      CHECK(bitwise_equal(r, reference[step++]));
+    });
+    const KeptBatches k = keeping->kept();
+    CHECK(k.total == 4);  // 13 samples in batches of 4
+    CHECK(k.batches == 4);
+    CHECK(k.bytes > 0);
+    // Reused (two threads, two batches each): all four batches by both Hessian products and the
+    // residual after the first GGN product kept them; after the new θ and the six rows (one
+    // batch per thread, replacing key 0), the last GGN product finds each thread's key 1 still
+    // kept at this θ for the same rows.
+    CHECK(k.reused == 4 * 3 + 2);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("products on kept batches equal products recomputed, bit for bit, float and double") {
+  check_kept_equals_recomputed<double>(Precision::F64);
+  check_kept_equals_recomputed<float>(Precision::F32);
+}
+
+TEST_CASE("a budget keeps as many batches as fit and no more") {
+  const Model m = small_model();
+  const Dataset d = random_dataset(m.graph, kSamples, kClasses, 14);
+  const std::vector<int64_t> rows = all_rows(12);  // three full batches of 4
+  const int64_t P = m.graph.num_params();
+  const Eigen::MatrixXd V = directions(P, 2, 43);
+  Eigen::MatrixXd hv(P, 2);
+  ObjectiveOptions o;
+  o.batch_size = 4;
+  o.keep_bytes = int64_t{1} << 30;
+  auto all = make_objective(m.graph, d, rows, o, Precision::F64);
+  all->set_parameters(m.theta);
+  all->curvature(V.data(), 2, hv.data(), Curvature::Hessian);
+  const KeptBatches every = all->kept();
+  REQUIRE(every.batches == 3);
+  const int64_t per_batch = every.bytes / 3;
+  o.keep_bytes = 2 * per_batch + per_batch / 2;
+  auto some = make_objective(m.graph, d, rows, o, Precision::F64);
+  some->set_parameters(m.theta);
+  for (int rep = 0; rep < 3; ++rep) some->curvature(V.data(), 2, hv.data(), Curvature::Hessian);
+  const KeptBatches k = some->kept();
+  CHECK(k.batches == 2);
+  CHECK(k.bytes == 2 * per_batch);
+  CHECK(k.reused == 2 * 2);
+  o.keep_bytes = per_batch - 1;
+  auto none = make_objective(m.graph, d, rows, o, Precision::F64);
+  none->set_parameters(m.theta);
+  for (int rep = 0; rep < 2; ++rep) none->curvature(V.data(), 2, hv.data(), Curvature::Hessian);
+  CHECK(none->kept().batches == 0);
+  CHECK(none->kept().reused == 0);
 }

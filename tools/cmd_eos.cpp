@@ -40,6 +40,7 @@ void prepare_eos(PreparedCommand& c) {
       .value("weight-decay", &in.weight_decay, "L",
              "add (L/2)|theta|^2 to the objective (default: the run directory's)")
       .value("seed", &in.seed, "N", "the random start of a cold Lanczos run");
+  add_memory(f, in);
   add_optimizer(f, run.optimizer, &cmd.lr,
                 "learning rate of checkpoints from elsewhere (a run directory brings its own)");
   EosOptions& eo = run.eos;

@@ -24,6 +24,14 @@ void add_data_inputs(Flags& f, runs::Inputs& in) {
       .value("threads", &in.threads, "N", "cores to use (0: all)")
       .choice("precision", &in.precision, "arithmetic of the passes")
       .value("weight-decay", &in.weight_decay, "L", "add (L/2)|theta|^2 to the objective");
+  add_memory(f, in);
+}
+
+void add_memory(Flags& f, runs::Inputs& in) {
+  f.optional("memory", &in.memory_mib, "MIB",
+             "MiB for keeping each batch's forward pass and adjoints between products at the same "
+             "parameters (0: keep none; default: a quarter of the free memory)",
+             "memory_mib");
 }
 
 void add_inputs(Flags& f, runs::Inputs& in) {

@@ -26,7 +26,8 @@ struct Printing {
 void add_model_inputs(Flags& f, runs::Inputs& in);  // --model --arch --loss --seed
 void add_data_inputs(Flags& f, runs::Inputs& in);   // --data --samples --data-seed --batch-size
                                                     // --threads
-                                                    // --precision --weight-decay
+                                                    // --precision --weight-decay --memory
+void add_memory(Flags& f, runs::Inputs& in);        // --memory
 void add_inputs(Flags& f, runs::Inputs& in);        // both
 void add_target(Flags& f, runs::TargetSpec& t);
 // --optimizer --lr --momentum --beta1 --beta2 --epsilon; `lr` is set when --lr is given

@@ -16,10 +16,12 @@ Shape LinearOp::infer(const Node&, const std::vector<Shape>& in) {
   if (w.size() != 2) throw std::invalid_argument("weight must be 2-D, got " + to_string(w));
   if (x.empty() || x.back() != w[1]) {
     throw std::invalid_argument("input " + to_string(x) + " does not have " + std::to_string(w[1]) +
-                                " features in its last axis, as weight " + to_string(w) + " expects");
+                                " features in its last axis, as weight " + to_string(w) +
+                                " expects");
   }
   if (in.size() == 3 && (in[2].size() != 1 || in[2][0] != w[0])) {
-    throw std::invalid_argument("bias " + to_string(in[2]) + " does not match weight " + to_string(w));
+    throw std::invalid_argument("bias " + to_string(in[2]) + " does not match weight " +
+                                to_string(w));
   }
   Shape y = x;
   y.back() = w[0];
@@ -49,7 +51,8 @@ void add_column_sums(T* dst, const T* src, int64_t rows, int64_t cols) {
 template <class T>
 void LinearOp::value(OpCall<T>& c) {
   const LinearDims<T> d(c);
-  mat(c.out.val, d.M, d.O).noalias() = mat(c.in(0).val, d.M, d.I) * mat(c.in(1).val, d.O, d.I).transpose();
+  mat(c.out.val, d.M, d.O).noalias() =
+      mat(c.in(0).val, d.M, d.I) * mat(c.in(1).val, d.O, d.I).transpose();
   if (c.has(2)) add_bias_rows(c.out.val.data(), c.in(2).val.data(), d.M, d.O);
 }
 
@@ -69,7 +72,8 @@ void LinearOp::tangent(OpCall<T>& c) {
   for (int j = 0; j < k; ++j) {
     T* yj = c.out.tan.data() + j * d.M * d.O;
     if (w.varies) {
-      mat(yj, d.M, d.O).noalias() += mat(x.val, d.M, d.I) * mat(w.tan.data() + j * d.O * d.I, d.O, d.I).transpose();
+      mat(yj, d.M, d.O).noalias() +=
+          mat(x.val, d.M, d.I) * mat(w.tan.data() + j * d.O * d.I, d.O, d.I).transpose();
     }
     if (c.has(2) && c.in(2).varies) add_bias_rows(yj, c.in(2).tan.data() + j * d.O, d.M, d.O);
   }
@@ -81,7 +85,8 @@ void LinearOp::adjoint(OpCall<T>& c) {
   const LinearDims<T> d(c);
   auto Ybar = mat(c.out.adj, d.M, d.O);
   if (c.in(0).want_adj) mat(c.in(0).adj, d.M, d.I).noalias() += Ybar * mat(c.in(1).val, d.O, d.I);
-  if (c.in(1).want_adj) mat(c.in(1).adj, d.O, d.I).noalias() += Ybar.transpose() * mat(c.in(0).val, d.M, d.I);
+  if (c.in(1).want_adj)
+    mat(c.in(1).adj, d.O, d.I).noalias() += Ybar.transpose() * mat(c.in(0).val, d.M, d.I);
   if (c.has(2) && c.in(2).want_adj) add_column_sums(c.in(2).adj.data(), c.out.adj.data(), d.M, d.O);
 }
 
@@ -105,9 +110,11 @@ void LinearOp::adjoint_tangent(OpCall<T>& c) {
   if (w.want_adjt) {
     for (int j = 0; j < k; ++j) {
       auto Wj = mat(w.adjt.data() + j * d.O * d.I, d.O, d.I);
-      Wj.noalias() += mat(c.out.adjt.data() + j * d.M * d.O, d.M, d.O).transpose() * mat(x.val, d.M, d.I);
+      Wj.noalias() +=
+          mat(c.out.adjt.data() + j * d.M * d.O, d.M, d.O).transpose() * mat(x.val, d.M, d.I);
       if (curv && x.varies) {
-        Wj.noalias() += mat(c.out.adj, d.M, d.O).transpose() * mat(x.tan.data() + j * d.M * d.I, d.M, d.I);
+        Wj.noalias() +=
+            mat(c.out.adj, d.M, d.O).transpose() * mat(x.tan.data() + j * d.M * d.I, d.M, d.I);
       }
     }
   }
@@ -120,8 +127,29 @@ void LinearOp::adjoint_tangent(OpCall<T>& c) {
 
 HESS_INSTANTIATE_OP(LinearOp)
 
+template <class T>
+void linear_ggn_diagonal(const OpCall<T>& c, double scale, double* diag_w, double* diag_b) {
+  const LinearDims<T> d(c);
+  auto Q = mat(c.scratch->get(0, d.M * d.O), d.M, d.O);
+  auto X2 = mat(c.scratch->get(1, d.M * d.I), d.M, d.I);
+  auto W = mat(c.scratch->get(2, d.O * d.I), d.O, d.I);
+  Q.setZero();
+  for (int j = 0; j < c.k; ++j)
+    Q += mat(c.out.adjt.data() + j * d.M * d.O, d.M, d.O).array().square().matrix();
+  X2 = mat(c.in(0).val, d.M, d.I).array().square().matrix();
+  W.noalias() = Q.transpose() * X2;
+  const T* w = W.data();
+  for (int64_t e = 0; e < d.O * d.I; ++e) diag_w[e] += scale * static_cast<double>(w[e]);
+  if (!diag_b) return;
+  for (int64_t o = 0; o < d.O; ++o) diag_b[o] += scale * static_cast<double>(Q.col(o).sum());
+}
+
+template void linear_ggn_diagonal<float>(const OpCall<float>&, double, double*, double*);
+template void linear_ggn_diagonal<double>(const OpCall<double>&, double, double*, double*);
+
 // ---------------------------------------------------------------------------------------------
-// matmul: C = A B on the last two axes, leading axes broadcast (NumPy). A [..., m, n], B [..., n, p].
+// matmul: C = A B on the last two axes, leading axes broadcast (NumPy). A [..., m, n], B [..., n,
+// p].
 
 namespace {
 struct MatMulPlan {
@@ -129,7 +157,9 @@ struct MatMulPlan {
   std::vector<int64_t> ia, ib;  // for each output matrix, the A and B matrix it reads
 };
 
-Shape lead(const Shape& s) { return Shape(s.begin(), s.end() - 2); }
+Shape lead(const Shape& s) {
+  return Shape(s.begin(), s.end() - 2);
+}
 
 MatMulPlan plan_matmul(const Shape& a, const Shape& b) {
   MatMulPlan pl;
@@ -148,10 +178,12 @@ Shape MatMulOp::infer(const Node&, const std::vector<Shape>& in) {
   const Shape& a = in[0];
   const Shape& b = in[1];
   if (a.size() < 2 || b.size() < 2) {
-    throw std::invalid_argument("operands must have at least 2 axes, got " + to_string(a) + " and " + to_string(b));
+    throw std::invalid_argument("operands must have at least 2 axes, got " + to_string(a) +
+                                " and " + to_string(b));
   }
   if (a.back() != b[b.size() - 2]) {
-    throw std::invalid_argument("inner dimensions of " + to_string(a) + " and " + to_string(b) + " differ");
+    throw std::invalid_argument("inner dimensions of " + to_string(a) + " and " + to_string(b) +
+                                " differ");
   }
   Shape out = broadcast_shapes(lead(a), lead(b));
   out.push_back(a[a.size() - 2]);
@@ -229,12 +261,16 @@ void MatMulOp::adjoint_tangent(OpCall<T>& c) {
       if (a.want_adjt) {
         auto Ad = mat(a.adjt.data() + j * sa + pl.ia[t] * pl.m * pl.n, pl.m, pl.n);
         Ad.noalias() += Cdot * B.transpose();
-        if (curv && b.varies) Ad.noalias() += Cbar * mat(b.tan.data() + j * sb + pl.ib[t] * pl.n * pl.p, pl.n, pl.p).transpose();
+        if (curv && b.varies)
+          Ad.noalias() +=
+              Cbar * mat(b.tan.data() + j * sb + pl.ib[t] * pl.n * pl.p, pl.n, pl.p).transpose();
       }
       if (b.want_adjt) {
         auto Bd = mat(b.adjt.data() + j * sb + pl.ib[t] * pl.n * pl.p, pl.n, pl.p);
         Bd.noalias() += A.transpose() * Cdot;
-        if (curv && a.varies) Bd.noalias() += mat(a.tan.data() + j * sa + pl.ia[t] * pl.m * pl.n, pl.m, pl.n).transpose() * Cbar;
+        if (curv && a.varies)
+          Bd.noalias() +=
+              mat(a.tan.data() + j * sa + pl.ia[t] * pl.m * pl.n, pl.m, pl.n).transpose() * Cbar;
       }
     }
   }
