@@ -6,6 +6,7 @@
 
 #include "engine/numerical_error.h"
 #include "engine/op_registry.h"
+#include "engine/ops/conv.h"
 #include "engine/ops/linear.h"
 #include "engine/ops/loss.h"
 
@@ -129,7 +130,7 @@ void EvalContext<T>::swap_kept(Kept& k) {
     if (op == OpKind::Param || op == OpKind::Constant) continue;
     Slot<T>& s = slots_[i];
     std::swap(s.val, k.val[i]);
-    std::swap(s.aux, k.aux[i]);
+    if (op != OpKind::Conv2d) std::swap(s.aux, k.aux[i]);  // columns: rebuilt in run_batch
     std::swap(s.adj, k.adj[i]);
     std::swap(s.idx, k.idx[i]);
   }
@@ -142,7 +143,8 @@ void EvalContext<T>::keep_batch(bool has_adj, const BatchStats& stats) {
     const OpKind op = graph_.nodes[i].op;
     if (op == OpKind::Param || op == OpKind::Constant) continue;
     const Slot<T>& s = slots_[i];
-    bytes += (s.val.size() + s.aux.size() + s.adj.size()) * static_cast<int64_t>(sizeof(T)) +
+    const int64_t aux = op == OpKind::Conv2d ? 0 : s.aux.size();
+    bytes += (s.val.size() + aux + s.adj.size()) * static_cast<int64_t>(sizeof(T)) +
              static_cast<int64_t>(s.idx.size() * sizeof(int64_t));
   }
   if (key_ >= static_cast<int64_t>(kept_.size())) kept_.resize(key_ + 1);
@@ -511,6 +513,11 @@ BatchStats EvalContext<T>::run_batch() {
   bool adj_ready = false;
   if (kept) {
     swap_kept(*kept);
+    for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+      if (graph_.nodes[i].op != OpKind::Conv2d) continue;
+      OpCall<T> c = call(static_cast<int>(i), 0);
+      conv2d_columns(c);
+    }
     stats = kept->stats;
     adj_ready = kept->has_adj && kept->scale == req_.scale;
     ++kept_reused_;

@@ -274,6 +274,11 @@ void Workspace::open_objective() {
   const int64_t batches = (shard.last - shard.first + inputs_.batch_size - 1) / inputs_.batch_size;
   plan_ = plan_threads(cores_, std::max<int64_t>(1, batches));
   objective_options_.threads = plan_.batch_threads;
+  if (inputs_.memory_mib) {
+    check_memory(static_cast<int64_t>(*inputs_.memory_mib << 20), "memory_mib",
+                 std::to_string(*inputs_.memory_mib) + " (MiB of kept passes)",
+                 "give less, or 0 to keep none");
+  }
   objective_options_.keep_bytes = inputs_.memory_mib
                                       ? static_cast<int64_t>(*inputs_.memory_mib << 20)
                                       : available_memory() / kKeepShareOfFree;

@@ -205,17 +205,27 @@ int column_chunk(const ConvGeom& g, int k) {
 
 }  // namespace
 
+template <class T>
+void conv2d_columns(OpCall<T>& c) {
+  const ConvGeom g(c);
+  c.out.aux.resize({g.G * g.Kc, g.N});
+  for (int64_t grp = 0; grp < g.G; ++grp)
+    im2col(g, grp, c.in(0).val.data(), c.out.aux.data() + grp * g.Kc * g.N);
+}
+
+template void conv2d_columns<float>(OpCall<float>&);
+template void conv2d_columns<double>(OpCall<double>&);
+
 // y = W ⋆ x + b:  Y_g = W_g cols(x)_g
 template <class T>
 void Conv2dOp::value(OpCall<T>& c) {
   const ConvGeom g(c);
-  c.out.aux.resize({g.G * g.Kc, g.N});
-  T* cols = c.out.aux.data();
+  conv2d_columns(c);
+  const T* cols = c.out.aux.data();
   T* z = c.scratch->get(0, g.out_size());
   const T* w = c.in(1).val.data();
   for (int64_t grp = 0; grp < g.G; ++grp) {
-    T* cg = cols + grp * g.Kc * g.N;
-    im2col(g, grp, c.in(0).val.data(), cg);
+    const T* cg = cols + grp * g.Kc * g.N;
     mat(z + grp * g.Og * g.N, g.Og, g.N).noalias() =
         mat(w + grp * g.Og * g.Kc, g.Og, g.Kc) * mat(cg, g.Kc, g.N);
   }
