@@ -19,6 +19,9 @@ using namespace hess::test;
 namespace {
 
 constexpr double kValueTol = 1e-12;  // relative, direct sum against im2col + GEMM in double
+// Float against double on a batch whose sums run over 100,000 terms: float rounding of the terms,
+// not of the long sum (one float GEMM over all of them is about 3e-7 off).
+constexpr double kLongSumFloatTol = 1e-7;
 
 struct ConvCase {
   int64_t B, G, Cg, Og, H, W, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
@@ -162,6 +165,19 @@ TEST_CASE("conv2d special geometries") {
     CAPTURE(c.describe());
     check_op(OpKind::Conv2d, c.attrs(), conv_inputs(c, false), 7);
     check_op(OpKind::Conv2d, c.attrs(), conv_inputs(c, true), 8);
+  }
+}
+
+TEST_CASE("conv2d in float sums the weight's B·OH·OW terms without float's growing error") {
+  // 128 images of 28×28, a 3×3 kernel with padding 1: 100,352 terms in every weight and bias
+  // derivative, more than one float GEMM sums accurately. The input as data
+  // (only W̄ and W̄̇ sum over the batch) and as a parameter (the curvature term ȳ ⋆ ẋ too).
+  const ConvCase c{128, 1, 2, 3, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true};
+  for (const bool data_input : {true, false}) {
+    CAPTURE(data_input);
+    const double err = float_error(OpKind::Conv2d, c.attrs(), conv_inputs(c, data_input), 41);
+    MESSAGE("float against double: " << err);
+    CHECK(err < kLongSumFloatTol);
   }
 }
 

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/ops/long_sum.h"
 #include "engine/ops/window.h"
 
 namespace hess {
@@ -184,14 +185,16 @@ void from_group_major(const ConvGeom& g, int k, const T* z, const T* bias, T* y)
   }
 }
 
-// bias[j, o] += Σ over row (grp, j, r) of z [G, k, Og, N], o = grp·Og + r.
+// bias[j, o] += Σ over row (grp, j, r) of z [G, k, Og, N], o = grp·Og + r, summed in double.
 template <class T>
 void add_row_sums(const ConvGeom& g, int k, const T* z, T* bias) {
   for (int64_t grp = 0; grp < g.G; ++grp) {
     for (int j = 0; j < k; ++j) {
       for (int64_t r = 0; r < g.Og; ++r) {
         bias[j * g.O + grp * g.Og + r] +=
-            ConstVecMap<T>(z + ((grp * k + j) * g.Og + r) * g.N, g.N).sum();
+            static_cast<T>(ConstVecMap<T>(z + ((grp * k + j) * g.Og + r) * g.N, g.N)
+                               .template cast<double>()
+                               .sum());
       }
     }
   }
@@ -285,8 +288,8 @@ void Conv2dOp::adjoint(OpCall<T>& c) {
       col2im(g, grp, static_cast<const T*>(d), x.adj.data());
     }
     if (w.want_adj) {
-      mat(w.adj.data() + grp * g.Og * g.Kc, g.Og, g.Kc).noalias() +=
-          Yg * mat(cols + grp * g.Kc * g.N, g.Kc, g.N).transpose();
+      add_abt_long_sum(w.adj.data() + grp * g.Og * g.Kc, Yg.data(), cols + grp * g.Kc * g.N, g.Og,
+                       g.Kc, g.N);
     }
   }
   if (c.has(2) && c.in(2).want_adj)
@@ -326,8 +329,8 @@ void Conv2dOp::adjoint_tangent(OpCall<T>& c) {
     const int jc = column_chunk(g, k);
     for (int64_t grp = 0; grp < g.G; ++grp) {
       for (int j0 = 0; j0 < k; j0 += jc) {
-        MatMap<T> dst(w.adjt.data() + (j0 * g.O + grp * g.Og) * g.Kc, jc * g.Og, g.Kc);
-        dst.noalias() += Ydot(grp, j0, jc) * mat(cols + grp * g.Kc * g.N, g.Kc, g.N).transpose();
+        add_abt_long_sum(w.adjt.data() + (j0 * g.O + grp * g.Og) * g.Kc, Ydot(grp, j0, jc).data(),
+                         cols + grp * g.Kc * g.N, jc * g.Og, g.Kc, g.N);
       }
     }
   }
@@ -344,8 +347,8 @@ void Conv2dOp::adjoint_tangent(OpCall<T>& c) {
         }
         if (curv_w) {
           im2col(g, grp, x.tan.data() + j * g.in_size(), cx);
-          MatMap<T>(w.adjt.data() + (j * g.O + grp * g.Og) * g.Kc, g.Og, g.Kc).noalias() +=
-              Ybar(grp) * mat(static_cast<const T*>(cx), g.Kc, g.N).transpose();
+          add_abt_long_sum(w.adjt.data() + (j * g.O + grp * g.Og) * g.Kc, Ybar(grp).data(),
+                           static_cast<const T*>(cx), g.Og, g.Kc, g.N);
         }
       }
     }

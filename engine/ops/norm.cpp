@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace hess {
 
@@ -66,6 +67,15 @@ void for_each_channel_element(const ChannelView& v, Fn fn) {
       for (int64_t i = 0; i < v.inner; ++i, ++e) fn(e, c);
     }
   }
+}
+
+// Per-channel sums over batch and positions (B·H·W terms each) run in double, in float passes too,
+// and are added to the float derivative once.
+using ChannelSums = std::vector<double>;
+
+template <class T>
+void add_channel_sums(const ChannelSums& sums, T* dst) {
+  for (size_t ch = 0; ch < sums.size(); ++ch) dst[ch] += static_cast<T>(sums[ch]);
 }
 
 // What the rules after value() read: the view, x̂ and s from aux, and γ.
@@ -161,11 +171,14 @@ void BatchNormOp::adjoint(OpCall<T>& c) {
   T* xb = c.in(0).want_adj ? c.in(0).adj.data() : nullptr;
   T* gb = c.in(1).want_adj ? c.in(1).adj.data() : nullptr;
   T* bb = c.in(2).want_adj ? c.in(2).adj.data() : nullptr;
+  ChannelSums gsum(gb ? v.channels : 0), bsum(bb ? v.channels : 0);
   for_each_channel_element(v, [&](int64_t e, int64_t ch) {
     if (xb) xb[e] += g[ch] * s[ch] * yb[e];
-    if (gb) gb[ch] += yb[e] * xhat[e];
-    if (bb) bb[ch] += yb[e];
+    if (gb) gsum[ch] += static_cast<double>(yb[e]) * xhat[e];
+    if (bb) bsum[ch] += yb[e];
   });
+  add_channel_sums(gsum, gb);
+  add_channel_sums(bsum, bb);
 }
 
 // x̄̇ += γ s ȳ̇ + γ̇ s ȳ,  γ̄̇ += Σ (ȳ̇ x̂ + ȳ s ẋ),  β̄̇ += Σ ȳ̇
@@ -187,17 +200,20 @@ void BatchNormOp::adjoint_tangent(OpCall<T>& c) {
     T* xbd = x.want_adjt ? x.adjt.data() + j * n : nullptr;
     T* gbd = gamma.want_adjt ? gamma.adjt.data() + j * C : nullptr;
     T* bbd = beta.want_adjt ? beta.adjt.data() + j * C : nullptr;
+    ChannelSums gsum(gbd ? C : 0), bsum(bbd ? C : 0);
     for_each_channel_element(v, [&](int64_t e, int64_t ch) {
       if (xbd) {
         xbd[e] += g[ch] * s[ch] * ybd[e];
         if (gd) xbd[e] += gd[ch] * s[ch] * yb[e];
       }
       if (gbd) {
-        gbd[ch] += ybd[e] * xhat[e];
-        if (xd) gbd[ch] += yb[e] * s[ch] * xd[e];
+        gsum[ch] += static_cast<double>(ybd[e]) * xhat[e];
+        if (xd) gsum[ch] += static_cast<double>(yb[e]) * s[ch] * xd[e];
       }
-      if (bbd) bbd[ch] += ybd[e];
+      if (bbd) bsum[ch] += ybd[e];
     });
+    add_channel_sums(gsum, gbd);
+    add_channel_sums(bsum, bbd);
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/graph_builder.h"
@@ -133,6 +134,25 @@ void check_op(OpKind kind, const Attrs& attrs, const std::vector<OpInput>& input
   Eigen::VectorXd hf(P);
   f->curvature(v.data(), 1, hf.data(), Curvature::Hessian);
   CHECK(rel_err(hf, hv) < 1e-4);
+}
+
+double float_error(OpKind kind, const Attrs& attrs, const std::vector<OpInput>& inputs,
+                   uint64_t seed) {
+  OpModel om = op_model(kind, attrs, inputs, seed);
+  const Dataset& d = om.data;
+  ObjectiveOptions o;
+  o.batch_size = d.size();
+  auto dbl = make_objective(om.model.graph, d, all_rows(d.size()), o, Precision::F64);
+  auto flt = make_objective(om.model.graph, d, all_rows(d.size()), o, Precision::F32);
+  const int64_t P = dbl->num_params();
+  const Eigen::VectorXd v = random_vector(P, seed + 2);
+  for (Objective* obj : {dbl.get(), flt.get()}) obj->set_parameters(om.model.theta);
+  Eigen::VectorXd gd(P), gf(P), hd(P), hf(P);
+  dbl->gradient(gd.data());
+  flt->gradient(gf.data());
+  dbl->curvature(v.data(), 1, hd.data(), Curvature::Hessian);
+  flt->curvature(v.data(), 1, hf.data(), Curvature::Hessian);
+  return std::max(rel_err(gf, gd), rel_err(hf, hd));
 }
 
 }  // namespace hess::test

@@ -50,6 +50,11 @@ OpModel op_model(OpKind kind, const Attrs& attrs, const std::vector<OpInput>& in
 // differences off a kink (relu) or a pole (1/x).
 std::vector<double> away_from_zero(int64_t n, uint64_t seed, double margin);
 
+// The largest relative error of float against double, over the gradient and one HVP of the op's
+// model (one batch): what float passes lose on this op's sums.
+double float_error(OpKind kind, const Attrs& attrs, const std::vector<OpInput>& inputs,
+                   uint64_t seed = 1);
+
 // Runs the derivative checks with doctest CHECKs.
 void check_op(OpKind kind, const Attrs& attrs, const std::vector<OpInput>& inputs,
               uint64_t seed = 1);
