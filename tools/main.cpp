@@ -90,6 +90,7 @@ int main(int argc, char** argv) {
   std::string message;
   const int code = dispatch(argc, argv, message);
   const hess::dist::Outcome o = hess::dist::finish(code, message);
+  hess::cli::ignore_exit_signals();
   if (o.code != hess::cli::kExitOk && !o.message.empty()) return fail(o.message.c_str(), o.code);
   return o.code;
 }
