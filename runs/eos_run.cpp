@@ -238,6 +238,8 @@ Record eos(const EosRun& run, Observer& observer) {
     if (in.data.empty() && settings.count("data")) in.data = settings.at("data");
     if (settings.count("weight_decay"))
       in.weight_decay = real_setting(settings, "weight_decay", log_path(run_dir));
+    if (!run.precision_given && settings.count("precision"))
+      in.precision = parse_enum<Precision>(settings.at("precision"));
   }
   if (in.data.empty()) throw FieldError("data", "is missing: give the training data file");
   const int64_t requested = in.samples > 0 || !settings.count("sharpness_samples")

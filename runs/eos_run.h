@@ -23,9 +23,10 @@ namespace hess::runs {
 
 struct EosRun {
   // data (default: the run directory's), samples (M: the first M training samples; 0: the run's
-  // tracking setting, else min(N, 5000)), batch_size, threads, precision, weight_decay (default:
-  // the run's); model and arch stay empty.
+  // tracking setting, else min(N, 5000)), batch_size, threads, precision and weight_decay (default:
+  // the run's unless given); model and arch stay empty.
   Inputs inputs;
+  bool precision_given = false;  // the caller chose the precision (else the run directory's)
   std::string along;             // run directory, folder, glob or series file of checkpoints
   OptimizerOptions optimizer;    // for checkpoints from elsewhere
   std::optional<double> lr;      // required for checkpoints from elsewhere

@@ -60,7 +60,7 @@ struct Inputs {
   std::optional<uint64_t> data_seed;  // the subset and synthetic data; unset: `seed`
   int64_t batch_size = 256;
   int threads = 0;  // cores to use; 0: all
-  Precision precision = Precision::F64;
+  Precision precision = Precision::F32;  // passes in float, accumulated in double (--precision)
   double weight_decay = 0.0;
   // MiB the objective may spend keeping each batch's value pass and adjoints between products at
   // the same θ (engine/autodiff.h); unset: automatic (kKeepShareOfFree of the available memory).

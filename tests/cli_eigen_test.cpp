@@ -107,10 +107,11 @@ TEST_CASE(
   in.samples = 300;
   in.seed = 5;
   in.threads = 1;
+  in.precision = Precision::F64;
   const DenseReference ref = dense_reference(in, Curvature::Hessian);
-  const CliRun r =
-      run_ok(dir, {"eigen", "--model", in.model, "--data", in.data, "--samples", "300", "--seed",
-                   "5", "--threads", "1", "--per-layer", "--k", "3", "--out", "r.h5", "--json"});
+  const CliRun r = run_ok(dir, {"eigen", "--model", in.model, "--data", in.data, "--samples", "300",
+                                "--seed", "5", "--threads", "1", "--precision", "f64",
+                                "--per-layer", "--k", "3", "--out", "r.h5", "--json"});
   const JsonValue j = parse_json(r.out);
   const JsonValue& layers = j["per_layer"];
   REQUIRE(layers.keys() == std::vector<std::string>{"fc1", "fc2"});

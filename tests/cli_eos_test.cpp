@@ -95,6 +95,8 @@ std::vector<std::string> train_args(const std::string& out, std::vector<std::str
                                 "3",
                                 "--threads",
                                 "2",
+                                "--precision",
+                                "f64",
                                 "--quiet",
                                 "--out",
                                 out,
@@ -205,6 +207,8 @@ TEST_CASE(
                                 "3",
                                 "--threads",
                                 "2",
+                                "--precision",
+                                "f64",
                                 "--quiet",
                                 "--out",
                                 "run",
@@ -221,9 +225,10 @@ TEST_CASE(
                                dir.path());
   REQUIRE(t.code == 0);
   copy_models(dir.file("run"), dir.file("elsewhere"));
-  const CliRun r = run_hessian({"eos", "--along", "elsewhere", "--data", kData, "--optimizer", "gd",
-                                "--lr", "0.5", "--threads", "2", "--json", "--out", "e.h5"},
-                               dir.path());
+  const CliRun r =
+      run_hessian({"eos", "--along", "elsewhere", "--data", kData, "--optimizer", "gd", "--lr",
+                   "0.5", "--threads", "2", "--precision", "f64", "--json", "--out", "e.h5"},
+                  dir.path());
   CAPTURE(r.err);
   REQUIRE(r.code == 0);
   const Series tracked = read_series(dir.file("run/train_log.h5"), "sharpness");
@@ -232,7 +237,8 @@ TEST_CASE(
   check_same_rows(tracked, offline);
   CHECK(json_field(r.out, "measured") == 5);
 
-  // The run's checkpoints folder (or a glob in it) brings the run directory's optimizer and lr.
+  // The run's checkpoints folder (or a glob in it) brings the run directory's optimizer, lr and
+  // precision.
   for (const std::string along : {"run/checkpoints", "run/checkpoints/step-*.h5"}) {
     CAPTURE(along);
     const CliRun f = run_hessian(
@@ -247,7 +253,7 @@ TEST_CASE(
   // The same series again: kept as it is, nothing measured.
   const CliRun again =
       run_hessian({"eos", "--along", "elsewhere", "--data", kData, "--optimizer", "gd", "--lr",
-                   "0.5", "--threads", "2", "--json", "--out", "e.h5"},
+                   "0.5", "--threads", "2", "--precision", "f64", "--json", "--out", "e.h5"},
                   dir.path());
   REQUIRE(again.code == 0);
   CHECK(json_field(again.out, "measured") == 0);

@@ -56,7 +56,8 @@ TEST_CASE("info on a model file and a data file: blocks, fit, loss and accuracy"
   REQUIRE(r.code == 0);
   CHECK(r.err.empty());
   CHECK(json_field(r.out, "parameters") == 3 * 4 + 3 + 4 * 3 + 4);
-  CHECK(std::abs(json_field(r.out, "loss") - std::log(4.0)) < 1e-12);
+  // Float32 passes (the default): log 4 to float rounding.
+  CHECK(std::abs(json_field(r.out, "loss") - std::log(4.0)) < 1e-7);
   // Equal logits: the prediction is class 0 (the first maximum), right for labels 0: 3 of 10.
   CHECK(json_field(r.out, "accuracy") == doctest::Approx(0.3));
   CHECK(json_field(r.out, "classes") == 4);

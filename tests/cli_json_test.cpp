@@ -126,7 +126,7 @@ void check_summary(const Case& c, const CliRun& r) {
     CHECK(j["model"].kind == JsonValue::Kind::String);
     CHECK(j["data"].kind == JsonValue::Kind::String);
     CHECK(j["samples"].number() == c.samples);
-    CHECK(j["precision"].text == "f64");
+    CHECK(j["precision"].text == "f32");  // the default
     CHECK(j["seed"].number() == kSeed);
     CHECK(j["threads"].number() == kThreads);
     CHECK(j["ranks"].number() == 1);

@@ -54,7 +54,8 @@ bool one_error_line(const CliRun& r) {
 
 // Loss and accuracy of `model` on the sample, as `hessian info` reports them.
 std::pair<double, double> info_loss(const std::string& model, const std::string& dir) {
-  const CliRun r = run_hessian({"info", "--model", model, "--data", kData, "--json"}, dir);
+  const CliRun r =
+      run_hessian({"info", "--model", model, "--data", kData, "--precision", "f64", "--json"}, dir);
   REQUIRE(r.code == 0);
   return {json_field(r.out, "loss"), json_field(r.out, "accuracy")};
 }
@@ -77,8 +78,10 @@ double direct_loss(const Model& m, const Dataset& data, const std::vector<std::v
 // The 41 x 31 landscape of the sample (random filter-normalized axes of --seed).
 std::vector<std::string> grid_args(const std::string& out, const std::string& threads,
                                    const std::string& seed = "3") {
-  return {"landscape",     "--model", kModel, "--data", kData, "--x",       "-1:1:41", "--y",
-          "-0.75:0.75:31", "--seed",  seed,   "--out",  out,   "--threads", threads,   "--json"};
+  // Float64 passes: the grid is held to the library's losses at 1e-12.
+  return {"landscape", "--model",   kModel,          "--data",      kData, "--x",
+          "-1:1:41",   "--y",       "-0.75:0.75:31", "--seed",      seed,  "--out",
+          out,         "--threads", threads,         "--precision", "f64", "--json"};
 }
 
 }  // namespace
@@ -183,10 +186,10 @@ TEST_CASE("interp ends at both models' losses; PCA plane of a training run; dire
   const std::string last = dir.file("run/checkpoints/step-000000020.h5");
   REQUIRE(file_exists(last));
 
-  const CliRun interp =
-      run_hessian({"landscape", "--model", kModel, "--data", kData, "--dirs", "interp", "--to",
-                   last, "--x", "-0.5:1.5:5", "--out", dir.file("i.h5"), "--json"},
-                  dir.path());
+  const CliRun interp = run_hessian(
+      {"landscape", "--model", kModel, "--data", kData, "--precision", "f64", "--dirs", "interp",
+       "--to", last, "--x", "-0.5:1.5:5", "--out", dir.file("i.h5"), "--json"},
+      dir.path());
   CAPTURE(interp.err);
   REQUIRE(interp.code == 0);
   const std::vector<double> line = read(dir.file("i.h5"), "landscape/train_loss");
@@ -198,11 +201,27 @@ TEST_CASE("interp ends at both models' losses; PCA plane of a training run; dire
 
   // The run's folder: the optimizer states beside the checkpoints are skipped.
   const std::string folder = dir.file("run/checkpoints");
-  const CliRun pca =
-      run_hessian({"landscape", "--model", last, "--data", kData, "--dirs", "pca", "--checkpoints",
-                   folder, "--x", "-1:1:5", "--y", "-1:1:3", "--out", dir.file("p.h5"), "--surface",
-                   dir.file("ps.h5"), "--json"},
-                  dir.path());
+  const CliRun pca = run_hessian({"landscape",
+                                  "--model",
+                                  last,
+                                  "--data",
+                                  kData,
+                                  "--precision",
+                                  "f64",
+                                  "--dirs",
+                                  "pca",
+                                  "--checkpoints",
+                                  folder,
+                                  "--x",
+                                  "-1:1:5",
+                                  "--y",
+                                  "-1:1:3",
+                                  "--out",
+                                  dir.file("p.h5"),
+                                  "--surface",
+                                  dir.file("ps.h5"),
+                                  "--json"},
+                                 dir.path());
   CAPTURE(pca.err);
   REQUIRE(pca.code == 0);
   const Model final_model = read_model(last);
@@ -242,10 +261,10 @@ TEST_CASE("interp ends at both models' losses; PCA plane of a training run; dire
   CHECK(std::abs(plane[1 * 5 + 2] - l2) <= kSameLoss * l2);
 
   // The direction file read back as axes gives the same surface.
-  const CliRun file = run_hessian(
-      {"landscape", "--model", last, "--data", kData, "--dirs", "file", "--dir-file",
-       dir.file("ps.dirs.h5"), "--x", "-1:1:5", "--y", "-1:1:3", "--out", dir.file("f.h5")},
-      dir.path());
+  const CliRun file = run_hessian({"landscape", "--model", last, "--data", kData, "--precision",
+                                   "f64", "--dirs", "file", "--dir-file", dir.file("ps.dirs.h5"),
+                                   "--x", "-1:1:5", "--y", "-1:1:3", "--out", dir.file("f.h5")},
+                                  dir.path());
   CAPTURE(file.err);
   REQUIRE(file.code == 0);
   CHECK(read(dir.file("f.h5"), "landscape/train_loss") == plane);

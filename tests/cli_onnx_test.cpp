@@ -181,8 +181,9 @@ TEST_CASE("train, landscape, roughness and sharpness take an ONNX model") {
   ScratchDir dir;
   const std::string model = kDir + "cnn.onnx", data = kDir + "cnn.h5";
   const double loss = reference("cnn").loss;
-  const std::vector<std::string> common = {
-      "--model", model, "--data", data, "--batch-size", kBatch, "--threads", "1", "--json"};
+  const std::vector<std::string> common = {"--model",      model,  "--data",    data,
+                                           "--batch-size", kBatch, "--threads", "1",
+                                           "--precision",  "f64",  "--json"};
   auto run = [&](std::vector<std::string> args) {
     args.insert(args.end(), common.begin(), common.end());
     const CliRun r = run_hessian(args, dir.path());

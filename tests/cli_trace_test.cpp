@@ -103,8 +103,9 @@ TEST_CASE("trace --method exact and the default auto: the exact GGN trace, exact
   const double kExactTol = 1e-9;
   hess::runs::Inputs relu = spectral_options();
   relu.arch = "mlp:4-6-3:relu";
-  const std::vector<std::string> relu_args = {"--arch", relu.arch,   "--samples", "64",    "--seed",
-                                              "3",      "--threads", "1",         "--json"};
+  const std::vector<std::string> relu_args = {"--arch",      relu.arch, "--samples", "64",
+                                              "--seed",      "3",       "--threads", "1",
+                                              "--precision", "f64",     "--json"};
   const double h = dense_reference(relu, Curvature::Hessian).H.trace();
   for (const char* method : {"exact", "auto"}) {
     CAPTURE(method);

@@ -145,7 +145,7 @@ TEST_CASE(
   const Run r =
       hessian(dir, "train --data " + dir.file("d.h5") + " --arch " + kSpec +
                        " --seed 4 --optimizer momentum --lr 0.1 --batch-size 16 --epochs 4"
-                       " --checkpoint-every 10 --threads 2 --json --out " +
+                       " --checkpoint-every 10 --threads 2 --precision f64 --json --out " +
                        run);
   REQUIRE(r.code == 0);
   CHECK(r.err.empty());

@@ -36,7 +36,8 @@ void prepare_eos(PreparedCommand& c) {
              "--sharpness-samples, else min(N, 5000))")
       .value("batch-size", &in.batch_size, "N", "samples per batch of a pass")
       .value("threads", &in.threads, "N", "cores to use (0: all)")
-      .choice("precision", &in.precision, "arithmetic of the passes")
+      .choice("precision", &in.precision,
+              "arithmetic of the passes (a run directory's own unless given)")
       .value("weight-decay", &in.weight_decay, "L",
              "add (L/2)|theta|^2 to the objective (default: the run directory's)")
       .value("seed", &in.seed, "N", "the random start of a cold Lanczos run");
@@ -56,6 +57,7 @@ void prepare_eos(PreparedCommand& c) {
       [&cmd](const Flags& given) {
         if (given.given("lr")) cmd.run.lr = cmd.lr;
         cmd.run.optimizer_given = given.given("optimizer");
+        cmd.run.precision_given = given.given("precision");
       },
       [&run](runs::Observer& o) { return runs::eos(run, o); });
 }

@@ -25,15 +25,15 @@ class FixturesTest(unittest.TestCase):
             model = he.Model.from_file(onnx)
         self.assertTrue(any("bn1" in b for b in model.blocks), model.blocks)
         d = he.Data.from_file(data)
-        loss, g = he.gradient(model, d)
+        loss, g = he.gradient(model, d, precision="f64")
         self.assertAlmostEqual(loss / h5_values(data, "/reference/loss")[0], 1, delta=REFERENCE_RTOL)
         ref_g = h5_values(data, "/reference/grad")
         self.assertLess(np.linalg.norm(g - ref_g) / np.linalg.norm(ref_g), REFERENCE_RTOL)
         v, hv = h5_values(data, "/reference/v"), h5_values(data, "/reference/hv")
-        got = he.hvp(model, d, v)
+        got = he.hvp(model, d, v, precision="f64")
         self.assertLess(np.linalg.norm(got - hv) / np.linalg.norm(hv), REFERENCE_RTOL)
         ref_eig = h5_values(data, "/reference/eigenvalues")
-        eig = he.eigen(model, d, k=len(ref_eig), tol=1e-12).eigenvalues
+        eig = he.eigen(model, d, k=len(ref_eig), tol=1e-12, precision="f64").eigenvalues
         np.testing.assert_allclose(eig, ref_eig, rtol=REFERENCE_RTOL)
 
     def test_a_default_export_warns(self):
@@ -79,7 +79,7 @@ class LiveTorchTest(unittest.TestCase):
         X64 = X.double()
 
         ref_loss = torch.nn.functional.cross_entropy(net64(X64), y)
-        loss, _ = he.gradient(model, data)
+        loss, _ = he.gradient(model, data, precision="f64")
         self.assertAlmostEqual(loss / ref_loss.item(), 1, delta=REFERENCE_RTOL)
         # the dense Hessian from PyTorch's double backward, one column per parameter
         flat = torch.cat([p.reshape(-1) for p in params])
@@ -93,7 +93,7 @@ class LiveTorchTest(unittest.TestCase):
             row = torch.autograd.grad(gflat[i], params, retain_graph=True)
             H[i] = torch.cat([t.reshape(-1) for t in row]).numpy()
         lam = np.linalg.eigvalsh((H + H.T) / 2)[::-1]
-        got = he.eigen(model, data, k=1, tol=1e-12).eigenvalues
+        got = he.eigen(model, data, k=1, tol=1e-12, precision="f64").eigenvalues
         self.assertAlmostEqual(got[0] / lam[0], 1, delta=REFERENCE_RTOL)
 
     def test_an_export_with_torch_s_defaults_warns(self):

@@ -15,6 +15,8 @@ std::vector<std::string> spectral_args(const std::vector<std::string>& command_a
   for (const char* s :
        {"--arch", kSpectralArch, "--samples", "64", "--seed", "3", "--threads", "1"})
     a.emplace_back(s);
+  if (std::find(a.begin(), a.end(), "--precision") == a.end())
+    a.insert(a.end(), {"--precision", "f64"});
   return a;
 }
 
@@ -24,6 +26,7 @@ runs::Inputs spectral_options() {
   o.samples = 64;
   o.seed = 3;
   o.threads = 1;
+  o.precision = Precision::F64;
   return o;
 }
 

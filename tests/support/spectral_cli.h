@@ -16,7 +16,9 @@
 
 namespace hess::test {
 
-// mlp:4-6-3:tanh on 64 synthetic samples, seed 3, one thread: P = 51, an indefinite Hessian.
+// mlp:4-6-3:tanh on 64 synthetic samples, seed 3, one thread, float64 passes unless the flags
+// choose (the tests hold the analyzers to dense double references; the float32 default has tests
+// of its own): P = 51, an indefinite Hessian.
 constexpr const char* kSpectralArch = "mlp:4-6-3:tanh";
 constexpr int64_t kSpectralParams = 4 * 6 + 6 + 6 * 3 + 3;
 // The command `command` on that model, with `more` flags.
