@@ -64,6 +64,7 @@ PROBLEMS = {
 HUTCH_PROBES = 26
 EIG_K = 5
 EIG_TOL = 1e-6
+SLQ_STEPS = 100  # PyHessian's density(iter=100, n_v=1): one Lanczos run, fully reorthogonalized
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -249,6 +250,34 @@ def worker(args):
         out["eigsh_seconds"] = time.perf_counter() - t
         out["eigenvalues"] = sorted(vals.tolist(), reverse=True)
         out["matvecs"] = count[0]
+    elif args.task == "slq":
+        # PyHessian's density(): Lanczos from a Rademacher start, each new vector orthogonalized
+        # against all earlier ones, then the tridiagonal matrix's eigendecomposition.
+        t = time.perf_counter()
+        graphs = reused_graphs(torch, model, batches, params, n)
+        g = torch.Generator().manual_seed(13)
+        flat = lambda vs: torch.cat([h.reshape(-1) for h in vs])
+        v = torch.randint(0, 2, (num,), generator=g).float() * 2 - 1
+        v = v / v.norm()
+        basis, alphas, betas = [v], [], []
+        w_prev, beta = None, 0.0
+        for i in range(SLQ_STEPS):
+            w = flat(reused_hvp(torch, graphs, params, split(torch, params, v)))
+            alpha = float(w @ v)
+            w = w - alpha * v - (beta * w_prev if w_prev is not None else 0)
+            for b in basis:
+                w = w - float(w @ b) * b
+            alphas.append(alpha)
+            beta = float(w.norm())
+            if i + 1 == SLQ_STEPS or beta < 1e-10:
+                break
+            betas.append(beta)
+            w_prev, v = v, w / beta
+            basis.append(v)
+        T = np.diag(alphas) + np.diag(betas, 1) + np.diag(betas, -1)
+        np.linalg.eigh(T)
+        out["slq_seconds"] = time.perf_counter() - t
+        out["slq_steps"] = len(alphas)
     print(json.dumps(out))
 
 
@@ -336,15 +365,18 @@ def measure(args, problem):
     default_trace = ours(args, work, "trace", ["--seed", "1"])
     eig = ours(args, work, "eigen", ["--k", str(EIG_K), "--tol", str(EIG_TOL)])
     ref = ours(args, work, "eigen", ["--k", str(EIG_K), "--tol", "1e-10"], precision="f64")
+    report = ours(args, work, "report", ["--report", os.path.join(work, "report.md"), "--html",
+                                         os.path.join(work, "report.html")])
     row["ours"].update(hutch=hutch["seconds"], hutch_trace=hutch["trace"],
                        hutch_stderr=hutch["stderr"], trace=default_trace["trace"],
                        trace_stderr=default_trace["stderr"], trace_method=default_trace["method"],
                        trace_seconds=default_trace["seconds"], eigen=eig["seconds"],
                        eigen_hvps=eig["hvps"], eigenvalues=eig["eigenvalues"],
-                       eigen_rss_mb=eig["rss_mb"])
+                       eigen_rss_mb=eig["rss_mb"], report=report["seconds"],
+                       report_hvps=report["hvps"])
     row["reference_eigenvalues"] = ref["eigenvalues"]
     row["torch"] = {}
-    for task in ("grad", "hvp", "hutchinson", "eigsh"):
+    for task in ("grad", "hvp", "hutchinson", "eigsh", "slq"):
         row["torch"].update(torch_task(args, problem, work, task))
         row["torch"]["rss_" + task] = row["torch"].pop("rss_mb")
     return row
@@ -381,6 +413,15 @@ def print_table(rows, args):
                   max_rel(t["eigenvalues"], ref), t["matvecs"], o["trace"], o["trace_stderr"],
                   o["trace_method"], o["trace_seconds"], o["hutch_trace"], o["hutch_stderr"],
                   t["trace"], t["trace_stderr"]))
+    print("\n| problem | `hessian report` (defaults): s, HVPs | PyTorch: eigsh top-5 + Hutchinson 26 + "
+          "SLQ %d steps = s | ratio |" % SLQ_STEPS)
+    print("| --- | --- | --- | --- |")
+    for r in rows:
+        o, t = r["ours"], r["torch"]
+        total = t["eigsh_seconds"] + t["hutchinson_seconds"] + t["slq_seconds"]
+        print("| %s | %.3g s, %d | %.3g + %.3g + %.3g = %.3g s | **%.2f×** |" % (
+            r["problem"], o["report"], o["report_hvps"], t["eigsh_seconds"],
+            t["hutchinson_seconds"], t["slq_seconds"], total, total / o["report"]))
 
 
 def main():

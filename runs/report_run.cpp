@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
@@ -141,6 +142,8 @@ Record report(const ReportRun& run, Observer& observer) {
   TraceOptions to = run.trace;
   DensityOptions dens = run.density;
   eo.seed = to.seed = dens.seed = inputs.seed;
+  // The report's probe count is a ceiling: a smaller one lowers the floor with it.
+  to.min_probes = std::min(to.min_probes, to.max_probes);
   eo.validate();
   to.validate();
   dens.validate();
@@ -178,8 +181,9 @@ Record report(const ReportRun& run, Observer& observer) {
     commit_target_group(rf, "trace", tr, target, *ws, cmd, t.hvps, t.seconds);
   }
   lines.push_back({"trace", significant(t.total.trace),
-                   "± " + significant(t.total.std_error, 2) + "; hutchpp " +
-                       cost(t.hvps, t.seconds) + " (layers included)"});
+                   "± " + significant(t.total.std_error, 2) + "; " +
+                       std::string(name_of(t.total.method)) + " " + cost(t.hvps, t.seconds) +
+                       " (layers included)"});
   for (const GroupTrace& l : t.per_layer) {
     lines.push_back({"trace " + l.name, significant(l.trace),
                      "± " + significant(l.std_error, 2) + "; " + grouped(l.size) + " parameters"});

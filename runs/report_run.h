@@ -17,20 +17,30 @@
 
 namespace hess::runs {
 
-// Hutch++ products for the total trace and for each layer's trace.
+// The report's sizes: at most this many probes for the stochastic part of the trace (none where
+// the trace is exact; Hutchinson on H − GGN beside the exact GGN trace otherwise, stopping at a 1 %
+// standard error), and an SLQ density of this many runs of this many Lanczos steps (the standard
+// errors across runs are the density's error bars). About 65 + 150 + 300 products at most, where
+// the separate commands' defaults take up to 65 + 1,000 + 800.
 constexpr int kReportTraceProbes = 150;
+constexpr int kReportSlqRuns = 5;
+constexpr int kReportSlqSteps = 60;
 
 struct ReportRun {
   Inputs inputs;  // model and data empty: the bundled sample
   TargetSpec target;
   EigenOptions eigen;
   TraceOptions trace = [] {
-    TraceOptions t;
-    t.method = TraceMethod::HutchPP;
+    TraceOptions t;  // auto: exact, or the control variate, with per-layer traces
     t.max_probes = kReportTraceProbes;
     return t;
   }();
-  DensityOptions density;
+  DensityOptions density = [] {
+    DensityOptions d;
+    d.runs = kReportSlqRuns;
+    d.steps = kReportSlqSteps;
+    return d;
+  }();
   Output output;
   std::string markdown = "report.md";  // the Markdown summary
   std::string html;                    // the HTML page with figures; "" : beside the Markdown

@@ -23,7 +23,9 @@ int run_report(const std::vector<std::string>& args) {
              "the HTML page with the figures (default: beside --report, report.html)")
       .value("k", &run.eigen.k, "K", "top eigenvalues")
       .value("probes", &run.trace.max_probes, "N",
-             "Hutch++ products for the trace and for each layer's trace", "max_probes")
+             "the most probes of the trace's stochastic part (the trace command's auto method: "
+             "exact where it can be, else Hutchinson on H - GGN beside the exact GGN trace)",
+             "max_probes")
       .value("runs", &run.density.runs, "N", "SLQ runs")
       .value("steps", &run.density.steps, "M", "SLQ Lanczos steps per run")
       .value("negative-threshold", &run.density.negative_threshold, "EPS",
