@@ -184,8 +184,9 @@ TEST_CASE("absurd sizes and numbers are refused before any work, naming the flag
       {{"train", "--model", kModel, "--data", kData, "--lr", "inf"},
        "--lr must be a finite number, got 'inf'"},
       {{"train", "--model", kModel, "--data", kData, "--seed", "-1"}, "--seed '-1'"},
-      {{"eigen", "--model", kModel, "--data", kData, "--memory", "4096"},
-       "--memory 4096 (MiB of kept passes) needs"},
+      // 100 TiB: more than any machine's memory, with or without the address-space limit.
+      {{"eigen", "--model", kModel, "--data", kData, "--memory", "100000000"},
+       "--memory 100000000 (MiB of kept passes) needs"},
       {{"eigen", "--model", kModel, "--data", kData, "--memory", "-1"}, "--memory '-1'"},
       {{"trace", "--model", kModel, "--data", kData, "--out", ""}, "--out is empty"},
       {{"report", "--model", kModel, "--data", kData, "--report", ""}, "--report is empty"},

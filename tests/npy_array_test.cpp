@@ -63,14 +63,16 @@ TEST_CASE("C and Fortran order, byte orders, integer and float dtypes, versions 
         f3[i + 2 * j + 6 * k] = 100 * i + 10 * j + k;
         want[(i * 3 + j) * 2 + k] = 100 * i + 10 * j + k;
       }
-  const NpyArray a3 =
-      parse_npy(npy("{'descr':'<f8','fortran_order':True,'shape':(2,3,2)}", raw(f3)), "f3");
+  // The array views the bytes it was parsed from: they must outlive it.
+  const std::string b3 = npy("{'descr':'<f8','fortran_order':True,'shape':(2,3,2)}", raw(f3));
+  const NpyArray a3 = parse_npy(b3, "f3");
   const std::vector<float> got3 = npy_floats(a3);
   CHECK(std::vector<double>(got3.begin(), got3.end()) == want);
 
   const std::vector<int16_t> s = {-3, 7, 300};
-  const NpyArray be = parse_npy(
-      npy("{'descr': '>i2', 'fortran_order': False, 'shape': (3,), }", swapped(raw(s), 2)), "be");
+  const std::string bbe =
+      npy("{'descr': '>i2', 'fortran_order': False, 'shape': (3,), }", swapped(raw(s), 2));
+  const NpyArray be = parse_npy(bbe, "be");
   CHECK(npy_integers(be) == std::vector<int64_t>{-3, 7, 300});
   const std::vector<uint8_t> u = {0, 255, 9};
   CHECK(npy_integers(parse_npy(

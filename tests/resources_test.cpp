@@ -11,6 +11,7 @@
 #include <string>
 
 #include "engine/field_error.h"
+#include "support/sanitizer_build.h"
 
 using namespace hess;
 
@@ -26,7 +27,8 @@ TEST_CASE("available memory is positive and at most the machine's") {
   CHECK(free <= total_kb * 1024);
 }
 
-TEST_CASE("an address-space limit lowers it below the limit") {
+TEST_CASE("an address-space limit lowers it below the limit" *
+          doctest::skip(hess::test::kSanitizerBuild)) {
   constexpr int64_t kLimit = int64_t{3} << 30;
   const pid_t pid = fork();
   REQUIRE(pid >= 0);

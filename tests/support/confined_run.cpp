@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/sanitizer_build.h"
 #include "support/scratch_dir.h"
 
 namespace hess::test {
@@ -121,7 +122,7 @@ ConfinedRun run_confined(const std::vector<std::string>& args, const std::string
     }
     const pid_t program = fork();
     if (program == 0) {
-      if (c.address_space > 0) {
+      if (c.address_space > 0 && !kSanitizerBuild) {
         const rlimit lim{static_cast<rlim_t>(c.address_space),
                          static_cast<rlim_t>(c.address_space)};
         setrlimit(RLIMIT_AS, &lim);

@@ -25,7 +25,7 @@ struct Confinement {
   std::vector<std::pair<std::string, std::string>> disk_files;
   bool fill_disk = false;     // then fill what is left with a filler file
   int64_t leave_free = 0;     // fill_disk: bytes then freed again (room to start, not to finish)
-  int64_t address_space = 0;  // > 0: RLIMIT_AS in bytes
+  int64_t address_space = 0;  // > 0: RLIMIT_AS in bytes (not in the sanitizer build)
   double seconds = 120;       // killed (with its process group) after this
 };
 
