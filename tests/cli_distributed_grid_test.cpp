@@ -21,7 +21,8 @@ std::vector<double> read(const std::string& file, const std::string& name) {
   return f.group("landscape").dataset(name).read<double>();
 }
 
-// The bundled sample on a 41 x 31 grid, one thread per rank.
+// The bundled sample on a 61 x 31 grid, one thread per rank, float64 passes: long enough (about a
+// second) for a SIGTERM sent once the progress file shows points to land before the end.
 std::vector<std::string> grid_args(const std::string& out) {
   return {"landscape",
           "--model",
@@ -29,7 +30,7 @@ std::vector<std::string> grid_args(const std::string& out) {
           "--data",
           bundled_sample("digits.h5"),
           "--x",
-          "-1:1:41",
+          "-1:1:61",
           "--y",
           "-0.75:0.75:31",
           "--seed",
@@ -38,10 +39,12 @@ std::vector<std::string> grid_args(const std::string& out) {
           out,
           "--threads",
           "1",
+          "--precision",
+          "f64",
           "--json"};
 }
 
-constexpr int kTotal = 41 * 31;
+constexpr int kTotal = 61 * 31;
 
 }  // namespace
 

@@ -38,8 +38,4 @@ void exit_on_signal() {
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
 }
 
-void ignore_exit_signals() {
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::signal(sig, SIG_IGN);
-}
-
 }  // namespace hess::cli

@@ -8,9 +8,4 @@ namespace hess::cli {
 
 void exit_on_signal();
 
-// Once the outcome is settled (every rank has finished, the code and message are known), these
-// signals are ignored: under mpirun a rank that exits first with a failure code makes mpirun end
-// the others, and a rank still printing the agreed error would otherwise add "interrupted" to it.
-void ignore_exit_signals();
-
 }  // namespace hess::cli

@@ -89,8 +89,12 @@ int main(int argc, char** argv) {
   hess::dist::start(argc, argv, exit_code_of);
   std::string message;
   const int code = dispatch(argc, argv, message);
+  const bool root = hess::dist::rank() == 0;
   const hess::dist::Outcome o = hess::dist::finish(code, message);
-  hess::cli::ignore_exit_signals();
+  // The other ranks end with 0 once the outcome is agreed: a rank exiting with a failure code makes
+  // mpirun end the rest, and rank 0 would then be stopped while printing the agreed error. Rank 0
+  // exits with the agreed code, which mpirun returns.
+  if (!root) return hess::cli::kExitOk;
   if (o.code != hess::cli::kExitOk && !o.message.empty()) return fail(o.message.c_str(), o.code);
   return o.code;
 }
