@@ -59,7 +59,7 @@ struct Inputs {
   uint64_t seed = 0;                  // probes, directions, arch weights
   std::optional<uint64_t> data_seed;  // the subset and synthetic data; unset: `seed`
   int64_t batch_size = 256;
-  int threads = 0;  // cores to use; 0: all
+  int threads = 0;                       // cores to use; 0: all
   Precision precision = Precision::F32;  // passes in float, accumulated in double (--precision)
   double weight_decay = 0.0;
   // MiB the objective may spend keeping each batch's value pass and adjoints between products at
