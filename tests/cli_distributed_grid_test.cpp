@@ -21,8 +21,9 @@ std::vector<double> read(const std::string& file, const std::string& name) {
   return f.group("landscape").dataset(name).read<double>();
 }
 
-// The bundled sample on a 61 x 31 grid, one thread per rank, float64 passes: long enough (about a
-// second) for a SIGTERM sent once the progress file shows points to land before the end.
+// The bundled sample on a 101 x 51 grid, one thread per rank, float64 passes: long enough (about
+// 7 s in one process, half that on 2 ranks) for a SIGTERM sent 0.4 s after the progress file
+// appears to land well before the end.
 std::vector<std::string> grid_args(const std::string& out) {
   return {"landscape",
           "--model",
@@ -30,9 +31,9 @@ std::vector<std::string> grid_args(const std::string& out) {
           "--data",
           bundled_sample("digits.h5"),
           "--x",
-          "-1:1:61",
+          "-1:1:101",
           "--y",
-          "-0.75:0.75:31",
+          "-0.75:0.75:51",
           "--seed",
           "3",
           "--out",
@@ -44,7 +45,7 @@ std::vector<std::string> grid_args(const std::string& out) {
           "--json"};
 }
 
-constexpr int kTotal = 61 * 31;
+constexpr int kTotal = 101 * 51;
 
 }  // namespace
 
