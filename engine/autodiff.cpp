@@ -516,7 +516,7 @@ BatchStats EvalContext<T>::run_batch() {
     for (size_t i = 0; i < graph_.nodes.size(); ++i) {
       if (graph_.nodes[i].op != OpKind::Conv2d) continue;
       OpCall<T> c = call(static_cast<int>(i), 0);
-      conv2d_columns(c);
+      conv2d_cache(c);
     }
     stats = kept->stats;
     adj_ready = kept->has_adj && kept->scale == req_.scale;

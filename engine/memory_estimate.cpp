@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "engine/ops/conv.h"
+#include "engine/ops/window.h"
 #include "engine/shape.h"
 
 namespace hess {
@@ -34,13 +36,10 @@ int64_t context_bytes(const Graph& graph, int64_t batch, int k, int64_t scalar_b
     for (int64_t d : shapes[i]) e = mul(e, d);
     elements = add(elements, mul(e, copies));
     if (n.op == OpKind::Conv2d && n.inputs.size() >= 2 && shapes[i].size() == 4 &&
-        shapes[n.inputs[1]].size() == 4) {
-      // im2col taps of the value and of one tangent column at a time: [Cin·kh·kw, B·H'·W']
+        shapes[n.inputs[0]].size() == 4 && shapes[n.inputs[1]].size() == 4) {
       const Shape& w = shapes[n.inputs[1]];
-      const Shape& y = shapes[i];
-      const int64_t in_channels = shapes[n.inputs[0]].size() == 4 ? shapes[n.inputs[0]][1] : w[1];
-      const int64_t taps = mul(mul(mul(y[0], y[2]), y[3]), mul(mul(in_channels, w[2]), w[3]));
-      elements = add(elements, mul(taps, 2));
+      elements = add(elements, conv2d_work_elements(conv_window(n, w[2], w[3]), shapes[n.inputs[0]],
+                                                    w, n.attrs.get_int("groups", 1)));
     }
   }
   // Op caches and scratch not modelled node by node (pooling's argmax indices, GEMM operands in

@@ -152,6 +152,22 @@ TEST_CASE("conv2d derivatives: input as parameter and as data") {
   }
 }
 
+// The value against the definition and the rules against finite differences, the input as a
+// parameter and as data.
+static void check_case(const ConvCase& c, Rng& rng) {
+  CAPTURE(c.describe());
+  std::vector<OpInput> in = conv_inputs(c, true);
+  for (OpInput& i : in) i.values = float_values(numel(i.shape), rng);
+  const OpModel om = op_model(OpKind::Conv2d, c.attrs(), in, 1);
+  const Eigen::VectorXd y = outputs(om.model, om.data, om.model.theta);
+  const std::vector<double> ref =
+      direct_conv(c, in[0].values, in[1].values, c.bias ? in[2].values : std::vector<double>{});
+  REQUIRE(y.size() == static_cast<int64_t>(ref.size()));
+  CHECK(rel_err(y, Eigen::Map<const Eigen::VectorXd>(ref.data(), ref.size())) < kValueTol);
+  check_op(OpKind::Conv2d, c.attrs(), conv_inputs(c, false), 7);
+  check_op(OpKind::Conv2d, c.attrs(), conv_inputs(c, true), 8);
+}
+
 TEST_CASE("conv2d special geometries") {
   // 1x1 kernel; stride larger than the kernel (taps skipped); kernel as large as the padded input;
   // depthwise (groups = channels).
@@ -161,11 +177,25 @@ TEST_CASE("conv2d special geometries") {
       {2, 1, 1, 2, 3, 3, 4, 5, 1, 1, 1, 1, 1, 1, 0, 1, true},
       {2, 4, 1, 1, 5, 5, 3, 3, 1, 2, 2, 1, 1, 1, 1, 1, true},
   };
-  for (const ConvCase& c : cases) {
-    CAPTURE(c.describe());
-    check_op(OpKind::Conv2d, c.attrs(), conv_inputs(c, false), 7);
-    check_op(OpKind::Conv2d, c.attrs(), conv_inputs(c, true), 8);
-  }
+  Rng rng(76);
+  for (const ConvCase& c : cases) check_case(c, rng);
+}
+
+TEST_CASE("conv2d stride 1: direct kernels and im2col agree with the definition") {
+  // Stride-1 layers of up to 64 channels per group run the direct kernels on padded planes, wider
+  // ones im2col + GEMM: output channels not a multiple of the kernels' row block, groups, dilation,
+  // asymmetric padding, 1×1 and wide kernels, a plane longer than one float sum's chunk (2,048
+  // positions), and 65 channels (im2col).
+  const ConvCase cases[] = {
+      {2, 1, 3, 5, 6, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true},
+      {1, 2, 2, 3, 5, 9, 2, 3, 1, 1, 2, 1, 0, 2, 1, 0, false},
+      {2, 1, 1, 6, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, true},
+      {1, 1, 2, 2, 5, 4, 1, 5, 1, 1, 1, 1, 0, 2, 0, 2, true},
+      {1, 1, 1, 2, 50, 47, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true},
+      {1, 1, 65, 1, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, false},
+  };
+  Rng rng(77);
+  for (const ConvCase& c : cases) check_case(c, rng);
 }
 
 TEST_CASE("conv2d in float sums the weight's B·OH·OW terms without float's growing error") {

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/ops/conv_direct.h"
 #include "engine/ops/long_sum.h"
 #include "engine/ops/window.h"
 
@@ -206,24 +207,135 @@ int column_chunk(const ConvGeom& g, int k) {
   return g.G == 1 ? k : 1;
 }
 
+// Channels per group up to which a stride-1 convolution runs the direct kernels (conv_direct.h)
+// instead of im2col + GEMM: narrow layers, where GEMM packing costs as much as the products.
+constexpr int64_t kDirectMaxChannels = 64;
+
+bool use_direct(const Window2d& win, int64_t Cg, int64_t Og) {
+  return win.sh == 1 && win.sw == 1 && Cg <= kDirectMaxChannels && Og <= kDirectMaxChannels;
+}
+
+bool use_direct(const ConvGeom& g) {
+  return use_direct(g.win, g.Cg, g.Og);
+}
+
+// bias[j, o] += Σ_{b, positions} y[j, b, o, ·] for y [k, B, O, P], summed in double.
+template <class T>
+void add_channel_sums(const ConvGeom& g, int k, const T* y, T* bias) {
+  std::vector<double> sums(g.O);
+  for (int j = 0; j < k; ++j) {
+    std::fill(sums.begin(), sums.end(), 0.0);
+    for (int64_t b = 0; b < g.B; ++b) {
+      for (int64_t o = 0; o < g.O; ++o) {
+        sums[o] +=
+            ConstVecMap<T>(y + ((j * g.B + b) * g.O + o) * g.P, g.P).template cast<double>().sum();
+      }
+    }
+    for (int64_t o = 0; o < g.O; ++o) bias[j * g.O + o] += static_cast<T>(sums[o]);
+  }
+}
+
+// Per group, a conv weight [O, Cg, taps] packed for correlate(): forward rows (output channels) or
+// transposed rows (input channels, for the input derivative).
+template <class T>
+std::vector<std::vector<T>> pack_groups(const ConvGeom& g, const T* w, bool transposed) {
+  const int64_t taps = g.win.kh * g.win.kw;
+  std::vector<std::vector<T>> packed(g.G);
+  for (int64_t grp = 0; grp < g.G; ++grp) {
+    const T* wg = w + grp * g.Og * g.Cg * taps;
+    if (transposed) {
+      pack_direct_weight(wg, g.Cg, g.Og, taps, true, packed[grp]);
+    } else {
+      pack_direct_weight(wg, g.Og, g.Cg, taps, false, packed[grp]);
+    }
+  }
+  return packed;
+}
+
+// acc [O, Cg, taps] (double) += Σ over the image's positions of a ⊗ shifted x, group by group:
+// a = the framed output derivative [O, z_len], x = the padded input [C, in_len]; in runs of
+// kLongSumChunk positions, each run summed in T.
+template <class T>
+void add_weight_derivative(const ConvGeom& g, const FlatConv& f, const T* a, const T* x,
+                           double* acc) {
+  const int64_t taps = g.win.kh * g.win.kw;
+  for (int64_t grp = 0; grp < g.G; ++grp) {
+    for (int64_t p0 = 0; p0 < f.out_len; p0 += kLongSumChunk) {
+      const int64_t p1 = std::min(f.out_len, p0 + kLongSumChunk);
+      correlate_weight(a + grp * g.Og * f.z_len + f.max_off, f.z_len, g.Og,
+                       x + grp * g.Cg * f.in_len, f.in_len, g.Cg, f.off.data(), taps, p0, p1,
+                       acc + grp * g.Og * g.Cg * taps);
+    }
+  }
+}
+
+// dst += acc, the double sums of add_weight_derivative rounded once.
+template <class T>
+void add_rounded(const std::vector<double>& acc, T* dst) {
+  for (size_t i = 0; i < acc.size(); ++i) dst[i] += static_cast<T>(acc[i]);
+}
+
+// out [O, out_len] (+)= W ⋆ x of one image, x padded [C, in_len], W packed per group.
+template <class T>
+void direct_forward(const ConvGeom& g, const FlatConv& f, const T* x,
+                    const std::vector<std::vector<T>>& w, T* out, bool accumulate) {
+  const int64_t taps = g.win.kh * g.win.kw;
+  for (int64_t grp = 0; grp < g.G; ++grp) {
+    correlate(x + grp * g.Cg * f.in_len, f.in_len, g.Cg, w[grp], g.Og, f.off.data(), taps,
+              out + grp * g.Og * f.out_len, f.out_len, f.out_len, accumulate);
+  }
+}
+
+// out [C, grad_len] (+)= Wᵀ ⋆ a of one image (the input derivative on the padded plane), a the
+// framed output derivative [O, z_len], W packed transposed per group.
+template <class T>
+void direct_backward(const ConvGeom& g, const FlatConv& f, const T* a,
+                     const std::vector<std::vector<T>>& wt, T* out, bool accumulate) {
+  const int64_t taps = g.win.kh * g.win.kw;
+  for (int64_t grp = 0; grp < g.G; ++grp) {
+    correlate(a + grp * g.Og * f.z_len, f.z_len, g.Og, wt[grp], g.Cg, f.back_off.data(), taps,
+              out + grp * g.Cg * f.grad_len, f.grad_len, f.grad_len, accumulate);
+  }
+}
+
 }  // namespace
 
 template <class T>
-void conv2d_columns(OpCall<T>& c) {
+void conv2d_cache(OpCall<T>& c) {
   const ConvGeom g(c);
+  if (use_direct(g)) {
+    const FlatConv f(g.win, g.H, g.W);
+    c.out.aux.resize({g.B * g.C, f.in_len});
+    for (int64_t b = 0; b < g.B; ++b) {
+      pad_input(f, c.in(0).val.data() + b * g.C * g.H * g.W, g.C,
+                c.out.aux.data() + b * g.C * f.in_len);
+    }
+    return;
+  }
   c.out.aux.resize({g.G * g.Kc, g.N});
   for (int64_t grp = 0; grp < g.G; ++grp)
     im2col(g, grp, c.in(0).val.data(), c.out.aux.data() + grp * g.Kc * g.N);
 }
 
-template void conv2d_columns<float>(OpCall<float>&);
-template void conv2d_columns<double>(OpCall<double>&);
+template void conv2d_cache<float>(OpCall<float>&);
+template void conv2d_cache<double>(OpCall<double>&);
 
 // y = W ⋆ x + b:  Y_g = W_g cols(x)_g
 template <class T>
 void Conv2dOp::value(OpCall<T>& c) {
   const ConvGeom g(c);
-  conv2d_columns(c);
+  conv2d_cache(c);
+  const T* bias = c.has(2) ? c.in(2).val.data() : nullptr;
+  if (use_direct(g)) {
+    const FlatConv f(g.win, g.H, g.W);
+    const std::vector<std::vector<T>> w = pack_groups(g, c.in(1).val.data(), false);
+    T* out = c.scratch->get(0, g.O * f.out_len);
+    for (int64_t b = 0; b < g.B; ++b) {
+      direct_forward(g, f, c.out.aux.data() + b * g.C * f.in_len, w, out, false);
+      unflatten_output(f, out, f.out_len, g.O, bias, c.out.val.data() + b * g.O * g.P);
+    }
+    return;
+  }
   const T* cols = c.out.aux.data();
   T* z = c.scratch->get(0, g.out_size());
   const T* w = c.in(1).val.data();
@@ -232,7 +344,7 @@ void Conv2dOp::value(OpCall<T>& c) {
     mat(z + grp * g.Og * g.N, g.Og, g.N).noalias() =
         mat(w + grp * g.Og * g.Kc, g.Og, g.Kc) * mat(cg, g.Kc, g.N);
   }
-  from_group_major(g, 1, z, c.has(2) ? c.in(2).val.data() : nullptr, c.out.val.data());
+  from_group_major(g, 1, z, bias, c.out.val.data());
 }
 
 // ẏ = W ⋆ ẋ + Ẇ ⋆ x + ḃ:  Ẏ_g = W_g cols(ẋ)_g + Ẇ_g cols(x)_g
@@ -242,6 +354,29 @@ void Conv2dOp::tangent(OpCall<T>& c) {
   Slot<T>& x = c.in(0);
   Slot<T>& w = c.in(1);
   const int k = c.k;
+  const bool bias = c.has(2) && c.in(2).varies;
+  if (use_direct(g)) {
+    const FlatConv f(g.win, g.H, g.W);
+    const std::vector<std::vector<T>> wv = pack_groups(g, w.val.data(), false);
+    T* out = c.scratch->get(0, g.O * f.out_len);
+    T* xt = c.scratch->get(3, g.C * f.in_len);
+    for (int j = 0; j < k; ++j) {
+      std::vector<std::vector<T>> wt;
+      if (w.varies) wt = pack_groups(g, w.tan.data() + j * g.w_size(), false);
+      const T* bt = bias ? c.in(2).tan.data() + j * g.O : nullptr;
+      for (int64_t b = 0; b < g.B; ++b) {
+        if (w.varies) direct_forward(g, f, c.out.aux.data() + b * g.C * f.in_len, wt, out, false);
+        if (x.varies) {
+          pad_input(f, x.tan.data() + j * g.in_size() + b * g.C * g.H * g.W, g.C, xt);
+          direct_forward(g, f, static_cast<const T*>(xt), wv, out, w.varies);
+        }
+        if (!w.varies && !x.varies) std::fill(out, out + g.O * f.out_len, T(0));
+        unflatten_output(f, static_cast<const T*>(out), f.out_len, g.O, bt,
+                         c.out.tan.data() + j * g.out_size() + b * g.O * g.P);
+      }
+    }
+    return;
+  }
   const int jc = column_chunk(g, k);
   T* z = c.scratch->get(0, k * g.out_size());
   const T* cols = c.out.aux.data();
@@ -266,7 +401,6 @@ void Conv2dOp::tangent(OpCall<T>& c) {
       }
     }
   }
-  const bool bias = c.has(2) && c.in(2).varies;
   from_group_major(g, k, z, bias ? c.in(2).tan.data() : nullptr, c.out.tan.data());
 }
 
@@ -276,6 +410,29 @@ void Conv2dOp::adjoint(OpCall<T>& c) {
   const ConvGeom g(c);
   Slot<T>& x = c.in(0);
   Slot<T>& w = c.in(1);
+  if (use_direct(g)) {
+    const FlatConv f(g.win, g.H, g.W);
+    std::vector<std::vector<T>> wt;
+    if (x.want_adj) wt = pack_groups(g, w.val.data(), true);
+    std::vector<double> wacc(w.want_adj ? g.w_size() : 0, 0.0);
+    T* z = c.scratch->get(1, g.O * f.z_len);
+    T* xb = c.scratch->get(4, g.C * f.grad_len);
+    for (int64_t b = 0; b < g.B; ++b) {
+      frame_output(f, c.out.adj.data() + b * g.O * g.P, g.O, z);
+      if (x.want_adj) {
+        direct_backward(g, f, static_cast<const T*>(z), wt, xb, false);
+        add_unpadded(f, static_cast<const T*>(xb), f.grad_len, g.C,
+                     x.adj.data() + b * g.C * g.H * g.W);
+      }
+      if (w.want_adj) {
+        add_weight_derivative(g, f, static_cast<const T*>(z), c.out.aux.data() + b * g.C * f.in_len,
+                              wacc.data());
+      }
+    }
+    if (w.want_adj) add_rounded(wacc, w.adj.data());
+    if (c.has(2) && c.in(2).want_adj) add_channel_sums(g, 1, c.out.adj.data(), c.in(2).adj.data());
+    return;
+  }
   T* ybar = c.scratch->get(0, g.out_size());
   to_group_major(g, 1, c.out.adj.data(), ybar);
   const T* cols = c.out.aux.data();
@@ -308,6 +465,44 @@ void Conv2dOp::adjoint_tangent(OpCall<T>& c) {
   const bool curv = c.out.adj_on;
   const bool curv_x = curv && x.want_adjt && w.varies;  // ȳ ⋆ Ẇ into x̄̇
   const bool curv_w = curv && w.want_adjt && x.varies;  // ȳ ⋆ ẋ into W̄̇
+  if (use_direct(g)) {
+    const FlatConv f(g.win, g.H, g.W);
+    std::vector<std::vector<T>> wt;
+    if (x.want_adjt) wt = pack_groups(g, w.val.data(), true);
+    std::vector<std::vector<std::vector<T>>> wdt(curv_x ? k : 0);
+    for (int j = 0; j < static_cast<int>(wdt.size()); ++j)
+      wdt[j] = pack_groups(g, w.tan.data() + j * g.w_size(), true);
+    std::vector<double> wacc(w.want_adjt ? k * g.w_size() : 0, 0.0);
+    T* zbar = (curv_x || curv_w) ? c.scratch->get(1, g.O * f.z_len) : nullptr;
+    T* zdot = c.scratch->get(2, g.O * f.z_len);
+    T* xt = curv_w ? c.scratch->get(3, g.C * f.in_len) : nullptr;
+    T* xb = x.want_adjt ? c.scratch->get(4, g.C * f.grad_len) : nullptr;
+    for (int64_t b = 0; b < g.B; ++b) {
+      if (zbar) frame_output(f, c.out.adj.data() + b * g.O * g.P, g.O, zbar);
+      for (int j = 0; j < k; ++j) {
+        frame_output(f, c.out.adjt.data() + j * g.out_size() + b * g.O * g.P, g.O, zdot);
+        if (x.want_adjt) {
+          direct_backward(g, f, static_cast<const T*>(zdot), wt, xb, false);
+          if (curv_x) direct_backward(g, f, static_cast<const T*>(zbar), wdt[j], xb, true);
+          add_unpadded(f, static_cast<const T*>(xb), f.grad_len, g.C,
+                       x.adjt.data() + j * g.in_size() + b * g.C * g.H * g.W);
+        }
+        if (w.want_adjt) {
+          double* acc = wacc.data() + j * g.w_size();
+          add_weight_derivative(g, f, static_cast<const T*>(zdot),
+                                c.out.aux.data() + b * g.C * f.in_len, acc);
+          if (curv_w) {
+            pad_input(f, x.tan.data() + j * g.in_size() + b * g.C * g.H * g.W, g.C, xt);
+            add_weight_derivative(g, f, static_cast<const T*>(zbar), static_cast<const T*>(xt),
+                                  acc);
+          }
+        }
+      }
+    }
+    if (w.want_adjt) add_rounded(wacc, w.adjt.data());
+    if (bias) add_channel_sums(g, k, c.out.adjt.data(), c.in(2).adjt.data());
+    return;
+  }
   T* ydot = c.scratch->get(0, k * g.out_size());
   to_group_major(g, k, c.out.adjt.data(), ydot);
   T* ybar = nullptr;
@@ -354,6 +549,19 @@ void Conv2dOp::adjoint_tangent(OpCall<T>& c) {
     }
   }
   if (bias) add_row_sums(g, k, static_cast<const T*>(ydot), c.in(2).adjt.data());
+}
+
+int64_t conv2d_work_elements(const Window2d& win, const Shape& x, const Shape& w, int64_t groups) {
+  const int64_t B = x[0], C = x[1], H = x[2], W = x[3], O = w[0];
+  if (use_direct(win, C / groups, O / groups)) {
+    // padded input planes; per image: output rows, two framed derivative rows, a padded tangent
+    // input and an input-derivative plane
+    const FlatConv f(win, H, W);
+    return B * C * f.in_len + O * (f.out_len + 2 * f.z_len) + C * (f.in_len + f.grad_len);
+  }
+  // im2col taps of the value and of one tangent column at a time: [C·kh·kw, B·OH·OW]
+  const int64_t taps = B * win.out_h(H) * win.out_w(W) * C * w[2] * w[3];
+  return 2 * taps;
 }
 
 HESS_INSTANTIATE_OP(Conv2dOp)

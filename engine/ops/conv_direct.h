@@ -1,0 +1,93 @@
+#pragma once
+// Direct kernels for stride-1 convolutions in a flat padded layout, without im2col columns or
+// GEMM packing (which dominated narrow layers: 16 output channels against 50,000 positions).
+//
+// One image's channel is stored "flat": its zero-padded H_p × W_p plane as one row of length
+// W_p·H_p, so that every kernel tap (i, j) is a shift by off = i·dh·W_p + j·dw of that row and an
+// output position (oh, ow) sits at p = oh·W_p + ow (columns ow ≥ OW of a row are computed and
+// discarded). The kernels then vectorize along p with no bounds, holding a block of output rows and
+// a tile of positions in registers.
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/ops/window.h"
+
+namespace hess {
+
+// Positions are computed in tiles; every row length is rounded up to this many (a multiple of the
+// float and the double tile).
+constexpr int64_t kDirectRound = 24;
+
+// The flat layout of one image for a stride-1 window (sh = sw = 1) on an H × W input.
+struct FlatConv {
+  int64_t H = 0, W = 0;      // input extents
+  int64_t pt = 0, pl = 0;    // padding before the first row and column
+  int64_t Hp = 0, Wp = 0;    // padded extents
+  int64_t OH = 0, OW = 0;    // output extents
+  int64_t out_len = 0;       // positions computed per output channel: OH·Wp rounded up to a tile
+  int64_t grad_len = 0;      // positions of an input-derivative plane: Hp·Wp rounded up to a tile
+  int64_t max_off = 0;       // the largest tap shift
+  int64_t in_len = 0;        // padded input row: out_len + max_off (zeros past the image)
+  int64_t z_len = 0;         // zero-framed output-derivative row: grad_len + max_off
+  std::vector<int64_t> off;  // tap shifts, in the weight's (i, j) order
+  std::vector<int64_t> back_off;  // max_off − off: the taps of the input derivative
+
+  FlatConv(const Window2d& w, int64_t H, int64_t W);
+};
+
+// Positions per vector and per correlate() tile.
+template <class T>
+constexpr int64_t direct_lanes() {
+  return 32 / static_cast<int64_t>(sizeof(T));
+}
+template <class T>
+constexpr int64_t direct_tile() {
+  return 3 * direct_lanes<T>();
+}
+static_assert(kDirectRound % direct_tile<float>() == 0 &&
+              kDirectRound % direct_tile<double>() == 0);
+
+// Layout moves of `channels` planes between the tensors' [H, W] / [OH, OW] planes and flat rows.
+// pad_input: dst[c·in_len + (h + pt)·Wp + w + pl] = x[c·H·W + h·W + w], zeros elsewhere.
+template <class T>
+void pad_input(const FlatConv& f, const T* x, int64_t channels, T* dst);
+// frame_output: dst[c·z_len + max_off + oh·Wp + ow] = y[c·OH·OW + oh·OW + ow], zeros elsewhere.
+template <class T>
+void frame_output(const FlatConv& f, const T* y, int64_t channels, T* dst);
+// unflatten_output: y[c·OH·OW + oh·OW + ow] = src[c·stride + oh·Wp + ow] + (bias ? bias[c] : 0).
+template <class T>
+void unflatten_output(const FlatConv& f, const T* src, int64_t stride, int64_t channels,
+                      const T* bias, T* y);
+// add_unpadded: x[c·H·W + h·W + w] += src[c·stride + (h + pt)·Wp + w + pl].
+template <class T>
+void add_unpadded(const FlatConv& f, const T* src, int64_t stride, int64_t channels, T* x);
+
+// The kernels' output-row block: out-channel blocks are packed to this many rows.
+constexpr int64_t kDirectRowBlock = 4;
+
+// Rows of a packed weight for correlate(): R output rows, S input channels, T taps, as blocks of
+// kDirectRowBlock rows, [ceil(R / block)][S][T][block] (rows past R are zero). The weight entry of
+// (r, s, t) is w[(r·S + s)·T + t] (forward: a conv weight [O, C, T]) or, transposed,
+// w[(s·R + r)·T + t] (the input derivative: rows are the conv's input channels).
+template <class T>
+void pack_direct_weight(const T* w, int64_t R, int64_t S, int64_t taps, bool transposed,
+                        std::vector<T>& packed);
+
+// out[r, p] (+)= Σ_{s < S, t < taps} W(r, s, t) · in[s·in_stride + p + off[t]] for r < R and
+// p < len (len a multiple of direct_tile<T>()), W packed by pack_direct_weight; accumulate adds to
+// out, else overwrites it.
+template <class T>
+void correlate(const T* in, int64_t in_stride, int64_t S, const std::vector<T>& packed, int64_t R,
+               const int64_t* off, int64_t taps, T* out, int64_t out_stride, int64_t len,
+               bool accumulate);
+
+// acc[(r·S + s)·taps + t] += Σ_{p0 ≤ p < p1} a[r·a_stride + p] · in[s·in_stride + p + off[t]],
+// each entry summed in T over [p0, p1) and added into the double accumulator (callers keep p1 − p0
+// within kLongSumChunk; p0 and p1 multiples of direct_lanes<T>()).
+template <class T>
+void correlate_weight(const T* a, int64_t a_stride, int64_t R, const T* in, int64_t in_stride,
+                      int64_t S, const int64_t* off, int64_t taps, int64_t p0, int64_t p1,
+                      double* acc);
+
+}  // namespace hess
