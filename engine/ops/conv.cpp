@@ -244,9 +244,9 @@ std::vector<std::vector<T>> pack_groups(const ConvGeom& g, const T* w, bool tran
   for (int64_t grp = 0; grp < g.G; ++grp) {
     const T* wg = w + grp * g.Og * g.Cg * taps;
     if (transposed) {
-      pack_direct_weight(wg, g.Cg, g.Og, taps, true, packed[grp]);
+      pack_direct_weight(detected_direct_isa(), wg, g.Cg, g.Og, taps, true, packed[grp]);
     } else {
-      pack_direct_weight(wg, g.Og, g.Cg, taps, false, packed[grp]);
+      pack_direct_weight(detected_direct_isa(), wg, g.Og, g.Cg, taps, false, packed[grp]);
     }
   }
   return packed;
@@ -262,7 +262,7 @@ void add_weight_derivative(const ConvGeom& g, const FlatConv& f, const T* a, con
   for (int64_t grp = 0; grp < g.G; ++grp) {
     for (int64_t p0 = 0; p0 < f.out_len; p0 += kLongSumChunk) {
       const int64_t p1 = std::min(f.out_len, p0 + kLongSumChunk);
-      correlate_weight(a + grp * g.Og * f.z_len + f.max_off, f.z_len, g.Og,
+      correlate_weight(detected_direct_isa(), a + grp * g.Og * f.z_len + f.front, f.z_len, g.Og,
                        x + grp * g.Cg * f.in_len, f.in_len, g.Cg, f.off.data(), taps, p0, p1,
                        acc + grp * g.Og * g.Cg * taps);
     }
@@ -281,8 +281,8 @@ void direct_forward(const ConvGeom& g, const FlatConv& f, const T* x,
                     const std::vector<std::vector<T>>& w, T* out, bool accumulate) {
   const int64_t taps = g.win.kh * g.win.kw;
   for (int64_t grp = 0; grp < g.G; ++grp) {
-    correlate(x + grp * g.Cg * f.in_len, f.in_len, g.Cg, w[grp], g.Og, f.off.data(), taps,
-              out + grp * g.Og * f.out_len, f.out_len, f.out_len, accumulate);
+    correlate(detected_direct_isa(), x + grp * g.Cg * f.in_len, f.in_len, g.Cg, w[grp], g.Og,
+              f.off.data(), taps, out + grp * g.Og * f.out_len, f.out_len, f.out_len, accumulate);
   }
 }
 
@@ -293,8 +293,9 @@ void direct_backward(const ConvGeom& g, const FlatConv& f, const T* a,
                      const std::vector<std::vector<T>>& wt, T* out, bool accumulate) {
   const int64_t taps = g.win.kh * g.win.kw;
   for (int64_t grp = 0; grp < g.G; ++grp) {
-    correlate(a + grp * g.Og * f.z_len, f.z_len, g.Og, wt[grp], g.Cg, f.back_off.data(), taps,
-              out + grp * g.Cg * f.grad_len, f.grad_len, f.grad_len, accumulate);
+    correlate(detected_direct_isa(), a + grp * g.Og * f.z_len, f.z_len, g.Og, wt[grp], g.Cg,
+              f.back_off.data(), taps, out + grp * g.Cg * f.grad_len, f.grad_len, f.grad_len,
+              accumulate);
   }
 }
 

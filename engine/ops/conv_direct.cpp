@@ -8,31 +8,46 @@ namespace hess {
 
 namespace {
 
-template <class T>
+// T's vector of VB bytes (GCC/Clang vector extensions: the compiler emits the target's
+// instructions, AVX2 for 32 bytes, AVX-512 for 64 inside functions compiled for it).
+template <class T, int VB>
 struct VecOf;
 template <>
-struct VecOf<float> {
+struct VecOf<float, 32> {
   typedef float type __attribute__((vector_size(32)));
 };
 template <>
-struct VecOf<double> {
+struct VecOf<double, 32> {
   typedef double type __attribute__((vector_size(32)));
 };
+template <>
+struct VecOf<float, 64> {
+  typedef float type __attribute__((vector_size(64)));
+};
+template <>
+struct VecOf<double, 64> {
+  typedef double type __attribute__((vector_size(64)));
+};
+
+template <class T, int VB>
+constexpr int64_t lanes() {
+  return VB / static_cast<int64_t>(sizeof(T));
+}
 
 template <class V, class T>
-inline V load(const T* p) {
+[[gnu::always_inline]] inline V load(const T* p) {
   V v;
   std::memcpy(&v, p, sizeof(V));
   return v;
 }
 
 template <class V, class T>
-inline void store(T* p, const V& v) {
+[[gnu::always_inline]] inline void store(T* p, const V& v) {
   std::memcpy(p, &v, sizeof(V));
 }
 
 template <class V>
-inline double lane_sum(const V& v) {
+[[gnu::always_inline]] inline double lane_sum(const V& v) {
   double s = 0;
   for (size_t l = 0; l < sizeof(V) / sizeof(v[0]); ++l) s += static_cast<double>(v[l]);
   return s;
@@ -42,24 +57,59 @@ int64_t round_up(int64_t n) {
   return (n + kDirectRound - 1) / kDirectRound * kDirectRound;
 }
 
-// One tile of the weight derivative: acc[r][t] = Σ_{p0 ≤ p < p1} a_r[p] · x_t[p] for 4 rows and NT
-// shifted input rows, in T, summed over the lanes in double at the end.
-template <class T, int NT>
-void weight_tile(const T* const* a, const T* const* x, int64_t p0, int64_t p1,
-                 double (&out)[kDirectRowBlock][3]) {
-  using V = typename VecOf<T>::type;
-  constexpr int64_t L = direct_lanes<T>();
-  V acc[kDirectRowBlock][NT] = {};
+// One tile of the weight derivative: out[r][t] = Σ_{p0 ≤ p < p1} a_r[p] · x_t[p] for NR rows and
+// NT shifted input rows, in T, summed over the lanes in double at the end.
+template <class T, int VB, int NR, int NT>
+[[gnu::always_inline]] inline void weight_tile(const T* const* a, const T* const* x, int64_t p0,
+                                               int64_t p1, double (&out)[kMaxRowBlock][3]) {
+  using V = typename VecOf<T, VB>::type;
+  constexpr int64_t L = lanes<T, VB>();
+  V acc[NR][NT] = {};
   for (int64_t p = p0; p < p1; p += L) {
     V xv[NT];
     for (int t = 0; t < NT; ++t) xv[t] = load<V>(x[t] + p);
-    for (int64_t r = 0; r < kDirectRowBlock; ++r) {
+    for (int r = 0; r < NR; ++r) {
       const V av = load<V>(a[r] + p);
       for (int t = 0; t < NT; ++t) acc[r][t] += av * xv[t];
     }
   }
-  for (int64_t r = 0; r < kDirectRowBlock; ++r)
+  for (int r = 0; r < NR; ++r)
     for (int t = 0; t < NT; ++t) out[r][t] = lane_sum(acc[r][t]);
+}
+
+// One block of correlate(): NR rows of out (rows ≤ NR of them stored) from weights ws packed with
+// a block stride of RB rows.
+template <class T, int VB, int NR>
+[[gnu::always_inline]] inline void correlate_block(const T* in, int64_t in_stride, int64_t S,
+                                                   const T* wb, int64_t RB, int64_t rows,
+                                                   const int64_t* off, int64_t taps, T* ob,
+                                                   int64_t out_stride, int64_t len,
+                                                   bool accumulate) {
+  using V = typename VecOf<T, VB>::type;
+  constexpr int64_t L = lanes<T, VB>();
+  for (int64_t p = 0; p < len; p += 3 * L) {
+    V acc[NR][3] = {};
+    if (accumulate) {
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t v = 0; v < 3; ++v) acc[r][v] = load<V>(ob + r * out_stride + p + v * L);
+    }
+    for (int64_t s = 0; s < S; ++s) {
+      const T* src = in + s * in_stride + p;
+      const T* ws = wb + s * taps * RB;
+      for (int64_t t = 0; t < taps; ++t) {
+        const T* x = src + off[t];
+        const V x0 = load<V>(x), x1 = load<V>(x + L), x2 = load<V>(x + 2 * L);
+        for (int r = 0; r < NR; ++r) {
+          const V wv = V{} + ws[t * RB + r];
+          acc[r][0] += wv * x0;
+          acc[r][1] += wv * x1;
+          acc[r][2] += wv * x2;
+        }
+      }
+    }
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t v = 0; v < 3; ++v) store(ob + r * out_stride + p + v * L, acc[r][v]);
+  }
 }
 
 }  // namespace
@@ -74,11 +124,12 @@ FlatConv::FlatConv(const Window2d& w, int64_t H_, int64_t W_) : H(H_), W(W_), pt
   grad_len = round_up(Hp * Wp);
   max_off = (w.kh - 1) * w.dh * Wp + (w.kw - 1) * w.dw;
   in_len = out_len + max_off;
-  z_len = grad_len + max_off;
+  front = (max_off + kDirectAlign - 1) / kDirectAlign * kDirectAlign;
+  z_len = grad_len + front;
   for (int64_t i = 0; i < w.kh; ++i) {
     for (int64_t j = 0; j < w.kw; ++j) {
       off.push_back(i * w.dh * Wp + j * w.dw);
-      back_off.push_back(max_off - off.back());
+      back_off.push_back(front - off.back());
     }
   }
 }
@@ -102,7 +153,7 @@ void frame_output(const FlatConv& f, const T* y, int64_t channels, T* dst) {
     std::fill(d, d + f.z_len, T(0));
     for (int64_t oh = 0; oh < f.OH; ++oh) {
       const T* s = y + (c * f.OH + oh) * f.OW;
-      std::copy(s, s + f.OW, d + f.max_off + oh * f.Wp);
+      std::copy(s, s + f.OW, d + f.front + oh * f.Wp);
     }
   }
 }
@@ -132,9 +183,9 @@ void add_unpadded(const FlatConv& f, const T* src, int64_t stride, int64_t chann
 }
 
 template <class T>
-void pack_direct_weight(const T* w, int64_t R, int64_t S, int64_t taps, bool transposed,
-                        std::vector<T>& packed) {
-  constexpr int64_t RB = kDirectRowBlock;
+void pack_direct_weight(DirectIsa isa, const T* w, int64_t R, int64_t S, int64_t taps,
+                        bool transposed, std::vector<T>& packed) {
+  const int64_t RB = direct_row_block(isa);
   const int64_t blocks = (R + RB - 1) / RB;
   packed.assign(blocks * S * taps * RB, T(0));
   for (int64_t r = 0; r < R; ++r) {
@@ -147,66 +198,64 @@ void pack_direct_weight(const T* w, int64_t R, int64_t S, int64_t taps, bool tra
   }
 }
 
-template <class T>
-void correlate(const T* in, int64_t in_stride, int64_t S, const std::vector<T>& packed, int64_t R,
-               const int64_t* off, int64_t taps, T* out, int64_t out_stride, int64_t len,
-               bool accumulate) {
-  using V = typename VecOf<T>::type;
-  constexpr int64_t L = direct_lanes<T>(), RB = kDirectRowBlock;
-  assert(len % direct_tile<T>() == 0);
-  const int64_t blocks = (R + RB - 1) / RB;
-  for (int64_t rb = 0; rb < blocks; ++rb) {
-    const T* wb = packed.data() + rb * S * taps * RB;
-    const int64_t rows = std::min(RB, R - rb * RB);
-    T* ob = out + rb * RB * out_stride;
-    for (int64_t p = 0; p < len; p += 3 * L) {
-      V acc[RB][3] = {};
-      if (accumulate) {
-        for (int64_t r = 0; r < rows; ++r)
-          for (int64_t v = 0; v < 3; ++v) acc[r][v] = load<V>(ob + r * out_stride + p + v * L);
-      }
-      for (int64_t s = 0; s < S; ++s) {
-        const T* src = in + s * in_stride + p;
-        const T* ws = wb + s * taps * RB;
-        for (int64_t t = 0; t < taps; ++t) {
-          const T* x = src + off[t];
-          const V x0 = load<V>(x), x1 = load<V>(x + L), x2 = load<V>(x + 2 * L);
-          for (int64_t r = 0; r < RB; ++r) {
-            const V wv = V{} + ws[t * RB + r];
-            acc[r][0] += wv * x0;
-            acc[r][1] += wv * x1;
-            acc[r][2] += wv * x2;
-          }
-        }
-      }
-      for (int64_t r = 0; r < rows; ++r)
-        for (int64_t v = 0; v < 3; ++v) store(ob + r * out_stride + p + v * L, acc[r][v]);
+// correlate() with VB-byte vectors and blocks of RB rows (a tail of at most 4 rows runs 4).
+template <class T, int VB, int RB>
+[[gnu::always_inline]] inline void correlate_impl(const T* in, int64_t in_stride, int64_t S,
+                                                  const std::vector<T>& packed, int64_t R,
+                                                  const int64_t* off, int64_t taps, T* out,
+                                                  int64_t out_stride, int64_t len,
+                                                  bool accumulate) {
+  assert((len % (3 * lanes<T, VB>()) == 0));
+  for (int64_t r0 = 0; r0 < R; r0 += RB) {
+    const T* wb = packed.data() + (r0 / RB) * S * taps * RB;
+    const int64_t rows = std::min<int64_t>(RB, R - r0);
+    T* ob = out + r0 * out_stride;
+    if (RB > 4 && rows <= 4) {
+      correlate_block<T, VB, 4>(in, in_stride, S, wb, RB, rows, off, taps, ob, out_stride, len,
+                                accumulate);
+    } else {
+      correlate_block<T, VB, RB>(in, in_stride, S, wb, RB, rows, off, taps, ob, out_stride, len,
+                                 accumulate);
     }
   }
 }
 
-template <class T>
-void correlate_weight(const T* a, int64_t a_stride, int64_t R, const T* in, int64_t in_stride,
-                      int64_t S, const int64_t* off, int64_t taps, int64_t p0, int64_t p1,
-                      double* acc) {
-  constexpr int64_t RB = kDirectRowBlock;
-  assert(p0 % direct_lanes<T>() == 0 && p1 % direct_lanes<T>() == 0);
+// Weight derivative rows r0 .. r0 + rows over taps t0 .. t0 + NT, NR rows at a time.
+template <class T, int VB, int NR>
+[[gnu::always_inline]] inline void weight_rows(const T* const* ar, const T* in_s,
+                                               const int64_t* off, int64_t p0, int64_t p1,
+                                               double (&part)[kMaxRowBlock][3], int64_t t0,
+                                               int nt) {
+  const T* xr[3];
+  for (int t = 0; t < nt; ++t) xr[t] = in_s + off[t0 + t];
+  if (nt == 3) {
+    weight_tile<T, VB, NR, 3>(ar, xr, p0, p1, part);
+  } else if (nt == 2) {
+    weight_tile<T, VB, NR, 2>(ar, xr, p0, p1, part);
+  } else {
+    weight_tile<T, VB, NR, 1>(ar, xr, p0, p1, part);
+  }
+}
+
+// correlate_weight() with VB-byte vectors and blocks of RB rows (a tail of at most 4 rows runs 4).
+template <class T, int VB, int RB>
+[[gnu::always_inline]] inline void correlate_weight_impl(const T* a, int64_t a_stride, int64_t R,
+                                                         const T* in, int64_t in_stride, int64_t S,
+                                                         const int64_t* off, int64_t taps,
+                                                         int64_t p0, int64_t p1, double* acc) {
+  assert((p0 % lanes<T, VB>() == 0 && p1 % lanes<T, VB>() == 0));
   for (int64_t r0 = 0; r0 < R; r0 += RB) {
-    const int64_t rows = std::min(RB, R - r0);
+    const int64_t rows = std::min<int64_t>(RB, R - r0);
     const T* ar[RB];
     for (int64_t r = 0; r < RB; ++r) ar[r] = a + (r0 + std::min(r, rows - 1)) * a_stride;
     for (int64_t s = 0; s < S; ++s) {
       for (int64_t t0 = 0; t0 < taps; t0 += 3) {
         const int nt = static_cast<int>(std::min<int64_t>(3, taps - t0));
-        const T* xr[3];
-        for (int t = 0; t < nt; ++t) xr[t] = in + s * in_stride + off[t0 + t];
-        double part[RB][3];
-        if (nt == 3) {
-          weight_tile<T, 3>(ar, xr, p0, p1, part);
-        } else if (nt == 2) {
-          weight_tile<T, 2>(ar, xr, p0, p1, part);
+        double part[kMaxRowBlock][3];
+        if (RB > 4 && rows <= 4) {
+          weight_rows<T, VB, 4>(ar, in + s * in_stride, off, p0, p1, part, t0, nt);
         } else {
-          weight_tile<T, 1>(ar, xr, p0, p1, part);
+          weight_rows<T, VB, RB>(ar, in + s * in_stride, off, p0, p1, part, t0, nt);
         }
         for (int64_t r = 0; r < rows; ++r)
           for (int t = 0; t < nt; ++t) acc[((r0 + r) * S + s) * taps + t0 + t] += part[r][t];
@@ -215,16 +264,73 @@ void correlate_weight(const T* a, int64_t a_stride, int64_t R, const T* in, int6
   }
 }
 
-#define HESS_DIRECT_CONV(T)                                                                        \
-  template void pad_input<T>(const FlatConv&, const T*, int64_t, T*);                              \
-  template void frame_output<T>(const FlatConv&, const T*, int64_t, T*);                           \
-  template void unflatten_output<T>(const FlatConv&, const T*, int64_t, int64_t, const T*, T*);    \
-  template void add_unpadded<T>(const FlatConv&, const T*, int64_t, int64_t, T*);                  \
-  template void pack_direct_weight<T>(const T*, int64_t, int64_t, int64_t, bool, std::vector<T>&); \
-  template void correlate<T>(const T*, int64_t, int64_t, const std::vector<T>&, int64_t,           \
-                             const int64_t*, int64_t, T*, int64_t, int64_t, bool);                 \
-  template void correlate_weight<T>(const T*, int64_t, int64_t, const T*, int64_t, int64_t,        \
-                                    const int64_t*, int64_t, int64_t, int64_t, double*);
+// The kernels compiled for AVX-512 (64-byte vectors), called only where the CPU has it.
+#define HESS_WIDE_KERNELS(T)                                                                   \
+  __attribute__((target("avx512f,avx512dq,avx512vl"))) void correlate_wide(                    \
+      const T* in, int64_t in_stride, int64_t S, const std::vector<T>& packed, int64_t R,      \
+      const int64_t* off, int64_t taps, T* out, int64_t out_stride, int64_t len,               \
+      bool accumulate) {                                                                       \
+    correlate_impl<T, 64, 8>(in, in_stride, S, packed, R, off, taps, out, out_stride, len,     \
+                             accumulate);                                                      \
+  }                                                                                            \
+  __attribute__((target("avx512f,avx512dq,avx512vl"))) void correlate_weight_wide(             \
+      const T* a, int64_t a_stride, int64_t R, const T* in, int64_t in_stride, int64_t S,      \
+      const int64_t* off, int64_t taps, int64_t p0, int64_t p1, double* acc) {                 \
+    correlate_weight_impl<T, 64, 8>(a, a_stride, R, in, in_stride, S, off, taps, p0, p1, acc); \
+  }
+namespace {
+HESS_WIDE_KERNELS(float)
+HESS_WIDE_KERNELS(double)
+}  // namespace
+#undef HESS_WIDE_KERNELS
+
+int64_t direct_row_block(DirectIsa isa) {
+  return isa == DirectIsa::Avx512 ? 8 : 4;
+}
+
+DirectIsa detected_direct_isa() {
+  static const DirectIsa isa = __builtin_cpu_supports("avx512f") &&
+                                       __builtin_cpu_supports("avx512dq") &&
+                                       __builtin_cpu_supports("avx512vl")
+                                   ? DirectIsa::Avx512
+                                   : DirectIsa::Avx2;
+  return isa;
+}
+
+template <class T>
+void correlate(DirectIsa isa, const T* in, int64_t in_stride, int64_t S,
+               const std::vector<T>& packed, int64_t R, const int64_t* off, int64_t taps, T* out,
+               int64_t out_stride, int64_t len, bool accumulate) {
+  if (isa == DirectIsa::Avx512) {
+    correlate_wide(in, in_stride, S, packed, R, off, taps, out, out_stride, len, accumulate);
+  } else {
+    correlate_impl<T, 32, 4>(in, in_stride, S, packed, R, off, taps, out, out_stride, len,
+                             accumulate);
+  }
+}
+
+template <class T>
+void correlate_weight(DirectIsa isa, const T* a, int64_t a_stride, int64_t R, const T* in,
+                      int64_t in_stride, int64_t S, const int64_t* off, int64_t taps, int64_t p0,
+                      int64_t p1, double* acc) {
+  if (isa == DirectIsa::Avx512) {
+    correlate_weight_wide(a, a_stride, R, in, in_stride, S, off, taps, p0, p1, acc);
+  } else {
+    correlate_weight_impl<T, 32, 4>(a, a_stride, R, in, in_stride, S, off, taps, p0, p1, acc);
+  }
+}
+
+#define HESS_DIRECT_CONV(T)                                                                     \
+  template void pad_input<T>(const FlatConv&, const T*, int64_t, T*);                           \
+  template void frame_output<T>(const FlatConv&, const T*, int64_t, T*);                        \
+  template void unflatten_output<T>(const FlatConv&, const T*, int64_t, int64_t, const T*, T*); \
+  template void add_unpadded<T>(const FlatConv&, const T*, int64_t, int64_t, T*);               \
+  template void pack_direct_weight<T>(DirectIsa, const T*, int64_t, int64_t, int64_t, bool,     \
+                                      std::vector<T>&);                                         \
+  template void correlate<T>(DirectIsa, const T*, int64_t, int64_t, const std::vector<T>&,      \
+                             int64_t, const int64_t*, int64_t, T*, int64_t, int64_t, bool);     \
+  template void correlate_weight<T>(DirectIsa, const T*, int64_t, int64_t, const T*, int64_t,   \
+                                    int64_t, const int64_t*, int64_t, int64_t, int64_t, double*);
 HESS_DIRECT_CONV(float)
 HESS_DIRECT_CONV(double)
 #undef HESS_DIRECT_CONV

@@ -15,9 +15,16 @@
 
 namespace hess {
 
-// Positions are computed in tiles; every row length is rounded up to this many (a multiple of the
-// float and the double tile).
-constexpr int64_t kDirectRound = 24;
+// Positions are computed in tiles of 3 vectors; every row length is rounded up to this many (a
+// multiple of the float and the double tile with 32- and 64-byte vectors).
+constexpr int64_t kDirectRound = 48;
+// Elements of one 64-byte vector of floats: framed rows start their data at a multiple of it.
+constexpr int64_t kDirectAlign = 16;
+
+// The vector instructions the kernels run: AVX2 (32-byte vectors, the build's baseline) or AVX-512
+// (64-byte), chosen per call; detected_direct_isa() is the widest this CPU has.
+enum class DirectIsa { Avx2, Avx512 };
+DirectIsa detected_direct_isa();
 
 // The flat layout of one image for a stride-1 window (sh = sw = 1) on an H × W input.
 struct FlatConv {
@@ -29,30 +36,23 @@ struct FlatConv {
   int64_t grad_len = 0;      // positions of an input-derivative plane: Hp·Wp rounded up to a tile
   int64_t max_off = 0;       // the largest tap shift
   int64_t in_len = 0;        // padded input row: out_len + max_off (zeros past the image)
-  int64_t z_len = 0;         // zero-framed output-derivative row: grad_len + max_off
+  int64_t front = 0;         // zeros before a framed row's first position: max_off rounded up to
+                             // kDirectAlign, so the weight kernels read that row aligned
+  int64_t z_len = 0;         // zero-framed output-derivative row: grad_len + front
   std::vector<int64_t> off;  // tap shifts, in the weight's (i, j) order
-  std::vector<int64_t> back_off;  // max_off − off: the taps of the input derivative
+  std::vector<int64_t> back_off;  // front − off: the taps of the input derivative
 
   FlatConv(const Window2d& w, int64_t H, int64_t W);
 };
 
-// Positions per vector and per correlate() tile.
-template <class T>
-constexpr int64_t direct_lanes() {
-  return 32 / static_cast<int64_t>(sizeof(T));
-}
-template <class T>
-constexpr int64_t direct_tile() {
-  return 3 * direct_lanes<T>();
-}
-static_assert(kDirectRound % direct_tile<float>() == 0 &&
-              kDirectRound % direct_tile<double>() == 0);
+static_assert(kDirectRound % (3 * 64 / sizeof(float)) == 0 &&
+              kDirectRound % (3 * 64 / sizeof(double)) == 0);
 
 // Layout moves of `channels` planes between the tensors' [H, W] / [OH, OW] planes and flat rows.
 // pad_input: dst[c·in_len + (h + pt)·Wp + w + pl] = x[c·H·W + h·W + w], zeros elsewhere.
 template <class T>
 void pad_input(const FlatConv& f, const T* x, int64_t channels, T* dst);
-// frame_output: dst[c·z_len + max_off + oh·Wp + ow] = y[c·OH·OW + oh·OW + ow], zeros elsewhere.
+// frame_output: dst[c·z_len + front + oh·Wp + ow] = y[c·OH·OW + oh·OW + ow], zeros elsewhere.
 template <class T>
 void frame_output(const FlatConv& f, const T* y, int64_t channels, T* dst);
 // unflatten_output: y[c·OH·OW + oh·OW + ow] = src[c·stride + oh·Wp + ow] + (bias ? bias[c] : 0).
@@ -63,31 +63,33 @@ void unflatten_output(const FlatConv& f, const T* src, int64_t stride, int64_t c
 template <class T>
 void add_unpadded(const FlatConv& f, const T* src, int64_t stride, int64_t channels, T* x);
 
-// The kernels' output-row block: out-channel blocks are packed to this many rows.
-constexpr int64_t kDirectRowBlock = 4;
+// Output rows the kernels hold in registers at once (4 with AVX2's 16 vector registers, 8 with
+// AVX-512's 32): weights are packed in blocks of this many rows.
+int64_t direct_row_block(DirectIsa isa);
+constexpr int64_t kMaxRowBlock = 8;
 
 // Rows of a packed weight for correlate(): R output rows, S input channels, T taps, as blocks of
-// kDirectRowBlock rows, [ceil(R / block)][S][T][block] (rows past R are zero). The weight entry of
-// (r, s, t) is w[(r·S + s)·T + t] (forward: a conv weight [O, C, T]) or, transposed,
+// direct_row_block(isa) rows, [ceil(R / block)][S][T][block] (rows past R are zero). The weight
+// entry of (r, s, t) is w[(r·S + s)·T + t] (forward: a conv weight [O, C, T]) or, transposed,
 // w[(s·R + r)·T + t] (the input derivative: rows are the conv's input channels).
 template <class T>
-void pack_direct_weight(const T* w, int64_t R, int64_t S, int64_t taps, bool transposed,
-                        std::vector<T>& packed);
+void pack_direct_weight(DirectIsa isa, const T* w, int64_t R, int64_t S, int64_t taps,
+                        bool transposed, std::vector<T>& packed);
 
 // out[r, p] (+)= Σ_{s < S, t < taps} W(r, s, t) · in[s·in_stride + p + off[t]] for r < R and
-// p < len (len a multiple of direct_tile<T>()), W packed by pack_direct_weight; accumulate adds to
+// p < len (len a multiple of kDirectRound), W packed by pack_direct_weight; accumulate adds to
 // out, else overwrites it.
 template <class T>
-void correlate(const T* in, int64_t in_stride, int64_t S, const std::vector<T>& packed, int64_t R,
-               const int64_t* off, int64_t taps, T* out, int64_t out_stride, int64_t len,
-               bool accumulate);
+void correlate(DirectIsa isa, const T* in, int64_t in_stride, int64_t S,
+               const std::vector<T>& packed, int64_t R, const int64_t* off, int64_t taps, T* out,
+               int64_t out_stride, int64_t len, bool accumulate);
 
 // acc[(r·S + s)·taps + t] += Σ_{p0 ≤ p < p1} a[r·a_stride + p] · in[s·in_stride + p + off[t]],
 // each entry summed in T over [p0, p1) and added into the double accumulator (callers keep p1 − p0
-// within kLongSumChunk; p0 and p1 multiples of direct_lanes<T>()).
+// within kLongSumChunk; p0 and p1 multiples of 16).
 template <class T>
-void correlate_weight(const T* a, int64_t a_stride, int64_t R, const T* in, int64_t in_stride,
-                      int64_t S, const int64_t* off, int64_t taps, int64_t p0, int64_t p1,
-                      double* acc);
+void correlate_weight(DirectIsa isa, const T* a, int64_t a_stride, int64_t R, const T* in,
+                      int64_t in_stride, int64_t S, const int64_t* off, int64_t taps, int64_t p0,
+                      int64_t p1, double* acc);
 
 }  // namespace hess
