@@ -33,4 +33,19 @@ void add_abt_long_sum(T* dst, const T* a, const T* b, int64_t m, int64_t n, int6
   D = total.template cast<T>();
 }
 
+// Σ a[i]·b[i] (b null: Σ a[i]) over n terms that may run over a whole batch: vectorized float
+// sums over chunks of kLongSumChunk terms, the chunks added in double (one GEMV-like pass per
+// chunk, as add_abt_long_sum); in double, one pass.
+template <class T>
+double long_dot(const T* a, const T* b, int64_t n) {
+  const int64_t chunk = sizeof(T) >= sizeof(double) ? n : kLongSumChunk;
+  double total = 0;
+  for (int64_t i0 = 0; i0 < n; i0 += chunk) {
+    const int64_t len = std::min(chunk, n - i0);
+    const ConstVecMap<T> x(a + i0, len);
+    total += static_cast<double>(b ? x.dot(ConstVecMap<T>(b + i0, len)) : x.sum());
+  }
+  return total;
+}
+
 }  // namespace hess

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/ops/long_sum.h"
+
 namespace hess {
 
 namespace {
@@ -58,19 +60,18 @@ ChannelView channel_view(const Shape& x) {
   return {x[0], x[1], numel_range(x, 2, x.size())};
 }
 
-// Calls fn(e, c) for every flat element e of x with its channel c, in memory order.
+// Calls fn(e0, c) for every plane of x: the `inner` elements of channel c from flat element e0 on,
+// in memory order. The rules' element loops run inside a plane with the channel's constants
+// hoisted, so they vectorize.
 template <class Fn>
-void for_each_channel_element(const ChannelView& v, Fn fn) {
-  int64_t e = 0;
+void for_each_plane(const ChannelView& v, Fn fn) {
   for (int64_t o = 0; o < v.outer; ++o) {
-    for (int64_t c = 0; c < v.channels; ++c) {
-      for (int64_t i = 0; i < v.inner; ++i, ++e) fn(e, c);
-    }
+    for (int64_t c = 0; c < v.channels; ++c) fn((o * v.channels + c) * v.inner, c);
   }
 }
 
-// Per-channel sums over batch and positions (B·H·W terms each) run in double, in float passes too,
-// and are added to the float derivative once.
+// Per-channel sums over batch and positions (B·H·W terms each) run in double across planes and
+// chunks (long_dot), in float passes too, and are added to the float derivative once.
 using ChannelSums = std::vector<double>;
 
 template <class T>
@@ -133,9 +134,12 @@ void BatchNormOp::value(OpCall<T>& c) {
   const T* g = c.in(1).val.data();
   const T* b = c.in(2).val.data();
   T* y = c.out.val.data();
-  for_each_channel_element(v, [&](int64_t e, int64_t ch) {
-    xhat[e] = (x[e] - mean[ch]) * s[ch];
-    y[e] = g[ch] * xhat[e] + b[ch];
+  for_each_plane(v, [&](int64_t e0, int64_t ch) {
+    const T m = mean[ch], sc = s[ch], gc = g[ch], bc = b[ch];
+    for (int64_t e = e0; e < e0 + v.inner; ++e) {
+      xhat[e] = (x[e] - m) * sc;
+      y[e] = gc * xhat[e] + bc;
+    }
   });
 }
 
@@ -152,11 +156,14 @@ void BatchNormOp::tangent(OpCall<T>& c) {
     const T* gd = tangent_column(c.in(1), j, C);
     const T* bd = tangent_column(c.in(2), j, C);
     T* yd = c.out.tan.data() + j * n;
-    for_each_channel_element(v, [&](int64_t e, int64_t ch) {
-      T t = xd ? g[ch] * s[ch] * xd[e] : T(0);
-      if (gd) t += gd[ch] * xhat[e];
-      if (bd) t += bd[ch];
-      yd[e] = t;
+    for_each_plane(v, [&](int64_t e0, int64_t ch) {
+      const T a = g[ch] * s[ch], gc = gd ? gd[ch] : T(0), bc = bd ? bd[ch] : T(0);
+      const int64_t e1 = e0 + v.inner;
+      if (xd) {
+        for (int64_t e = e0; e < e1; ++e) yd[e] = a * xd[e] + gc * xhat[e] + bc;
+      } else {
+        for (int64_t e = e0; e < e1; ++e) yd[e] = gc * xhat[e] + bc;
+      }
     });
   }
 }
@@ -172,10 +179,13 @@ void BatchNormOp::adjoint(OpCall<T>& c) {
   T* gb = c.in(1).want_adj ? c.in(1).adj.data() : nullptr;
   T* bb = c.in(2).want_adj ? c.in(2).adj.data() : nullptr;
   ChannelSums gsum(gb ? v.channels : 0), bsum(bb ? v.channels : 0);
-  for_each_channel_element(v, [&](int64_t e, int64_t ch) {
-    if (xb) xb[e] += g[ch] * s[ch] * yb[e];
-    if (gb) gsum[ch] += static_cast<double>(yb[e]) * xhat[e];
-    if (bb) bsum[ch] += yb[e];
+  for_each_plane(v, [&](int64_t e0, int64_t ch) {
+    if (xb) {
+      const T a = g[ch] * s[ch];
+      for (int64_t e = e0; e < e0 + v.inner; ++e) xb[e] += a * yb[e];
+    }
+    if (gb) gsum[ch] += long_dot(yb + e0, xhat + e0, v.inner);
+    if (bb) bsum[ch] += long_dot<T>(yb + e0, nullptr, v.inner);
   });
   add_channel_sums(gsum, gb);
   add_channel_sums(bsum, bb);
@@ -201,16 +211,22 @@ void BatchNormOp::adjoint_tangent(OpCall<T>& c) {
     T* gbd = gamma.want_adjt ? gamma.adjt.data() + j * C : nullptr;
     T* bbd = beta.want_adjt ? beta.adjt.data() + j * C : nullptr;
     ChannelSums gsum(gbd ? C : 0), bsum(bbd ? C : 0);
-    for_each_channel_element(v, [&](int64_t e, int64_t ch) {
+    for_each_plane(v, [&](int64_t e0, int64_t ch) {
+      const int64_t e1 = e0 + v.inner;
       if (xbd) {
-        xbd[e] += g[ch] * s[ch] * ybd[e];
-        if (gd) xbd[e] += gd[ch] * s[ch] * yb[e];
+        const T a = g[ch] * s[ch];
+        if (gd) {
+          const T b = gd[ch] * s[ch];
+          for (int64_t e = e0; e < e1; ++e) xbd[e] += a * ybd[e] + b * yb[e];
+        } else {
+          for (int64_t e = e0; e < e1; ++e) xbd[e] += a * ybd[e];
+        }
       }
       if (gbd) {
-        gsum[ch] += static_cast<double>(ybd[e]) * xhat[e];
-        if (xd) gsum[ch] += static_cast<double>(yb[e]) * s[ch] * xd[e];
+        gsum[ch] += long_dot(ybd + e0, xhat + e0, v.inner);
+        if (xd) gsum[ch] += static_cast<double>(s[ch]) * long_dot(yb + e0, xd + e0, v.inner);
       }
-      if (bbd) bsum[ch] += ybd[e];
+      if (bbd) bsum[ch] += long_dot<T>(ybd + e0, nullptr, v.inner);
     });
     add_channel_sums(gsum, gbd);
     add_channel_sums(bsum, bbd);
