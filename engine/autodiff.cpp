@@ -19,10 +19,7 @@ bool is_source(OpKind k) {
 
 template <class T>
 bool all_finite(const Tensor<T>& t) {
-  for (T v : t) {
-    if (!std::isfinite(v)) return false;
-  }
-  return true;
+  return vec(t).allFinite();
 }
 
 template <class T>
@@ -283,15 +280,15 @@ void EvalContext<T>::accumulate_parameters() {
       throw NumericalError(find_non_finite());
     }
     const Block& b = graph_.blocks[n.block];
+    const int64_t size = b.size();
     if (s.want_adj) {
-      double* dst = acc_grad_.data() + b.offset;
-      for (int64_t e = 0; e < b.size(); ++e) dst[e] += static_cast<double>(s.adj.at(e));
+      VecMap<double>(acc_grad_.data() + b.offset, size) +=
+          ConstVecMap<T>(s.adj.data(), size).template cast<double>();
     }
     if (s.want_adjt) {
       for (int j = 0; j < req_.k; ++j) {
-        double* dst = acc_curv_.data() + j * P + b.offset;
-        const T* src = s.adjt.data() + j * b.size();
-        for (int64_t e = 0; e < b.size(); ++e) dst[e] += static_cast<double>(src[e]);
+        VecMap<double>(acc_curv_.data() + j * P + b.offset, size) +=
+            ConstVecMap<T>(s.adjt.data() + j * size, size).template cast<double>();
       }
     }
   }
