@@ -134,28 +134,36 @@ FlatConv::FlatConv(const Window2d& w, int64_t H_, int64_t W_) : H(H_), W(W_), pt
   }
 }
 
+namespace {
+
+// dst[0, len) = `rows` rows of `width` values from src (one after another) at first + r·pitch, and
+// zeros in between: every element written once.
+template <class T>
+void place_rows(const T* src, int64_t rows, int64_t width, T* dst, int64_t first, int64_t pitch,
+                int64_t len) {
+  int64_t pos = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t at = first + r * pitch;
+    std::fill(dst + pos, dst + at, T(0));
+    std::copy(src + r * width, src + (r + 1) * width, dst + at);
+    pos = at + width;
+  }
+  std::fill(dst + pos, dst + len, T(0));
+}
+
+}  // namespace
+
 template <class T>
 void pad_input(const FlatConv& f, const T* x, int64_t channels, T* dst) {
   for (int64_t c = 0; c < channels; ++c) {
-    T* d = dst + c * f.in_len;
-    std::fill(d, d + f.in_len, T(0));
-    for (int64_t h = 0; h < f.H; ++h) {
-      const T* s = x + (c * f.H + h) * f.W;
-      std::copy(s, s + f.W, d + (h + f.pt) * f.Wp + f.pl);
-    }
+    place_rows(x + c * f.H * f.W, f.H, f.W, dst + c * f.in_len, f.pt * f.Wp + f.pl, f.Wp, f.in_len);
   }
 }
 
 template <class T>
 void frame_output(const FlatConv& f, const T* y, int64_t channels, T* dst) {
-  for (int64_t c = 0; c < channels; ++c) {
-    T* d = dst + c * f.z_len;
-    std::fill(d, d + f.z_len, T(0));
-    for (int64_t oh = 0; oh < f.OH; ++oh) {
-      const T* s = y + (c * f.OH + oh) * f.OW;
-      std::copy(s, s + f.OW, d + f.front + oh * f.Wp);
-    }
-  }
+  for (int64_t c = 0; c < channels; ++c)
+    place_rows(y + c * f.OH * f.OW, f.OH, f.OW, dst + c * f.z_len, f.front, f.Wp, f.z_len);
 }
 
 template <class T>
