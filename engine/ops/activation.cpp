@@ -8,7 +8,8 @@ namespace hess {
 //   tangent          ẏ = f'(x) ẋ
 //   adjoint          x̄ += f'(x) ȳ
 //   adjoint_tangent  x̄̇ += f'(x) ȳ̇ + f''(x) ẋ ȳ
-// The value rule caches f' and f'' in aux ([f' | f'']) for the other rules.
+// The value rule caches f' and f'' in aux ([f' | f'']) for the other rules; piecewise-linear
+// functions (f'' = 0 away from the kinks) cache f' alone.
 
 namespace {
 
@@ -218,13 +219,16 @@ struct Unary {
     const int64_t n = c.in(0).val.size();
     const T* x = c.in(0).val.data();
     T* y = c.out.val.data();
-    c.out.aux.resize({2, n});
+    constexpr bool curved = has_second_derivative<F>();
+    c.out.aux.resize({curved ? 2 : 1, n});
     T* d1 = c.out.aux.data();
-    T* d2 = d1 + n;
     for (int64_t i = 0; i < n; ++i) {
       y[i] = fn.f(x[i]);
       d1[i] = fn.df(x[i], y[i]);
-      d2[i] = fn.d2f(x[i], y[i]);
+    }
+    if constexpr (curved) {
+      T* d2 = d1 + n;
+      for (int64_t i = 0; i < n; ++i) d2[i] = fn.d2f(x[i], y[i]);
     }
   }
   template <class T>
@@ -250,7 +254,7 @@ struct Unary {
     if (!c.in(0).want_adjt) return;
     const int64_t n = c.in(0).val.size();
     const T* d1 = c.out.aux.data();
-    const T* d2 = d1 + n;
+    const T* d2 = d1 + n;  // read only when curved (else aux holds f' alone)
     const T* yb = c.out.adj.data();
     const bool curv = has_second_derivative<F>() && c.out.adj_on;
     for (int j = 0; j < c.k; ++j) {
