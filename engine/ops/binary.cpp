@@ -1,5 +1,7 @@
 #include "engine/ops/binary.h"
 
+#include <algorithm>
+
 #include "engine/ops/broadcast.h"
 
 namespace hess {
@@ -18,16 +20,28 @@ struct Partials {
 };
 
 struct AddFn {  // d(a + b) = da + db
-  template <class T> static Partials<T> at(T a, T b) { return {a + b, T(1), T(1), T(0), T(0), T(0)}; }
+  static constexpr int kSignB = 1;
+  template <class T>
+  static Partials<T> at(T a, T b) {
+    return {a + b, T(1), T(1), T(0), T(0), T(0)};
+  }
 };
 struct SubFn {  // d(a - b) = da - db
-  template <class T> static Partials<T> at(T a, T b) { return {a - b, T(1), T(-1), T(0), T(0), T(0)}; }
+  static constexpr int kSignB = -1;
+  template <class T>
+  static Partials<T> at(T a, T b) {
+    return {a - b, T(1), T(-1), T(0), T(0), T(0)};
+  }
 };
 struct MulFn {  // d(a b) = b da + a db ; d²(a b) = 2 da db
-  template <class T> static Partials<T> at(T a, T b) { return {a * b, b, a, T(0), T(1), T(0)}; }
+  template <class T>
+  static Partials<T> at(T a, T b) {
+    return {a * b, b, a, T(0), T(1), T(0)};
+  }
 };
 struct DivFn {  // d(a / b) = da / b - a db / b² ; d²: f_ab = -1/b², f_bb = 2a/b³
-  template <class T> static Partials<T> at(T a, T b) {
+  template <class T>
+  static Partials<T> at(T a, T b) {
     const T r = T(1) / b;
     return {a * r, r, -a * r * r, T(0), -r * r, T(2) * a * r * r * r};
   }
@@ -55,6 +69,54 @@ BinaryPlan plan(const OpCall<T>& c) {
   return p;
 }
 
+// a ± b (F::kSignB): constant partials and no second derivatives. Without broadcasting its
+// derivative rules are plain vector sums (Linear below) and read neither values nor ȳ.
+template <class F>
+constexpr bool is_signed_sum() {
+  return requires {
+    F::kSignB;
+  };
+}
+
+template <class F>
+struct Linear {
+  // dst (+)= sign · src over n elements
+  template <class T>
+  static void add(T* dst, const T* src, int64_t n, int sign) {
+    if (sign > 0) {
+      VecMap<T>(dst, n) += ConstVecMap<T>(src, n);
+    } else {
+      VecMap<T>(dst, n) -= ConstVecMap<T>(src, n);
+    }
+  }
+  // ẏ = ȧ ± ḃ
+  template <class T>
+  static void tangent(OpCall<T>& c, int64_t n) {
+    Slot<T>& A = c.in(0);
+    Slot<T>& B = c.in(1);
+    for (int j = 0; j < c.k; ++j) {
+      T* yd = c.out.tan.data() + j * n;
+      if (A.varies) {
+        std::copy(A.tan.data() + j * n, A.tan.data() + (j + 1) * n, yd);
+      } else {
+        std::fill(yd, yd + n, T(0));
+      }
+      if (B.varies) add(yd, B.tan.data() + j * n, n, F::kSignB);
+    }
+  }
+  // ā̇ += ȳ̇,  b̄̇ ±= ȳ̇
+  template <class T>
+  static void adjoint_tangent(OpCall<T>& c, int64_t n) {
+    Slot<T>& A = c.in(0);
+    Slot<T>& B = c.in(1);
+    for (int j = 0; j < c.k; ++j) {
+      const T* ybd = c.out.adjt.data() + j * n;
+      if (A.want_adjt) add(A.adjt.data() + j * n, ybd, n, 1);
+      if (B.want_adjt) add(B.adjt.data() + j * n, ybd, n, F::kSignB);
+    }
+  }
+};
+
 template <class F>
 struct Binary {
   template <class T>
@@ -68,6 +130,9 @@ struct Binary {
   template <class T>
   static void tangent(OpCall<T>& c) {
     const BinaryPlan p = plan(c);
+    if constexpr (is_signed_sum<F>()) {
+      if (p.ia.empty() && p.ib.empty()) return Linear<F>::tangent(c, p.n);
+    }
     Slot<T>& A = c.in(0);
     Slot<T>& B = c.in(1);
     for (int j = 0; j < c.k; ++j) {
@@ -96,6 +161,9 @@ struct Binary {
   template <class T>
   static void adjoint_tangent(OpCall<T>& c) {
     const BinaryPlan p = plan(c);
+    if constexpr (is_signed_sum<F>()) {
+      if (p.ia.empty() && p.ib.empty()) return Linear<F>::adjoint_tangent(c, p.n);
+    }
     Slot<T>& A = c.in(0);
     Slot<T>& B = c.in(1);
     const bool curv = c.out.adj_on;
@@ -116,24 +184,26 @@ struct Binary {
 
 }  // namespace
 
-#define HESS_BINARY_OP(Op, Fn)                                                                       \
-  Shape Op::infer(const Node&, const std::vector<Shape>& in) { return broadcast_shapes(in[0], in[1]); } \
-  template <class T>                                                                                 \
-  void Op::value(OpCall<T>& c) {                                                                     \
-    Binary<Fn>::value(c);                                                                            \
-  }                                                                                                  \
-  template <class T>                                                                                 \
-  void Op::tangent(OpCall<T>& c) {                                                                   \
-    Binary<Fn>::tangent(c);                                                                          \
-  }                                                                                                  \
-  template <class T>                                                                                 \
-  void Op::adjoint(OpCall<T>& c) {                                                                   \
-    Binary<Fn>::adjoint(c);                                                                          \
-  }                                                                                                  \
-  template <class T>                                                                                 \
-  void Op::adjoint_tangent(OpCall<T>& c) {                                                           \
-    Binary<Fn>::adjoint_tangent(c);                                                                  \
-  }                                                                                                  \
+#define HESS_BINARY_OP(Op, Fn)                                 \
+  Shape Op::infer(const Node&, const std::vector<Shape>& in) { \
+    return broadcast_shapes(in[0], in[1]);                     \
+  }                                                            \
+  template <class T>                                           \
+  void Op::value(OpCall<T>& c) {                               \
+    Binary<Fn>::value(c);                                      \
+  }                                                            \
+  template <class T>                                           \
+  void Op::tangent(OpCall<T>& c) {                             \
+    Binary<Fn>::tangent(c);                                    \
+  }                                                            \
+  template <class T>                                           \
+  void Op::adjoint(OpCall<T>& c) {                             \
+    Binary<Fn>::adjoint(c);                                    \
+  }                                                            \
+  template <class T>                                           \
+  void Op::adjoint_tangent(OpCall<T>& c) {                     \
+    Binary<Fn>::adjoint_tangent(c);                            \
+  }                                                            \
   HESS_INSTANTIATE_OP(Op)
 
 HESS_BINARY_OP(AddOp, AddFn)
