@@ -1,14 +1,17 @@
 #include "engine/autodiff.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <stdexcept>
 
 #include "engine/numerical_error.h"
 #include "engine/op_registry.h"
+#include "engine/ops/activation.h"
 #include "engine/ops/conv.h"
 #include "engine/ops/linear.h"
 #include "engine/ops/loss.h"
+#include "engine/ops/norm.h"
 
 namespace hess {
 
@@ -113,6 +116,37 @@ typename EvalContext<T>::Kept* EvalContext<T>::kept_for_batch() {
   return &k;
 }
 
+namespace {
+
+// Op caches a kept batch does not hold but rebuilds on restoring, each as its value rule makes it
+// (bit for bit): a convolution's padded input or im2col columns, BatchNorm's x̂ (one pass over its
+// input) and ReLU's f′ (one pass over its output).
+bool cache_rebuilt(OpKind op) {
+  return op == OpKind::Conv2d || op == OpKind::BatchNorm || op == OpKind::Relu;
+}
+
+template <class T>
+void rebuild_cache(OpCall<T>& c) {
+  switch (c.node.op) {
+    case OpKind::Conv2d:
+      return conv2d_cache(c);
+    case OpKind::BatchNorm:
+      return batch_norm_cache(c);
+    case OpKind::Relu:
+      return relu_cache(c);
+    default:
+      assert(false && "rebuild_cache: an op whose cache is kept");
+  }
+}
+
+// Adjoints a kept batch holds: those a product's adjoint-tangent rules read, the outputs of ops
+// with a curvature term (the op table's OpCurvature; the rules of the others never read ȳ).
+bool adjoint_kept(OpKind op) {
+  return op_info(op).curvature != OpCurvature::None;
+}
+
+}  // namespace
+
 template <class T>
 void EvalContext<T>::swap_kept(Kept& k) {
   const size_t n = graph_.nodes.size();
@@ -127,8 +161,8 @@ void EvalContext<T>::swap_kept(Kept& k) {
     if (op == OpKind::Param || op == OpKind::Constant) continue;
     Slot<T>& s = slots_[i];
     std::swap(s.val, k.val[i]);
-    if (op != OpKind::Conv2d) std::swap(s.aux, k.aux[i]);  // columns: rebuilt in run_batch
-    std::swap(s.adj, k.adj[i]);
+    if (!cache_rebuilt(op)) std::swap(s.aux, k.aux[i]);
+    if (adjoint_kept(op)) std::swap(s.adj, k.adj[i]);
     std::swap(s.idx, k.idx[i]);
   }
 }
@@ -140,8 +174,9 @@ void EvalContext<T>::keep_batch(bool has_adj, const BatchStats& stats) {
     const OpKind op = graph_.nodes[i].op;
     if (op == OpKind::Param || op == OpKind::Constant) continue;
     const Slot<T>& s = slots_[i];
-    const int64_t aux = op == OpKind::Conv2d ? 0 : s.aux.size();
-    bytes += (s.val.size() + aux + s.adj.size()) * static_cast<int64_t>(sizeof(T)) +
+    const int64_t aux = cache_rebuilt(op) ? 0 : s.aux.size();
+    const int64_t adj = adjoint_kept(op) ? s.adj.size() : 0;
+    bytes += (s.val.size() + aux + adj) * static_cast<int64_t>(sizeof(T)) +
              static_cast<int64_t>(s.idx.size() * sizeof(int64_t));
   }
   if (key_ >= static_cast<int64_t>(kept_.size())) kept_.resize(key_ + 1);
@@ -511,9 +546,10 @@ BatchStats EvalContext<T>::run_batch() {
   if (kept) {
     swap_kept(*kept);
     for (size_t i = 0; i < graph_.nodes.size(); ++i) {
-      if (graph_.nodes[i].op != OpKind::Conv2d) continue;
+      const OpKind op = graph_.nodes[i].op;
+      if (!cache_rebuilt(op)) continue;
       OpCall<T> c = call(static_cast<int>(i), 0);
-      conv2d_cache(c);
+      rebuild_cache(c);
     }
     stats = kept->stats;
     adj_ready = kept->has_adj && kept->scale == req_.scale;

@@ -47,8 +47,9 @@
 //
 // Reuse at a fixed θ: the value pass and the adjoints do not depend on the directions, so a context
 // asked to keep batches (keep_batches(bytes)) saves, after a curvature product on a batch given a
-// key (set_batch(..., key)), every node's value, op caches and adjoint for that batch (but not
-// a convolution's im2col columns, kh·kw times its input: rebuilt on restoring); the next
+// key (set_batch(..., key)), every node's value, its op caches and the adjoints a product reads
+// (outputs of ops with a curvature term) for that batch; the op caches of convolutions, BatchNorm
+// and ReLU are rebuilt from the kept values on restoring; the next
 // curvature product on the same key, rows and θ restores them (buffers are swapped, not copied)
 // and runs only the tangent and adjoint-tangent sweeps. Batches are kept in key order until the
 // budget is spent; the rest are recomputed. set_parameters() makes kept batches stale (their

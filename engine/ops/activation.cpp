@@ -272,6 +272,18 @@ struct Unary {
 
 }  // namespace
 
+template <class T>
+void relu_cache(OpCall<T>& c) {
+  const int64_t n = c.out.val.size();
+  const T* y = c.out.val.data();
+  c.out.aux.resize({1, n});
+  T* d1 = c.out.aux.data();
+  for (int64_t i = 0; i < n; ++i) d1[i] = y[i] > T(0) ? T(1) : T(0);
+}
+
+template void relu_cache<float>(OpCall<float>&);
+template void relu_cache<double>(OpCall<double>&);
+
 #define HESS_UNARY_OP(Op, Fn)                                  \
   Shape Op::infer(const Node&, const std::vector<Shape>& in) { \
     return in[0];                                              \

@@ -166,7 +166,7 @@ struct Binary {
     }
     Slot<T>& A = c.in(0);
     Slot<T>& B = c.in(1);
-    const bool curv = c.out.adj_on;
+    const bool curv = !is_signed_sum<F>() && c.out.adj_on;  // a ± b: no second derivatives
     for (int j = 0; j < c.k; ++j) {
       const T* ybd = c.out.adjt.data() + j * p.n;
       for (int64_t i = 0; i < p.n; ++i) {

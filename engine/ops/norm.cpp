@@ -110,9 +110,9 @@ Shape BatchNormOp::infer(const Node& node, const std::vector<Shape>& in) {
   return x;
 }
 
-// y = γ (x − μ) s + β,  s = 1/√(σ² + ε)
+// x̂ = (x − μ) s,  s = 1/√(σ² + ε)
 template <class T>
-void BatchNormOp::value(OpCall<T>& c) {
+void batch_norm_cache(OpCall<T>& c) {
   const ChannelView v = channel_view(c.in(0).val.shape());
   const double eps = epsilon_of(c.node);
   const int64_t n = v.size();
@@ -131,15 +131,27 @@ void BatchNormOp::value(OpCall<T>& c) {
     s[ch] = static_cast<T>(1.0 / std::sqrt(d));
   }
   const T* x = c.in(0).val.data();
+  for_each_plane(v, [&](int64_t e0, int64_t ch) {
+    const T m = mean[ch], sc = s[ch];
+    for (int64_t e = e0; e < e0 + v.inner; ++e) xhat[e] = (x[e] - m) * sc;
+  });
+}
+
+template void batch_norm_cache<float>(OpCall<float>&);
+template void batch_norm_cache<double>(OpCall<double>&);
+
+// y = γ x̂ + β
+template <class T>
+void BatchNormOp::value(OpCall<T>& c) {
+  batch_norm_cache(c);
+  const BatchNormCache<T> cache(c);
   const T* g = c.in(1).val.data();
   const T* b = c.in(2).val.data();
+  const T* xhat = cache.xhat;
   T* y = c.out.val.data();
-  for_each_plane(v, [&](int64_t e0, int64_t ch) {
-    const T m = mean[ch], sc = s[ch], gc = g[ch], bc = b[ch];
-    for (int64_t e = e0; e < e0 + v.inner; ++e) {
-      xhat[e] = (x[e] - m) * sc;
-      y[e] = gc * xhat[e] + bc;
-    }
+  for_each_plane(cache.v, [&](int64_t e0, int64_t ch) {
+    const T gc = g[ch], bc = b[ch];
+    for (int64_t e = e0; e < e0 + cache.v.inner; ++e) y[e] = gc * xhat[e] + bc;
   });
 }
 
