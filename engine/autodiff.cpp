@@ -1,17 +1,13 @@
 #include "engine/autodiff.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cmath>
 #include <stdexcept>
 
 #include "engine/numerical_error.h"
 #include "engine/op_registry.h"
-#include "engine/ops/activation.h"
-#include "engine/ops/conv.h"
 #include "engine/ops/linear.h"
 #include "engine/ops/loss.h"
-#include "engine/ops/norm.h"
 
 namespace hess {
 
@@ -118,25 +114,10 @@ typename EvalContext<T>::Kept* EvalContext<T>::kept_for_batch() {
 
 namespace {
 
-// Op caches a kept batch does not hold but rebuilds on restoring, each as its value rule makes it
-// (bit for bit): a convolution's padded input or im2col columns, BatchNorm's x̂ (one pass over its
-// input) and ReLU's f′ (one pass over its output).
+// Op caches a kept batch does not hold but rebuilds on restoring with the op table's cache rule
+// (a convolution's padded input or im2col columns, BatchNorm's x̂, ReLU's f′).
 bool cache_rebuilt(OpKind op) {
-  return op == OpKind::Conv2d || op == OpKind::BatchNorm || op == OpKind::Relu;
-}
-
-template <class T>
-void rebuild_cache(OpCall<T>& c) {
-  switch (c.node.op) {
-    case OpKind::Conv2d:
-      return conv2d_cache(c);
-    case OpKind::BatchNorm:
-      return batch_norm_cache(c);
-    case OpKind::Relu:
-      return relu_cache(c);
-    default:
-      assert(false && "rebuild_cache: an op whose cache is kept");
-  }
+  return op_info(op).rules_f.cache != nullptr;
 }
 
 // Adjoints a kept batch holds: those a product's adjoint-tangent rules read, the outputs of ops
@@ -549,7 +530,7 @@ BatchStats EvalContext<T>::run_batch() {
       const OpKind op = graph_.nodes[i].op;
       if (!cache_rebuilt(op)) continue;
       OpCall<T> c = call(static_cast<int>(i), 0);
-      rebuild_cache(c);
+      op_rules<T>(op).cache(c);
     }
     stats = kept->stats;
     adj_ready = kept->has_adj && kept->scale == req_.scale;

@@ -49,7 +49,7 @@
 // asked to keep batches (keep_batches(bytes)) saves, after a curvature product on a batch given a
 // key (set_batch(..., key)), every node's value, its op caches and the adjoints a product reads
 // (outputs of ops with a curvature term) for that batch; the op caches of convolutions, BatchNorm
-// and ReLU are rebuilt from the kept values on restoring; the next
+// and ReLU are rebuilt from the kept values by the op table's cache rule (OpRules::cache); the next
 // curvature product on the same key, rows and θ restores them (buffers are swapped, not copied)
 // and runs only the tangent and adjoint-tangent sweeps. Batches are kept in key order until the
 // budget is spent; the rest are recomputed. set_parameters() makes kept batches stale (their

@@ -35,6 +35,13 @@ constexpr OpInfo row(OpKind kind, int min_arity, int max_arity,
                 static_cast<AffineInputs>(affine & affine_inputs_of(curvature))};
 }
 
+// A row whose op cache kept batches drop and rebuild with `cache` (OpRules::cache).
+constexpr OpInfo with_cache(OpInfo info, RuleFn<float> cache_f, RuleFn<double> cache_d) {
+  info.rules_f.cache = cache_f;
+  info.rules_d.cache = cache_d;
+  return info;
+}
+
 constexpr OpInfo source(OpKind kind) {
   return OpInfo{kind, 0, 0, nullptr, {}, {}};
 }
@@ -43,7 +50,8 @@ constexpr OpInfo source(OpKind kind) {
 // OpKind's (engine/op_kind.h). The fourth column, the shape of the op's second derivative
 // (OpCurvature), lets an HVP skip adjoints nothing needs; General when omitted. The fifth, the
 // inputs the op is affine in (AffineInputs), narrows what the fourth implies (every input for None
-// and Bilinear, none for General).
+// and Bilinear, none for General). with_cache names the rule that rebuilds a row's op cache for
+// kept batches.
 constexpr std::array<OpInfo, kOpKindCount> kTable = {
     source(OpKind::Input),
     source(OpKind::Label),
@@ -51,7 +59,8 @@ constexpr std::array<OpInfo, kOpKindCount> kTable = {
     source(OpKind::Constant),
     row<LinearOp>(OpKind::Linear, 2, 3, OpCurvature::Bilinear),
     row<MatMulOp>(OpKind::MatMul, 2, 2, OpCurvature::Bilinear),
-    row<Conv2dOp>(OpKind::Conv2d, 2, 3, OpCurvature::Bilinear),
+    with_cache(row<Conv2dOp>(OpKind::Conv2d, 2, 3, OpCurvature::Bilinear), &conv2d_cache<float>,
+               &conv2d_cache<double>),
     row<MaxPool2dOp>(OpKind::MaxPool2d, 1, 1, OpCurvature::None),
     row<AvgPool2dOp>(OpKind::AvgPool2d, 1, 1, OpCurvature::None),
     row<GlobalAvgPoolOp>(OpKind::GlobalAvgPool, 1, 1, OpCurvature::None),
@@ -65,7 +74,8 @@ constexpr std::array<OpInfo, kOpKindCount> kTable = {
     row<SubOp>(OpKind::Sub, 2, 2, OpCurvature::None),
     row<MulOp>(OpKind::Mul, 2, 2, OpCurvature::Bilinear),
     row<DivOp>(OpKind::Div, 2, 2),
-    row<ReluOp>(OpKind::Relu, 1, 1, OpCurvature::None),
+    with_cache(row<ReluOp>(OpKind::Relu, 1, 1, OpCurvature::None), &relu_cache<float>,
+               &relu_cache<double>),
     row<LeakyReluOp>(OpKind::LeakyRelu, 1, 1, OpCurvature::None),
     row<TanhOp>(OpKind::Tanh, 1, 1),
     row<SigmoidOp>(OpKind::Sigmoid, 1, 1),
@@ -76,7 +86,8 @@ constexpr std::array<OpInfo, kOpKindCount> kTable = {
     row<DropoutOp>(OpKind::Dropout, 1, 1, OpCurvature::None),
     row<SoftmaxOp>(OpKind::Softmax, 1, 1),
     row<LogSoftmaxOp>(OpKind::LogSoftmax, 1, 1),
-    row<BatchNormOp>(OpKind::BatchNorm, 5, 5, OpCurvature::Bilinear, 0b01111),  // not in σ²
+    with_cache(row<BatchNormOp>(OpKind::BatchNorm, 5, 5, OpCurvature::Bilinear, 0b01111),  // not σ²
+               &batch_norm_cache<float>, &batch_norm_cache<double>),
     row<LayerNormOp>(OpKind::LayerNorm, 3, 3),
     row<EmbeddingOp>(OpKind::Embedding, 2, 2, OpCurvature::None),
     row<CrossEntropyOp>(OpKind::CrossEntropy, 2, 2),

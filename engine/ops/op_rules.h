@@ -92,6 +92,9 @@ struct OpRules {
   RuleFn<T> tangent = nullptr;
   RuleFn<T> adjoint = nullptr;
   RuleFn<T> adjoint_tangent = nullptr;
+  // Rebuilds out.aux from values alone, as value() makes it (bit for bit), so a batch kept between
+  // products (engine/autodiff.h) may drop the op cache; null: the cache is kept.
+  RuleFn<T> cache = nullptr;
 };
 
 // Shape inference: the output shape from the input shapes; throws std::invalid_argument (without the
