@@ -23,124 +23,61 @@ T sigmoid(T x) {
   return x >= T(0) ? T(1) / (T(1) + std::exp(-x)) : std::exp(x) / (T(1) + std::exp(x));
 }
 
+// One line per function and derivative, read as a table.
+// clang-format off
 struct ReluFn {  // d relu = [x > 0] dx ; d² relu = 0 away from the kink
   static constexpr bool kPiecewiseLinear = true;
   explicit ReluFn(const Node&) {}
-  template <class T>
-  T f(T x) const {
-    return x > T(0) ? x : T(0);
-  }
-  template <class T>
-  T df(T x, T) const {
-    return x > T(0) ? T(1) : T(0);
-  }
-  template <class T>
-  T d2f(T, T) const {
-    return T(0);
-  }
+  template <class T> T f(T x) const { return x > T(0) ? x : T(0); }
+  template <class T> T df(T x, T) const { return x > T(0) ? T(1) : T(0); }
+  template <class T> T d2f(T, T) const { return T(0); }
 };
 
 struct LeakyReluFn {  // d leaky_relu = (x > 0 ? 1 : α) dx ; d² = 0 away from the kink
   static constexpr bool kPiecewiseLinear = true;
   double alpha;
   explicit LeakyReluFn(const Node& n) : alpha(n.attrs.get_float("alpha", 0.01)) {}
-  template <class T>
-  T f(T x) const {
-    return x > T(0) ? x : T(alpha) * x;
-  }
-  template <class T>
-  T df(T x, T) const {
-    return x > T(0) ? T(1) : T(alpha);
-  }
-  template <class T>
-  T d2f(T, T) const {
-    return T(0);
-  }
+  template <class T> T f(T x) const { return x > T(0) ? x : T(alpha) * x; }
+  template <class T> T df(T x, T) const { return x > T(0) ? T(1) : T(alpha); }
+  template <class T> T d2f(T, T) const { return T(0); }
 };
 
 struct TanhFn {  // d tanh = (1 - y²) dx ; d² tanh = -2 y (1 - y²) dx²
   explicit TanhFn(const Node&) {}
-  template <class T>
-  T f(T x) const {
-    return std::tanh(x);
-  }
-  template <class T>
-  T df(T, T y) const {
-    return T(1) - y * y;
-  }
-  template <class T>
-  T d2f(T, T y) const {
-    return T(-2) * y * (T(1) - y * y);
-  }
+  template <class T> T f(T x) const { return std::tanh(x); }
+  template <class T> T df(T, T y) const { return T(1) - y * y; }
+  template <class T> T d2f(T, T y) const { return T(-2) * y * (T(1) - y * y); }
 };
 
 struct SigmoidFn {  // d σ = y (1 - y) dx ; d² σ = y (1 - y)(1 - 2y) dx²
   explicit SigmoidFn(const Node&) {}
-  template <class T>
-  T f(T x) const {
-    return sigmoid(x);
-  }
-  template <class T>
-  T df(T, T y) const {
-    return y * (T(1) - y);
-  }
-  template <class T>
-  T d2f(T, T y) const {
-    return y * (T(1) - y) * (T(1) - T(2) * y);
-  }
+  template <class T> T f(T x) const { return sigmoid(x); }
+  template <class T> T df(T, T y) const { return y * (T(1) - y); }
+  template <class T> T d2f(T, T y) const { return y * (T(1) - y) * (T(1) - T(2) * y); }
 };
 
 struct GeluFn {  // y = x Φ(x): d gelu = (Φ + x φ) dx ; d² gelu = φ (2 - x²) dx²
   explicit GeluFn(const Node&) {}
-  template <class T>
-  static T Phi(T x) {
-    return T(0.5) * (T(1) + std::erf(x * T(kInvSqrt2)));
-  }
-  template <class T>
-  static T phi(T x) {
-    return T(kInvSqrt2Pi) * std::exp(T(-0.5) * x * x);
-  }
-  template <class T>
-  T f(T x) const {
-    return x * Phi(x);
-  }
-  template <class T>
-  T df(T x, T) const {
-    return Phi(x) + x * phi(x);
-  }
-  template <class T>
-  T d2f(T x, T) const {
-    return phi(x) * (T(2) - x * x);
-  }
+  template <class T> static T Phi(T x) { return T(0.5) * (T(1) + std::erf(x * T(kInvSqrt2))); }
+  template <class T> static T phi(T x) { return T(kInvSqrt2Pi) * std::exp(T(-0.5) * x * x); }
+  template <class T> T f(T x) const { return x * Phi(x); }
+  template <class T> T df(T x, T) const { return Phi(x) + x * phi(x); }
+  template <class T> T d2f(T x, T) const { return phi(x) * (T(2) - x * x); }
 };
 
 struct GeluTanhFn {  // y = ½ x (1 + t), t = tanh(u), u = √(2/π)(x + 0.044715 x³)
   explicit GeluTanhFn(const Node&) {}
-  template <class T>
-  static T u(T x) {
-    return T(kSqrt2OverPi) * (x + T(kGeluTanhCubic) * x * x * x);
-  }
-  template <class T>
-  static T du(T x) {
-    return T(kSqrt2OverPi) * (T(1) + T(3 * kGeluTanhCubic) * x * x);
-  }
-  template <class T>
-  static T d2u(T x) {
-    return T(kSqrt2OverPi) * T(6 * kGeluTanhCubic) * x;
-  }
-  template <class T>
-  T f(T x) const {
-    return T(0.5) * x * (T(1) + std::tanh(u(x)));
-  }
+  template <class T> static T u(T x) { return T(kSqrt2OverPi) * (x + T(kGeluTanhCubic) * x * x * x); }
+  template <class T> static T du(T x) { return T(kSqrt2OverPi) * (T(1) + T(3 * kGeluTanhCubic) * x * x); }
+  template <class T> static T d2u(T x) { return T(kSqrt2OverPi) * T(6 * kGeluTanhCubic) * x; }
+  template <class T> T f(T x) const { return T(0.5) * x * (T(1) + std::tanh(u(x))); }
   // d y = [½(1 + t) + ½ x (1 - t²) u'] dx
-  template <class T>
-  T df(T x, T) const {
+  template <class T> T df(T x, T) const {
     const T t = std::tanh(u(x));
     return T(0.5) * (T(1) + t) + T(0.5) * x * (T(1) - t * t) * du(x);
   }
   // d² y = [(1 - t²) u' + ½ x ((1 - t²) u'' - 2 t (1 - t²) u'²)] dx²
-  template <class T>
-  T d2f(T x, T) const {
+  template <class T> T d2f(T x, T) const {
     const T t = std::tanh(u(x));
     const T s = T(1) - t * t;
     const T d = du(x);
@@ -150,17 +87,12 @@ struct GeluTanhFn {  // y = ½ x (1 + t), t = tanh(u), u = √(2/π)(x + 0.04471
 
 struct SiluFn {  // y = x σ(x): d silu = (σ + x σ(1 - σ)) dx ; d² silu = σ(1 - σ)(2 + x(1 - 2σ)) dx²
   explicit SiluFn(const Node&) {}
-  template <class T>
-  T f(T x) const {
-    return x * sigmoid(x);
-  }
-  template <class T>
-  T df(T x, T) const {
+  template <class T> T f(T x) const { return x * sigmoid(x); }
+  template <class T> T df(T x, T) const {
     const T s = sigmoid(x);
     return s + x * s * (T(1) - s);
   }
-  template <class T>
-  T d2f(T x, T) const {
+  template <class T> T d2f(T x, T) const {
     const T s = sigmoid(x);
     return s * (T(1) - s) * (T(2) + x * (T(1) - T(2) * s));
   }
@@ -168,16 +100,9 @@ struct SiluFn {  // y = x σ(x): d silu = (σ + x σ(1 - σ)) dx ; d² silu = σ
 
 struct SoftplusFn {  // y = log(1 + eˣ): d softplus = σ(x) dx ; d² softplus = σ(1 - σ) dx²
   explicit SoftplusFn(const Node&) {}
-  template <class T>
-  T f(T x) const {
-    return x > T(0) ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
-  }
-  template <class T>
-  T df(T x, T) const {
-    return sigmoid(x);
-  }
-  template <class T>
-  T d2f(T x, T) const {
+  template <class T> T f(T x) const { return x > T(0) ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); }
+  template <class T> T df(T x, T) const { return sigmoid(x); }
+  template <class T> T d2f(T x, T) const {
     const T s = sigmoid(x);
     return s * (T(1) - s);
   }
@@ -186,19 +111,11 @@ struct SoftplusFn {  // y = log(1 + eˣ): d softplus = σ(x) dx ; d² softplus =
 struct IdentityFn {  // dropout in eval mode: d y = dx
   static constexpr bool kPiecewiseLinear = true;
   explicit IdentityFn(const Node&) {}
-  template <class T>
-  T f(T x) const {
-    return x;
-  }
-  template <class T>
-  T df(T, T) const {
-    return T(1);
-  }
-  template <class T>
-  T d2f(T, T) const {
-    return T(0);
-  }
+  template <class T> T f(T x) const { return x; }
+  template <class T> T df(T, T) const { return T(1); }
+  template <class T> T d2f(T, T) const { return T(0); }
 };
+// clang-format on
 
 // Whether f'' may be non-zero: piecewise-linear functions say kPiecewiseLinear, and their
 // adjoint-tangent skips the f''(x) ẋ ȳ term (zero away from the kinks) and its three reads.
@@ -284,27 +201,27 @@ void relu_cache(OpCall<T>& c) {
 template void relu_cache<float>(OpCall<float>&);
 template void relu_cache<double>(OpCall<double>&);
 
-#define HESS_UNARY_OP(Op, Fn)                                  \
-  Shape Op::infer(const Node&, const std::vector<Shape>& in) { \
-    return in[0];                                              \
-  }                                                            \
-  template <class T>                                           \
-  void Op::value(OpCall<T>& c) {                               \
-    Unary<Fn>::value(c);                                       \
-  }                                                            \
-  template <class T>                                           \
-  void Op::tangent(OpCall<T>& c) {                             \
-    Unary<Fn>::tangent(c);                                     \
-  }                                                            \
-  template <class T>                                           \
-  void Op::adjoint(OpCall<T>& c) {                             \
-    Unary<Fn>::adjoint(c);                                     \
-  }                                                            \
-  template <class T>                                           \
-  void Op::adjoint_tangent(OpCall<T>& c) {                     \
-    Unary<Fn>::adjoint_tangent(c);                             \
-  }                                                            \
+// clang-format off
+#define HESS_UNARY_OP(Op, Fn)                                                  \
+  Shape Op::infer(const Node&, const std::vector<Shape>& in) { return in[0]; } \
+  template <class T>                                                           \
+  void Op::value(OpCall<T>& c) {                                               \
+    Unary<Fn>::value(c);                                                       \
+  }                                                                            \
+  template <class T>                                                           \
+  void Op::tangent(OpCall<T>& c) {                                             \
+    Unary<Fn>::tangent(c);                                                     \
+  }                                                                            \
+  template <class T>                                                           \
+  void Op::adjoint(OpCall<T>& c) {                                             \
+    Unary<Fn>::adjoint(c);                                                     \
+  }                                                                            \
+  template <class T>                                                           \
+  void Op::adjoint_tangent(OpCall<T>& c) {                                     \
+    Unary<Fn>::adjoint_tangent(c);                                             \
+  }                                                                            \
   HESS_INSTANTIATE_OP(Op)
+// clang-format on
 
 HESS_UNARY_OP(ReluOp, ReluFn)
 HESS_UNARY_OP(LeakyReluOp, LeakyReluFn)

@@ -19,33 +19,26 @@ struct Partials {
   T y, a, b, aa, ab, bb;
 };
 
+// One line per function and its partials, read as a table.
+// clang-format off
 struct AddFn {  // d(a + b) = da + db
   static constexpr int kSignB = 1;
-  template <class T>
-  static Partials<T> at(T a, T b) {
-    return {a + b, T(1), T(1), T(0), T(0), T(0)};
-  }
+  template <class T> static Partials<T> at(T a, T b) { return {a + b, T(1), T(1), T(0), T(0), T(0)}; }
 };
 struct SubFn {  // d(a - b) = da - db
   static constexpr int kSignB = -1;
-  template <class T>
-  static Partials<T> at(T a, T b) {
-    return {a - b, T(1), T(-1), T(0), T(0), T(0)};
-  }
+  template <class T> static Partials<T> at(T a, T b) { return {a - b, T(1), T(-1), T(0), T(0), T(0)}; }
 };
 struct MulFn {  // d(a b) = b da + a db ; d²(a b) = 2 da db
-  template <class T>
-  static Partials<T> at(T a, T b) {
-    return {a * b, b, a, T(0), T(1), T(0)};
-  }
+  template <class T> static Partials<T> at(T a, T b) { return {a * b, b, a, T(0), T(1), T(0)}; }
 };
 struct DivFn {  // d(a / b) = da / b - a db / b² ; d²: f_ab = -1/b², f_bb = 2a/b³
-  template <class T>
-  static Partials<T> at(T a, T b) {
+  template <class T> static Partials<T> at(T a, T b) {
     const T r = T(1) / b;
     return {a * r, r, -a * r * r, T(0), -r * r, T(2) * a * r * r * r};
   }
 };
+// clang-format on
 
 // Flat index maps from the output into each operand (empty: same shape as the output).
 struct BinaryPlan {
@@ -184,27 +177,27 @@ struct Binary {
 
 }  // namespace
 
-#define HESS_BINARY_OP(Op, Fn)                                 \
-  Shape Op::infer(const Node&, const std::vector<Shape>& in) { \
-    return broadcast_shapes(in[0], in[1]);                     \
-  }                                                            \
-  template <class T>                                           \
-  void Op::value(OpCall<T>& c) {                               \
-    Binary<Fn>::value(c);                                      \
-  }                                                            \
-  template <class T>                                           \
-  void Op::tangent(OpCall<T>& c) {                             \
-    Binary<Fn>::tangent(c);                                    \
-  }                                                            \
-  template <class T>                                           \
-  void Op::adjoint(OpCall<T>& c) {                             \
-    Binary<Fn>::adjoint(c);                                    \
-  }                                                            \
-  template <class T>                                           \
-  void Op::adjoint_tangent(OpCall<T>& c) {                     \
-    Binary<Fn>::adjoint_tangent(c);                            \
-  }                                                            \
+// clang-format off
+#define HESS_BINARY_OP(Op, Fn)                                                                       \
+  Shape Op::infer(const Node&, const std::vector<Shape>& in) { return broadcast_shapes(in[0], in[1]); } \
+  template <class T>                                                                                 \
+  void Op::value(OpCall<T>& c) {                                                                     \
+    Binary<Fn>::value(c);                                                                            \
+  }                                                                                                  \
+  template <class T>                                                                                 \
+  void Op::tangent(OpCall<T>& c) {                                                                   \
+    Binary<Fn>::tangent(c);                                                                          \
+  }                                                                                                  \
+  template <class T>                                                                                 \
+  void Op::adjoint(OpCall<T>& c) {                                                                   \
+    Binary<Fn>::adjoint(c);                                                                          \
+  }                                                                                                  \
+  template <class T>                                                                                 \
+  void Op::adjoint_tangent(OpCall<T>& c) {                                                           \
+    Binary<Fn>::adjoint_tangent(c);                                                                  \
+  }                                                                                                  \
   HESS_INSTANTIATE_OP(Op)
+// clang-format on
 
 HESS_BINARY_OP(AddOp, AddFn)
 HESS_BINARY_OP(SubOp, SubFn)
