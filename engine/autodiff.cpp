@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "engine/graph_rewrite.h"
 #include "engine/numerical_error.h"
 #include "engine/op_registry.h"
 #include "engine/ops/linear.h"
@@ -31,7 +32,9 @@ Shape with_columns(int k, const Shape& s) {
 
 template <class T>
 EvalContext<T>::EvalContext(const Graph& graph)
-    : graph_(graph), slots_(graph.nodes.size()), hvp_adj_(graph.nodes.size(), false) {
+    : graph_(evaluation_graph(graph)),
+      slots_(graph_.nodes.size()),
+      hvp_adj_(graph_.nodes.size(), false) {
   for (size_t i = 0; i < graph_.nodes.size(); ++i) {
     const Node& n = graph_.nodes[i];
     Slot<T>& s = slots_[i];

@@ -130,7 +130,8 @@ struct KeptBatches {
 template <class T>
 class EvalContext {
  public:
-  // The graph must be valid and outlive the context.
+  // The graph must be valid. The context runs its own copy, rewritten for speed with the same
+  // values and derivatives (engine/graph_rewrite.h).
   explicit EvalContext(const Graph& graph);
 
   // Copies θ (length num_params) into the parameter slots, converted to T.
@@ -201,7 +202,7 @@ class EvalContext {
   std::string find_non_finite() const;
   OpCall<T> call(int node, int k);
 
-  const Graph& graph_;
+  const Graph graph_;  // evaluation_graph of the caller's
   std::vector<Slot<T>> slots_;
   std::vector<Shape> shapes_;
   std::vector<bool> hvp_adj_;  // adjoints an HVP needs: a curvature term at or below the node

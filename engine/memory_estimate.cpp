@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "engine/graph_rewrite.h"
 #include "engine/ops/conv.h"
 #include "engine/ops/window.h"
 #include "engine/shape.h"
@@ -25,7 +26,8 @@ int64_t add(int64_t a, int64_t b) {
 
 }  // namespace
 
-int64_t context_bytes(const Graph& graph, int64_t batch, int k, int64_t scalar_bytes) {
+int64_t context_bytes(const Graph& model_graph, int64_t batch, int k, int64_t scalar_bytes) {
+  const Graph graph = evaluation_graph(model_graph);  // what a context runs
   const std::vector<Shape> shapes = infer_shapes(graph, batch);
   // value and adjoint, then k tangent and k adjoint-tangent columns
   const int64_t copies = add(2, mul(2, k));
