@@ -219,17 +219,16 @@ bool use_direct(const ConvGeom& g) {
   return use_direct(g.win, g.Cg, g.Og);
 }
 
-// bias[j, o] += Σ_{b, positions} y[j, b, o, ·] for y [k, B, O, P], summed in double.
+// bias[j, o] += Σ_{b, positions} y[j, b, o, ·] for y [k, B, O, P]: each plane summed as long_dot
+// does (vectorized in T over chunks of kLongSumChunk positions), the planes added in double.
 template <class T>
 void add_channel_sums(const ConvGeom& g, int k, const T* y, T* bias) {
   std::vector<double> sums(g.O);
   for (int j = 0; j < k; ++j) {
     std::fill(sums.begin(), sums.end(), 0.0);
     for (int64_t b = 0; b < g.B; ++b) {
-      for (int64_t o = 0; o < g.O; ++o) {
-        sums[o] +=
-            ConstVecMap<T>(y + ((j * g.B + b) * g.O + o) * g.P, g.P).template cast<double>().sum();
-      }
+      for (int64_t o = 0; o < g.O; ++o)
+        sums[o] += long_dot<T>(y + ((j * g.B + b) * g.O + o) * g.P, nullptr, g.P);
     }
     for (int64_t o = 0; o < g.O; ++o) bias[j * g.O + o] += static_cast<T>(sums[o]);
   }
