@@ -34,7 +34,19 @@ template <class T>
 EvalContext<T>::EvalContext(const Graph& graph)
     : graph_(evaluation_graph(graph)),
       slots_(graph_.nodes.size()),
-      hvp_adj_(graph_.nodes.size(), false) {
+      hvp_adj_(graph_.nodes.size(), false),
+      fresh_ok_(graph_.nodes.size(), false) {
+  // A node read once, by an op whose adjoint_tangent overwrites that input, gets its adjt unzeroed.
+  std::vector<int> uses(graph_.nodes.size(), 0), reader(graph_.nodes.size(), -1);
+  for (const Node& n : graph_.nodes) {
+    for (size_t q = 0; q < n.inputs.size(); ++q) {
+      ++uses[n.inputs[q]];
+      reader[n.inputs[q]] = static_cast<int>(q);
+      const bool overwrites = (op_info(n.op).fresh >> q) & 1;
+      if (!overwrites) reader[n.inputs[q]] = -1;
+    }
+  }
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) fresh_ok_[i] = uses[i] == 1 && reader[i] >= 0;
   for (size_t i = 0; i < graph_.nodes.size(); ++i) {
     const Node& n = graph_.nodes[i];
     Slot<T>& s = slots_[i];
@@ -268,7 +280,14 @@ void EvalContext<T>::reverse_sweep(const EvalRequest& req, bool adj_ready) {
                              ? graph_.blocks[graph_.nodes[i].block].shape
                              : shapes_[i];
     if (s.want_adj && !adj_ready) s.adj.reset(shape);
-    if (s.want_adjt) s.adjt.reset(with_columns<T>(req.k, shape));
+    if (s.want_adjt) {
+      s.adjt_fresh = fresh_ok_[i];
+      if (s.adjt_fresh) {
+        s.adjt.resize(with_columns<T>(req.k, shape));
+      } else {
+        s.adjt.reset(with_columns<T>(req.k, shape));
+      }
+    }
   }
   Slot<T>& loss = slots_[graph_.loss];
   loss.adj.resize(shapes_[graph_.loss]);
@@ -283,7 +302,10 @@ void EvalContext<T>::reverse_sweep(const EvalRequest& req, bool adj_ready) {
     for (int j = 0; j < c.n_in; ++j) feeds_adj = feeds_adj || c.in(j).want_adj;
     if (!adj_ready && feeds_adj && (slots_[i].want_adj || i == graph_.loss))
       op_rules<T>(n.op).adjoint(c);
-    if (req.curvature) op_rules<T>(n.op).adjoint_tangent(c);
+    if (req.curvature) {
+      op_rules<T>(n.op).adjoint_tangent(c);
+      for (int j = 0; j < c.n_in; ++j) zero_if_fresh(c.in(j));  // a rule that wrote nothing
+    }
   }
   accumulate_parameters();
 }

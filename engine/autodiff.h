@@ -55,6 +55,12 @@
 // budget is spent; the rest are recomputed. set_parameters() makes kept batches stale (their
 // memory is reused). Requests with a gradient or the GGN diagonal never use kept batches.
 //
+// Fresh adjoint-tangents: the reverse sweep zeroes every adjt it will add into, except that of a
+// node read by one op only, once, as an input that op's adjoint_tangent can overwrite (the op
+// table's OpInfo::fresh: activations, max-pooling, convolutions, linear layers, reshapes). That one
+// is handed over unzeroed with Slot::adjt_fresh set, and the rule writes it instead of adding to
+// it.
+//
 // State lives in this context, one per thread: no global tape. Buffers are allocated on the first
 // evaluation and reused afterwards. Over several batches, the directions are loaded once (begin);
 // each batch's parameter gradient and curvature columns (in T) are added into double accumulators
@@ -205,7 +211,8 @@ class EvalContext {
   const Graph graph_;  // evaluation_graph of the caller's
   std::vector<Slot<T>> slots_;
   std::vector<Shape> shapes_;
-  std::vector<bool> hvp_adj_;  // adjoints an HVP needs: a curvature term at or below the node
+  std::vector<bool> hvp_adj_;   // adjoints an HVP needs: a curvature term at or below the node
+  std::vector<bool> fresh_ok_;  // adjt handed fresh to its one reader (OpInfo::fresh)
   Scratch<T> scratch_;
   int64_t batch_ = -1;
   EvalRequest req_;                // the evaluation begun

@@ -42,6 +42,11 @@ constexpr OpInfo with_cache(OpInfo info, RuleFn<float> cache_f, RuleFn<double> c
   return info;
 }
 
+// A row whose adjoint_tangent rule overwrites the adjt of the inputs in `mask` when they are fresh.
+constexpr OpInfo with_fresh(OpInfo info, FreshInputs mask) {
+  info.fresh = mask;
+  return info;
+}
 constexpr OpInfo source(OpKind kind) {
   return OpInfo{kind, 0, 0, nullptr, {}, {}};
 }
@@ -51,21 +56,22 @@ constexpr OpInfo source(OpKind kind) {
 // (OpCurvature), lets an HVP skip adjoints nothing needs; General when omitted. The fifth, the
 // inputs the op is affine in (AffineInputs), narrows what the fourth implies (every input for None
 // and Bilinear, none for General). with_cache names the rule that rebuilds a row's op cache for
-// kept batches.
+// kept batches; with_fresh the inputs whose adjoint-tangent a row's rule can overwrite
+// (FreshInputs).
 constexpr std::array<OpInfo, kOpKindCount> kTable = {
     source(OpKind::Input),
     source(OpKind::Label),
     source(OpKind::Param),
     source(OpKind::Constant),
-    row<LinearOp>(OpKind::Linear, 2, 3, OpCurvature::Bilinear),
+    with_fresh(row<LinearOp>(OpKind::Linear, 2, 3, OpCurvature::Bilinear), 0b011),
     row<MatMulOp>(OpKind::MatMul, 2, 2, OpCurvature::Bilinear),
-    with_cache(row<Conv2dOp>(OpKind::Conv2d, 2, 3, OpCurvature::Bilinear), &conv2d_cache<float>,
-               &conv2d_cache<double>),
-    row<MaxPool2dOp>(OpKind::MaxPool2d, 1, 1, OpCurvature::None),
+    with_cache(with_fresh(row<Conv2dOp>(OpKind::Conv2d, 2, 3, OpCurvature::Bilinear), 0b011),
+               &conv2d_cache<float>, &conv2d_cache<double>),
+    with_fresh(row<MaxPool2dOp>(OpKind::MaxPool2d, 1, 1, OpCurvature::None), 0b1),
     row<AvgPool2dOp>(OpKind::AvgPool2d, 1, 1, OpCurvature::None),
     row<GlobalAvgPoolOp>(OpKind::GlobalAvgPool, 1, 1, OpCurvature::None),
-    row<FlattenOp>(OpKind::Flatten, 1, 1, OpCurvature::None),
-    row<ReshapeOp>(OpKind::Reshape, 1, 1, OpCurvature::None),
+    with_fresh(row<FlattenOp>(OpKind::Flatten, 1, 1, OpCurvature::None), 0b1),
+    with_fresh(row<ReshapeOp>(OpKind::Reshape, 1, 1, OpCurvature::None), 0b1),
     row<TransposeOp>(OpKind::Transpose, 1, 1, OpCurvature::None),
     row<ConcatOp>(OpKind::Concat, 1, kMaxArity, OpCurvature::None),
     row<SliceOp>(OpKind::Slice, 1, 1, OpCurvature::None),
@@ -74,19 +80,21 @@ constexpr std::array<OpInfo, kOpKindCount> kTable = {
     row<SubOp>(OpKind::Sub, 2, 2, OpCurvature::None),
     row<MulOp>(OpKind::Mul, 2, 2, OpCurvature::Bilinear),
     row<DivOp>(OpKind::Div, 2, 2),
-    with_cache(row<ReluOp>(OpKind::Relu, 1, 1, OpCurvature::None), &relu_cache<float>,
-               &relu_cache<double>),
-    row<LeakyReluOp>(OpKind::LeakyRelu, 1, 1, OpCurvature::None),
-    row<TanhOp>(OpKind::Tanh, 1, 1),
-    row<SigmoidOp>(OpKind::Sigmoid, 1, 1),
-    row<GeluOp>(OpKind::Gelu, 1, 1),
-    row<GeluTanhOp>(OpKind::GeluTanh, 1, 1),
-    row<SiluOp>(OpKind::Silu, 1, 1),
-    row<SoftplusOp>(OpKind::Softplus, 1, 1),
-    row<DropoutOp>(OpKind::Dropout, 1, 1, OpCurvature::None),
+    with_cache(with_fresh(row<ReluOp>(OpKind::Relu, 1, 1, OpCurvature::None), 0b1),
+               &relu_cache<float>, &relu_cache<double>),
+    with_fresh(row<LeakyReluOp>(OpKind::LeakyRelu, 1, 1, OpCurvature::None), 0b1),
+    with_fresh(row<TanhOp>(OpKind::Tanh, 1, 1), 0b1),
+    with_fresh(row<SigmoidOp>(OpKind::Sigmoid, 1, 1), 0b1),
+    with_fresh(row<GeluOp>(OpKind::Gelu, 1, 1), 0b1),
+    with_fresh(row<GeluTanhOp>(OpKind::GeluTanh, 1, 1), 0b1),
+    with_fresh(row<SiluOp>(OpKind::Silu, 1, 1), 0b1),
+    with_fresh(row<SoftplusOp>(OpKind::Softplus, 1, 1), 0b1),
+    with_fresh(row<DropoutOp>(OpKind::Dropout, 1, 1, OpCurvature::None), 0b1),
     row<SoftmaxOp>(OpKind::Softmax, 1, 1),
     row<LogSoftmaxOp>(OpKind::LogSoftmax, 1, 1),
-    with_cache(row<BatchNormOp>(OpKind::BatchNorm, 5, 5, OpCurvature::Bilinear, 0b01111),  // not σ²
+    with_cache(with_fresh(row<BatchNormOp>(OpKind::BatchNorm, 5, 5, OpCurvature::Bilinear,
+                                           0b01111),  // not σ²
+                          0b00001),
                &batch_norm_cache<float>, &batch_norm_cache<double>),
     row<LayerNormOp>(OpKind::LayerNorm, 3, 3),
     row<EmbeddingOp>(OpKind::Embedding, 2, 2, OpCurvature::None),

@@ -33,6 +33,14 @@ constexpr AffineInputs affine_inputs_of(OpCurvature c) {
 }
 static_assert(kMaxArity <= 8, "AffineInputs holds one bit per input");
 
+// The inputs whose adjoint-tangent the op's adjoint_tangent rule can overwrite instead of adding
+// to, one bit per input (bit i: input i). When the op is the only reader of an input, the
+// evaluation context hands it that input's adjt unzeroed with `adjt_fresh` set (engine/autodiff.h,
+// "Fresh adjoint-tangents"): the rule writes all of it and clears the flag, saving a pass that
+// zeroes the buffer and the reads of adding to zeros.
+using FreshInputs = uint8_t;
+constexpr FreshInputs kFreshNone = 0;
+
 struct OpInfo {
   OpKind kind;
   int min_arity;
@@ -42,6 +50,7 @@ struct OpInfo {
   OpRules<double> rules_d;
   OpCurvature curvature = OpCurvature::General;
   AffineInputs affine = kAffineInNone;
+  FreshInputs fresh = kFreshNone;
 };
 
 const OpInfo& op_info(OpKind kind);

@@ -166,9 +166,18 @@ struct Unary {
     T* xb = c.in(0).adj.data();
     for (int64_t i = 0; i < n; ++i) xb[i] += d1[i] * yb[i];
   }
+  // x̄̇ += (or, fresh, =) f' ȳ̇ + f'' ẋ ȳ
   template <class T>
   static void adjoint_tangent(OpCall<T>& c) {
     if (!c.in(0).want_adjt) return;
+    if (take_fresh(c.in(0))) {
+      adjoint_tangent_into<true>(c);
+    } else {
+      adjoint_tangent_into<false>(c);
+    }
+  }
+  template <bool kWrite, class T>
+  static void adjoint_tangent_into(OpCall<T>& c) {
     const int64_t n = c.in(0).val.size();
     const T* d1 = c.out.aux.data();
     const T* d2 = d1 + n;  // read only when curved (else aux holds f' alone)
@@ -179,9 +188,12 @@ struct Unary {
       const T* xd = c.in(0).tan.data() + j * n;
       T* xbd = c.in(0).adjt.data() + j * n;
       if (curv) {
-        for (int64_t i = 0; i < n; ++i) xbd[i] += d1[i] * ybd[i] + d2[i] * xd[i] * yb[i];
+        for (int64_t i = 0; i < n; ++i) {
+          const T v = d1[i] * ybd[i] + d2[i] * xd[i] * yb[i];
+          xbd[i] = kWrite ? v : xbd[i] + v;
+        }
       } else {
-        for (int64_t i = 0; i < n; ++i) xbd[i] += d1[i] * ybd[i];
+        for (int64_t i = 0; i < n; ++i) xbd[i] = kWrite ? d1[i] * ybd[i] : xbd[i] + d1[i] * ybd[i];
       }
     }
   }

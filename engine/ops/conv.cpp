@@ -268,10 +268,11 @@ void add_weight_derivative(const ConvGeom& g, const FlatConv& f, const T* a, con
   }
 }
 
-// dst += acc, the double sums of add_weight_derivative rounded once.
+// dst += acc (or, !accumulate, dst = acc), the double sums of add_weight_derivative rounded once.
 template <class T>
-void add_rounded(const std::vector<double>& acc, T* dst) {
-  for (size_t i = 0; i < acc.size(); ++i) dst[i] += static_cast<T>(acc[i]);
+void add_rounded(const std::vector<double>& acc, T* dst, bool accumulate = true) {
+  for (size_t i = 0; i < acc.size(); ++i)
+    dst[i] = accumulate ? dst[i] + static_cast<T>(acc[i]) : static_cast<T>(acc[i]);
 }
 
 // out [O, out_len] (+)= W ⋆ x of one image, x padded [C, in_len], W packed per group.
@@ -454,6 +455,7 @@ void Conv2dOp::adjoint(OpCall<T>& c) {
 }
 
 // x̄̇ += col2im(W_gᵀ Ȳ̇_g + Ẇ_gᵀ Ȳ_g),  W̄̇_g += Ȳ̇_g cols(x)_gᵀ + Ȳ_g cols(ẋ)_gᵀ,  b̄̇ += Σ_positions ȳ̇
+// (a fresh x̄̇ or W̄̇ is written instead: directly on the direct path, zeroed first on im2col's)
 template <class T>
 void Conv2dOp::adjoint_tangent(OpCall<T>& c) {
   const ConvGeom g(c);
@@ -466,6 +468,7 @@ void Conv2dOp::adjoint_tangent(OpCall<T>& c) {
   const bool curv_x = curv && x.want_adjt && w.varies;  // ȳ ⋆ Ẇ into x̄̇
   const bool curv_w = curv && w.want_adjt && x.varies;  // ȳ ⋆ ẋ into W̄̇
   if (use_direct(g)) {
+    const bool add_x = !take_fresh(x), add_w = !take_fresh(w);  // each written once per image
     const FlatConv f(g.win, g.H, g.W);
     std::vector<std::vector<T>> wt;
     if (x.want_adjt) wt = pack_groups(g, w.val.data(), true);
@@ -485,7 +488,7 @@ void Conv2dOp::adjoint_tangent(OpCall<T>& c) {
           direct_backward(g, f, static_cast<const T*>(zdot), wt, xb, false);
           if (curv_x) direct_backward(g, f, static_cast<const T*>(zbar), wdt[j], xb, true);
           add_unpadded(f, static_cast<const T*>(xb), f.grad_len, g.C,
-                       x.adjt.data() + j * g.in_size() + b * g.C * g.H * g.W);
+                       x.adjt.data() + j * g.in_size() + b * g.C * g.H * g.W, add_x);
         }
         if (w.want_adjt) {
           double* acc = wacc.data() + j * g.w_size();
@@ -499,10 +502,12 @@ void Conv2dOp::adjoint_tangent(OpCall<T>& c) {
         }
       }
     }
-    if (w.want_adjt) add_rounded(wacc, w.adjt.data());
+    if (w.want_adjt) add_rounded(wacc, w.adjt.data(), add_w);
     if (bias) add_channel_sums(g, k, c.out.adjt.data(), c.in(2).adjt.data());
     return;
   }
+  zero_if_fresh(x);
+  zero_if_fresh(w);
   T* ydot = c.scratch->get(0, k * g.out_size());
   to_group_major(g, k, c.out.adjt.data(), ydot);
   T* ybar = nullptr;

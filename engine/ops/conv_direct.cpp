@@ -180,12 +180,17 @@ void unflatten_output(const FlatConv& f, const T* src, int64_t stride, int64_t c
 }
 
 template <class T>
-void add_unpadded(const FlatConv& f, const T* src, int64_t stride, int64_t channels, T* x) {
+void add_unpadded(const FlatConv& f, const T* src, int64_t stride, int64_t channels, T* x,
+                  bool accumulate) {
   for (int64_t c = 0; c < channels; ++c) {
     for (int64_t h = 0; h < f.H; ++h) {
       const T* s = src + c * stride + (h + f.pt) * f.Wp + f.pl;
       T* d = x + (c * f.H + h) * f.W;
-      for (int64_t w = 0; w < f.W; ++w) d[w] += s[w];
+      if (accumulate) {
+        for (int64_t w = 0; w < f.W; ++w) d[w] += s[w];
+      } else {
+        std::copy(s, s + f.W, d);
+      }
     }
   }
 }
@@ -332,7 +337,7 @@ void correlate_weight(DirectIsa isa, const T* a, int64_t a_stride, int64_t R, co
   template void pad_input<T>(const FlatConv&, const T*, int64_t, T*);                           \
   template void frame_output<T>(const FlatConv&, const T*, int64_t, T*);                        \
   template void unflatten_output<T>(const FlatConv&, const T*, int64_t, int64_t, const T*, T*); \
-  template void add_unpadded<T>(const FlatConv&, const T*, int64_t, int64_t, T*);               \
+  template void add_unpadded<T>(const FlatConv&, const T*, int64_t, int64_t, T*, bool);         \
   template void pack_direct_weight<T>(DirectIsa, const T*, int64_t, int64_t, int64_t, bool,     \
                                       std::vector<T>&);                                         \
   template void correlate<T>(DirectIsa, const T*, int64_t, int64_t, const std::vector<T>&,      \

@@ -59,9 +59,11 @@ void frame_output(const FlatConv& f, const T* y, int64_t channels, T* dst);
 template <class T>
 void unflatten_output(const FlatConv& f, const T* src, int64_t stride, int64_t channels,
                       const T* bias, T* y);
-// add_unpadded: x[c·H·W + h·W + w] += src[c·stride + (h + pt)·Wp + w + pl].
+// add_unpadded: x[c·H·W + h·W + w] += src[c·stride + (h + pt)·Wp + w + pl]; with !accumulate,
+// x[...] = src[...].
 template <class T>
-void add_unpadded(const FlatConv& f, const T* src, int64_t stride, int64_t channels, T* x);
+void add_unpadded(const FlatConv& f, const T* src, int64_t stride, int64_t channels, T* x,
+                  bool accumulate = true);
 
 // Output rows the kernels hold in registers at once (4 with AVX2's 16 vector registers, 8 with
 // AVX-512's 32): weights are packed in blocks of this many rows.

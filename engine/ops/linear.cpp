@@ -90,7 +90,7 @@ void LinearOp::adjoint(OpCall<T>& c) {
   if (c.has(2) && c.in(2).want_adj) add_column_sums(c.in(2).adj.data(), c.out.adj.data(), d.M, d.O);
 }
 
-// x̄̇ += ȳ̇ W + ȳ Ẇ,  W̄̇ += ȳ̇ᵀ x + ȳᵀ ẋ,  b̄̇ += Σ_rows ȳ̇
+// x̄̇ += ȳ̇ W + ȳ Ẇ,  W̄̇ += ȳ̇ᵀ x + ȳᵀ ẋ,  b̄̇ += Σ_rows ȳ̇   (a fresh x̄̇ or W̄̇: = for the first term)
 template <class T>
 void LinearOp::adjoint_tangent(OpCall<T>& c) {
   const LinearDims<T> d(c);
@@ -99,7 +99,12 @@ void LinearOp::adjoint_tangent(OpCall<T>& c) {
   const int k = c.k;
   const bool curv = c.out.adj_on;
   if (x.want_adjt) {
-    mat(x.adjt, k * d.M, d.I).noalias() += mat(c.out.adjt, k * d.M, d.O) * mat(w.val, d.O, d.I);
+    auto X = mat(x.adjt, k * d.M, d.I);
+    if (take_fresh(x)) {
+      X.noalias() = mat(c.out.adjt, k * d.M, d.O) * mat(w.val, d.O, d.I);
+    } else {
+      X.noalias() += mat(c.out.adjt, k * d.M, d.O) * mat(w.val, d.O, d.I);
+    }
     if (curv && w.varies) {
       for (int j = 0; j < k; ++j) {
         mat(x.adjt.data() + j * d.M * d.I, d.M, d.I).noalias() +=
@@ -108,10 +113,16 @@ void LinearOp::adjoint_tangent(OpCall<T>& c) {
     }
   }
   if (w.want_adjt) {
+    const bool fresh = take_fresh(w);
     for (int j = 0; j < k; ++j) {
       auto Wj = mat(w.adjt.data() + j * d.O * d.I, d.O, d.I);
-      Wj.noalias() +=
+      auto first =
           mat(c.out.adjt.data() + j * d.M * d.O, d.M, d.O).transpose() * mat(x.val, d.M, d.I);
+      if (fresh) {
+        Wj.noalias() = first;
+      } else {
+        Wj.noalias() += first;
+      }
       if (curv && x.varies) {
         Wj.noalias() +=
             mat(c.out.adj, d.M, d.O).transpose() * mat(x.tan.data() + j * d.M * d.I, d.M, d.I);

@@ -203,7 +203,7 @@ void BatchNormOp::adjoint(OpCall<T>& c) {
   add_channel_sums(bsum, bb);
 }
 
-// x̄̇ += γ s ȳ̇ + γ̇ s ȳ,  γ̄̇ += Σ (ȳ̇ x̂ + ȳ s ẋ),  β̄̇ += Σ ȳ̇
+// x̄̇ += γ s ȳ̇ + γ̇ s ȳ (fresh: =),  γ̄̇ += Σ (ȳ̇ x̂ + ȳ s ẋ),  β̄̇ += Σ ȳ̇
 template <class T>
 void BatchNormOp::adjoint_tangent(OpCall<T>& c) {
   const BatchNormCache<T> cache(c);
@@ -215,6 +215,7 @@ void BatchNormOp::adjoint_tangent(OpCall<T>& c) {
   Slot<T>& x = c.in(0);
   Slot<T>& gamma = c.in(1);
   Slot<T>& beta = c.in(2);
+  const bool add_x = !take_fresh(x);  // fresh: every element written once per column
   for (int j = 0; j < c.k; ++j) {
     const T* ybd = c.out.adjt.data() + j * n;
     const T* xd = curv && x.varies ? x.tan.data() + j * n : nullptr;
@@ -229,9 +230,12 @@ void BatchNormOp::adjoint_tangent(OpCall<T>& c) {
         const T a = g[ch] * s[ch];
         if (gd) {
           const T b = gd[ch] * s[ch];
-          for (int64_t e = e0; e < e1; ++e) xbd[e] += a * ybd[e] + b * yb[e];
+          for (int64_t e = e0; e < e1; ++e) {
+            const T d = a * ybd[e] + b * yb[e];
+            xbd[e] = add_x ? xbd[e] + d : d;
+          }
         } else {
-          for (int64_t e = e0; e < e1; ++e) xbd[e] += a * ybd[e];
+          for (int64_t e = e0; e < e1; ++e) xbd[e] = add_x ? xbd[e] + a * ybd[e] : a * ybd[e];
         }
       }
       if (gbd) {

@@ -18,9 +18,12 @@
 //     have a tangent, the others count as zero.
 //   * adjoint and adjoint_tangent *accumulate* into in(i).adj / in(i).adjt, and only for inputs with
 //     `want_adj` / `want_adjt` set: data inputs and, for an HVP, parameter gradients are skipped.
+//     Except: adjoint_tangent *overwrites* in(i).adjt (every element) when in(i).adjt_fresh is set
+//     and clears the flag (take_fresh); only for the inputs its op-table row lists (OpInfo::fresh).
 //   * temporaries (GEMM operands in another layout, im2col of a tangent) go to `c.scratch`, buffers
 //     of the evaluation context that every rule call may overwrite.
 
+#include <algorithm>
 #include <array>
 #include <cassert>
 #include <cstdint>
@@ -44,6 +47,9 @@ struct Slot {
   bool want_adj = false;     // adjoint wanted in this evaluation
   bool want_adjt = false;    // adjoint-tangent wanted in this evaluation
   bool adj_on = false;       // adj holds this evaluation's adjoint (off in GGN mode)
+  // adjt holds stale values that the one rule reading this node must overwrite, not add to; set
+  // only for the inputs the op table lets the reader overwrite (OpInfo::fresh).
+  bool adjt_fresh = false;
 };
 
 // Scratch memory of one evaluation context, shared by all nodes: what a rule writes there is valid
@@ -82,6 +88,21 @@ struct OpCall {
   }
   bool has(int i) const { return i < n_in; }
 };
+
+// Whether an adjoint_tangent rule must overwrite `s.adjt` (see Slot::adjt_fresh); clears the flag,
+// so the rule that asks owns the write.
+template <class T>
+bool take_fresh(Slot<T>& s) {
+  const bool fresh = s.adjt_fresh;
+  s.adjt_fresh = false;
+  return fresh;
+}
+
+// For a rule path that only adds: zeroes a fresh adjt first.
+template <class T>
+void zero_if_fresh(Slot<T>& s) {
+  if (take_fresh(s)) std::fill(s.adjt.begin(), s.adjt.end(), T(0));
+}
 
 template <class T>
 using RuleFn = void (*)(OpCall<T>&);

@@ -142,12 +142,26 @@ void MaxPool2dOp::adjoint(OpCall<T>& c) {
   scatter_columns(c.out.idx, 1, g.in_size(), c.out.adj.data(), c.in(0).adj.data());
 }
 
-// x̄̇[argmax] += ȳ̇   (second derivative zero)
+// x̄̇[argmax] += ȳ̇   (second derivative zero). A fresh x̄̇ is zeroed image by image just before its
+// image's scatter, while the plane is in cache, instead of by a pass over all of it beforehand.
 template <class T>
 void MaxPool2dOp::adjoint_tangent(OpCall<T>& c) {
   if (!c.in(0).want_adjt) return;
   const PoolGeom g(c);
-  scatter_columns(c.out.idx, c.k, g.in_size(), c.out.adjt.data(), c.in(0).adjt.data());
+  if (!take_fresh(c.in(0))) {
+    scatter_columns(c.out.idx, c.k, g.in_size(), c.out.adjt.data(), c.in(0).adjt.data());
+    return;
+  }
+  const int64_t plane = g.H * g.W, per = g.OH * g.OW;
+  const int64_t* idx = c.out.idx.data();
+  for (int j = 0; j < c.k; ++j) {
+    const T* y = c.out.adjt.data() + j * g.out_size();
+    T* x = c.in(0).adjt.data() + j * g.in_size();
+    for (int64_t img = 0; img < g.images; ++img) {
+      std::fill(x + img * plane, x + (img + 1) * plane, T(0));
+      for (int64_t e = img * per; e < (img + 1) * per; ++e) x[idx[e]] += y[e];
+    }
+  }
 }
 
 HESS_INSTANTIATE_OP(MaxPool2dOp)

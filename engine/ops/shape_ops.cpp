@@ -53,8 +53,13 @@ struct Copy {
   static void value(OpCall<T>& c) { std::copy(c.in(0).val.begin(), c.in(0).val.end(), c.out.val.begin()); }
   static void tangent(OpCall<T>& c) { std::copy(c.in(0).tan.begin(), c.in(0).tan.end(), c.out.tan.begin()); }
   static void adjoint(OpCall<T>& c) { vec(c.in(0).adj) += vec(c.out.adj); }
-  static void adjoint_tangent(OpCall<T>& c) {
-    if (c.in(0).want_adjt) vec(c.in(0).adjt) += vec(c.out.adjt);
+  static void adjoint_tangent(OpCall<T>& c) {  // x̄̇ += ȳ̇ (fresh: =)
+    if (!c.in(0).want_adjt) return;
+    if (take_fresh(c.in(0))) {
+      vec(c.in(0).adjt) = vec(c.out.adjt);
+    } else {
+      vec(c.in(0).adjt) += vec(c.out.adjt);
+    }
   }
 };
 
