@@ -37,16 +37,15 @@ EvalContext<T>::EvalContext(const Graph& graph)
       hvp_adj_(graph_.nodes.size(), false),
       fresh_ok_(graph_.nodes.size(), false) {
   // A node read once, by an op whose adjoint_tangent overwrites that input, gets its adjt unzeroed.
-  std::vector<int> uses(graph_.nodes.size(), 0), reader(graph_.nodes.size(), -1);
+  std::vector<int> uses(graph_.nodes.size(), 0);
+  std::vector<bool> overwritable(graph_.nodes.size(), false);  // by its last reader
   for (const Node& n : graph_.nodes) {
     for (size_t q = 0; q < n.inputs.size(); ++q) {
       ++uses[n.inputs[q]];
-      reader[n.inputs[q]] = static_cast<int>(q);
-      const bool overwrites = (op_info(n.op).fresh >> q) & 1;
-      if (!overwrites) reader[n.inputs[q]] = -1;
+      overwritable[n.inputs[q]] = (op_info(n.op).fresh >> q) & 1;
     }
   }
-  for (size_t i = 0; i < graph_.nodes.size(); ++i) fresh_ok_[i] = uses[i] == 1 && reader[i] >= 0;
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) fresh_ok_[i] = uses[i] == 1 && overwritable[i];
   for (size_t i = 0; i < graph_.nodes.size(); ++i) {
     const Node& n = graph_.nodes[i];
     Slot<T>& s = slots_[i];
