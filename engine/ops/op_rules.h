@@ -4,7 +4,9 @@
 //   value            y = f(x)                                  (forward)
 //   tangent          ẏ = Σᵢ ∂f/∂xᵢ ẋᵢ                           (forward mode, k columns at once)
 //   adjoint          x̄ᵢ += (∂f/∂xᵢ)ᵀ ȳ                          (reverse mode)
-//   adjoint_tangent  x̄̇ᵢ += (∂f/∂xᵢ)ᵀ ȳ̇ + Σⱼ (∂²f/∂xᵢ∂xⱼ ẋⱼ)ᵀ ȳ   (the R-operator of Pearlmutter 1994)
+//   adjoint_tangent  x̄̇ᵢ += (∂f/∂xᵢ)ᵀ ȳ̇ + Σⱼ (∂²f/∂xᵢ∂xⱼ ẋⱼ)ᵀ ȳ
+//
+// The adjoint-tangent rule is Pearlmutter's (1994) R-operator applied to the adjoint rule.
 //
 // The tangent of θ's adjoint is H v: forward-over-reverse without building a graph of the gradient.
 // The second term of adjoint_tangent (the curvature of the op itself) is included only when the
@@ -12,12 +14,13 @@
 // Gauss-Newton product Jᵀ H_L J v, which is how GGN mode works.
 //
 // Conventions:
-//   * value writes out.val, already resized to the inferred shape; it may cache what later rules need
-//     in out.aux / out.idx (softmax probabilities, im2col columns, argmax positions).
+//   * value writes out.val, already resized to the inferred shape; it may cache what later
+//     rules need in out.aux / out.idx (softmax probabilities, im2col columns, argmax positions).
 //   * tangent writes (not accumulates) out.tan, shape [k, out shape...]; only inputs with `varies`
 //     have a tangent, the others count as zero.
-//   * adjoint and adjoint_tangent *accumulate* into in(i).adj / in(i).adjt, and only for inputs with
-//     `want_adj` / `want_adjt` set: data inputs and, for an HVP, parameter gradients are skipped.
+//   * adjoint and adjoint_tangent *accumulate* into in(i).adj / in(i).adjt, and only for
+//     inputs with `want_adj` / `want_adjt` set: data inputs and, for an HVP, parameter
+//     gradients are skipped.
 //     Except: adjoint_tangent *overwrites* in(i).adjt (every element) when in(i).adjt_fresh is set
 //     and clears the flag (take_fresh); only for the inputs its op-table row lists (OpInfo::fresh).
 //   * temporaries (GEMM operands in another layout, im2col of a tangent) go to `c.scratch`, buffers
@@ -37,11 +40,11 @@ namespace hess {
 // The state of one node during an evaluation.
 template <class T>
 struct Slot {
-  Tensor<T> val;   // value
-  Tensor<T> tan;   // k tangent columns [k, val shape...]
-  Tensor<T> adj;   // adjoint ∂loss/∂val
-  Tensor<T> adjt;  // k adjoint-tangent columns
-  Tensor<T> aux;   // op-private cache written by value()
+  Tensor<T> val;             // value
+  Tensor<T> tan;             // k tangent columns [k, val shape...]
+  Tensor<T> adj;             // adjoint ∂loss/∂val
+  Tensor<T> adjt;            // k adjoint-tangent columns
+  Tensor<T> aux;             // op-private cache written by value()
   std::vector<int64_t> idx;  // op-private integer cache (argmax, labels, ids)
   bool varies = false;       // depends on θ: tan, adj and adjt are meaningful
   bool want_adj = false;     // adjoint wanted in this evaluation
@@ -53,8 +56,8 @@ struct Slot {
 };
 
 // Scratch memory of one evaluation context, shared by all nodes: what a rule writes there is valid
-// only during that rule call. Buffers grow to the largest request and keep their memory, so repeated
-// evaluations do not allocate (DESIGN.md §7).
+// only during that rule call. Buffers grow to the largest request and keep their memory, so
+// repeated evaluations do not allocate (DESIGN.md §7).
 template <class T>
 class Scratch {
  public:
@@ -118,33 +121,33 @@ struct OpRules {
   RuleFn<T> cache = nullptr;
 };
 
-// Shape inference: the output shape from the input shapes; throws std::invalid_argument (without the
-// node name: the caller adds it).
+// Shape inference: the output shape from the input shapes; throws std::invalid_argument (without
+// the node name: the caller adds it).
 using InferFn = Shape (*)(const Node&, const std::vector<Shape>&);
 
 // Explicit instantiation of an op struct's four rules for float and double, in its family's .cpp.
-#define HESS_INSTANTIATE_OP(Op)                               \
-  template void Op::value<float>(OpCall<float>&);             \
-  template void Op::tangent<float>(OpCall<float>&);           \
-  template void Op::adjoint<float>(OpCall<float>&);           \
-  template void Op::adjoint_tangent<float>(OpCall<float>&);   \
-  template void Op::value<double>(OpCall<double>&);           \
-  template void Op::tangent<double>(OpCall<double>&);         \
-  template void Op::adjoint<double>(OpCall<double>&);         \
+#define HESS_INSTANTIATE_OP(Op)                             \
+  template void Op::value<float>(OpCall<float>&);           \
+  template void Op::tangent<float>(OpCall<float>&);         \
+  template void Op::adjoint<float>(OpCall<float>&);         \
+  template void Op::adjoint_tangent<float>(OpCall<float>&); \
+  template void Op::value<double>(OpCall<double>&);         \
+  template void Op::tangent<double>(OpCall<double>&);       \
+  template void Op::adjoint<double>(OpCall<double>&);       \
   template void Op::adjoint_tangent<double>(OpCall<double>&);
 
 // Declares an op struct in a family header.
-#define HESS_DECLARE_OP(Op)                                               \
-  struct Op {                                                             \
-    static Shape infer(const Node& node, const std::vector<Shape>& in);   \
-    template <class T>                                                    \
-    static void value(OpCall<T>& c);                                      \
-    template <class T>                                                    \
-    static void tangent(OpCall<T>& c);                                    \
-    template <class T>                                                    \
-    static void adjoint(OpCall<T>& c);                                    \
-    template <class T>                                                    \
-    static void adjoint_tangent(OpCall<T>& c);                            \
+#define HESS_DECLARE_OP(Op)                                             \
+  struct Op {                                                           \
+    static Shape infer(const Node& node, const std::vector<Shape>& in); \
+    template <class T>                                                  \
+    static void value(OpCall<T>& c);                                    \
+    template <class T>                                                  \
+    static void tangent(OpCall<T>& c);                                  \
+    template <class T>                                                  \
+    static void adjoint(OpCall<T>& c);                                  \
+    template <class T>                                                  \
+    static void adjoint_tangent(OpCall<T>& c);                          \
   };
 
 }  // namespace hess

@@ -15,7 +15,8 @@ namespace {
 int64_t normalize_axis(int64_t axis, int64_t rank, const char* what) {
   const int64_t a = axis < 0 ? axis + rank : axis;
   if (a < 0 || a >= rank) {
-    throw std::invalid_argument(std::string(what) + " " + std::to_string(axis) + " out of range for rank " + std::to_string(rank));
+    throw std::invalid_argument(std::string(what) + " " + std::to_string(axis) +
+                                " out of range for rank " + std::to_string(rank));
   }
   return a;
 }
@@ -37,21 +38,27 @@ struct Gather {
   }
   static void tangent(OpCall<T>& c) {
     const int64_t n = c.out.val.size(), m = c.in(0).val.size();
-    for (int j = 0; j < c.k; ++j) apply(c.out.idx, c.in(0).tan.data() + j * m, c.out.tan.data() + j * n);
+    for (int j = 0; j < c.k; ++j)
+      apply(c.out.idx, c.in(0).tan.data() + j * m, c.out.tan.data() + j * n);
   }
   static void adjoint(OpCall<T>& c) { apply_t(c.out.idx, c.out.adj.data(), c.in(0).adj.data()); }
   static void adjoint_tangent(OpCall<T>& c) {
     if (!c.in(0).want_adjt) return;
     const int64_t n = c.out.val.size(), m = c.in(0).val.size();
-    for (int j = 0; j < c.k; ++j) apply_t(c.out.idx, c.out.adjt.data() + j * n, c.in(0).adjt.data() + j * m);
+    for (int j = 0; j < c.k; ++j)
+      apply_t(c.out.idx, c.out.adjt.data() + j * n, c.in(0).adjt.data() + j * m);
   }
 };
 
 // Copies (flatten, reshape): y = x, same element order.
 template <class T>
 struct Copy {
-  static void value(OpCall<T>& c) { std::copy(c.in(0).val.begin(), c.in(0).val.end(), c.out.val.begin()); }
-  static void tangent(OpCall<T>& c) { std::copy(c.in(0).tan.begin(), c.in(0).tan.end(), c.out.tan.begin()); }
+  static void value(OpCall<T>& c) {
+    std::copy(c.in(0).val.begin(), c.in(0).val.end(), c.out.val.begin());
+  }
+  static void tangent(OpCall<T>& c) {
+    std::copy(c.in(0).tan.begin(), c.in(0).tan.end(), c.out.tan.begin());
+  }
   static void adjoint(OpCall<T>& c) { vec(c.in(0).adj) += vec(c.out.adj); }
   static void adjoint_tangent(OpCall<T>& c) {  // x̄̇ += ȳ̇ (fresh: =)
     if (!c.in(0).want_adjt) return;
@@ -65,23 +72,23 @@ struct Copy {
 
 }  // namespace
 
-#define HESS_FORWARD_RULES(Op, Impl, value_body)       \
-  template <class T>                                   \
-  void Op::value(OpCall<T>& c) {                       \
-    value_body;                                        \
-  }                                                    \
-  template <class T>                                   \
-  void Op::tangent(OpCall<T>& c) {                     \
-    Impl<T>::tangent(c);                               \
-  }                                                    \
-  template <class T>                                   \
-  void Op::adjoint(OpCall<T>& c) {                     \
-    Impl<T>::adjoint(c);                               \
-  }                                                    \
-  template <class T>                                   \
-  void Op::adjoint_tangent(OpCall<T>& c) {             \
-    Impl<T>::adjoint_tangent(c);                       \
-  }                                                    \
+#define HESS_FORWARD_RULES(Op, Impl, value_body) \
+  template <class T>                             \
+  void Op::value(OpCall<T>& c) {                 \
+    value_body;                                  \
+  }                                              \
+  template <class T>                             \
+  void Op::tangent(OpCall<T>& c) {               \
+    Impl<T>::tangent(c);                         \
+  }                                              \
+  template <class T>                             \
+  void Op::adjoint(OpCall<T>& c) {               \
+    Impl<T>::adjoint(c);                         \
+  }                                              \
+  template <class T>                             \
+  void Op::adjoint_tangent(OpCall<T>& c) {       \
+    Impl<T>::adjoint_tangent(c);                 \
+  }                                              \
   HESS_INSTANTIATE_OP(Op)
 
 // ---------------------------------------------------------------------------------------------
@@ -91,7 +98,8 @@ Shape FlattenOp::infer(const Node& node, const std::vector<Shape>& in) {
   const int64_t r = static_cast<int64_t>(in[0].size());
   int64_t axis = node.attrs.get_int("axis", 1);
   if (axis < 0) axis += r;
-  if (axis < 0 || axis > r) throw std::invalid_argument("axis out of range for " + to_string(in[0]));
+  if (axis < 0 || axis > r)
+    throw std::invalid_argument("axis out of range for " + to_string(in[0]));
   return Shape{numel_range(in[0], 0, axis), numel_range(in[0], axis, in[0].size())};
 }
 HESS_FORWARD_RULES(FlattenOp, Copy, Copy<T>::value(c))
@@ -110,7 +118,9 @@ Shape ReshapeOp::infer(const Node& node, const std::vector<Shape>& in) {
       continue;
     }
     if (spec[i] == 0) {
-      if (i >= in[0].size()) throw std::invalid_argument("shape copies axis " + std::to_string(i) + " that the input lacks");
+      if (i >= in[0].size())
+        throw std::invalid_argument("shape copies axis " + std::to_string(i) +
+                                    " that the input lacks");
       out[i] = in[0][i];
     } else if (spec[i] > 0) {
       out[i] = spec[i];
@@ -121,10 +131,12 @@ Shape ReshapeOp::infer(const Node& node, const std::vector<Shape>& in) {
   }
   const int64_t n = numel(in[0]);
   if (infer_at >= 0) {
-    if (known == 0 || n % known != 0) throw std::invalid_argument("cannot infer -1 reshaping " + to_string(in[0]));
+    if (known == 0 || n % known != 0)
+      throw std::invalid_argument("cannot infer -1 reshaping " + to_string(in[0]));
     out[infer_at] = n / known;
   }
-  if (numel(out) != n) throw std::invalid_argument("cannot reshape " + to_string(in[0]) + " to " + to_string(out));
+  if (numel(out) != n)
+    throw std::invalid_argument("cannot reshape " + to_string(in[0]) + " to " + to_string(out));
   return out;
 }
 HESS_FORWARD_RULES(ReshapeOp, Copy, Copy<T>::value(c))
@@ -137,10 +149,13 @@ std::vector<int64_t> transpose_perm(const Node& node, size_t rank) {
   std::vector<int64_t> perm(rank);
   for (size_t i = 0; i < rank; ++i) perm[i] = static_cast<int64_t>(rank - 1 - i);
   perm = node.attrs.get_ints("perm", perm);
-  if (perm.size() != rank) throw std::invalid_argument("perm has " + std::to_string(perm.size()) + " axes, input has " + std::to_string(rank));
+  if (perm.size() != rank)
+    throw std::invalid_argument("perm has " + std::to_string(perm.size()) + " axes, input has " +
+                                std::to_string(rank));
   std::vector<bool> seen(rank, false);
   for (int64_t p : perm) {
-    if (p < 0 || p >= static_cast<int64_t>(rank) || seen[p]) throw std::invalid_argument("perm is not a permutation");
+    if (p < 0 || p >= static_cast<int64_t>(rank) || seen[p])
+      throw std::invalid_argument("perm is not a permutation");
     seen[p] = true;
   }
   return perm;
@@ -196,8 +211,10 @@ SliceSpec slice_spec(const Node& node, const Shape& in) {
   std::vector<int64_t> axes(starts.size());
   for (size_t i = 0; i < axes.size(); ++i) axes[i] = static_cast<int64_t>(i);
   axes = node.attrs.get_ints("axes", axes);
-  const std::vector<int64_t> steps = node.attrs.get_ints("steps", std::vector<int64_t>(starts.size(), 1));
-  if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size()) {
+  const std::vector<int64_t> steps =
+      node.attrs.get_ints("steps", std::vector<int64_t>(starts.size(), 1));
+  if (ends.size() != starts.size() || axes.size() != starts.size() ||
+      steps.size() != starts.size()) {
     throw std::invalid_argument("starts, ends, axes and steps differ in length");
   }
   SliceSpec s;
@@ -235,7 +252,9 @@ std::vector<int64_t> slice_map(const Shape& in, const SliceSpec& s) {
 }
 }  // namespace
 
-Shape SliceOp::infer(const Node& node, const std::vector<Shape>& in) { return slice_spec(node, in[0]).out; }
+Shape SliceOp::infer(const Node& node, const std::vector<Shape>& in) {
+  return slice_spec(node, in[0]).out;
+}
 HESS_FORWARD_RULES(SliceOp, Gather, {
   c.out.idx = slice_map(c.in(0).val.shape(), slice_spec(c.node, c.in(0).val.shape()));
   Gather<T>::apply(c.out.idx, c.in(0).val.data(), c.out.val.data());
@@ -268,7 +287,8 @@ struct ConcatImpl {
     const int64_t n = c.out.val.size();
     std::array<const T*, kMaxArity> src{};
     for (int j = 0; j < c.k; ++j) {
-      for (int q = 0; q < c.n_in; ++q) src[q] = c.in(q).varies ? c.in(q).tan.data() + j * c.in(q).val.size() : nullptr;
+      for (int q = 0; q < c.n_in; ++q)
+        src[q] = c.in(q).varies ? c.in(q).tan.data() + j * c.in(q).val.size() : nullptr;
       apply(c, src.data(), c.out.tan.data() + j * n);
     }
   }
@@ -281,7 +301,8 @@ struct ConcatImpl {
     const int64_t n = c.out.val.size();
     std::array<T*, kMaxArity> dst{};
     for (int j = 0; j < c.k; ++j) {
-      for (int q = 0; q < c.n_in; ++q) dst[q] = c.in(q).want_adjt ? c.in(q).adjt.data() + j * c.in(q).val.size() : nullptr;
+      for (int q = 0; q < c.n_in; ++q)
+        dst[q] = c.in(q).want_adjt ? c.in(q).adjt.data() + j * c.in(q).val.size() : nullptr;
       apply_t(c, c.out.adjt.data() + j * n, dst.data());
     }
   }
@@ -290,7 +311,8 @@ struct ConcatImpl {
 template <class T>
 void concat_value(OpCall<T>& c) {
   const Shape& out = c.out.val.shape();
-  const int64_t axis = normalize_axis(c.node.attrs.get_int("axis"), static_cast<int64_t>(out.size()), "axis");
+  const int64_t axis =
+      normalize_axis(c.node.attrs.get_int("axis"), static_cast<int64_t>(out.size()), "axis");
   const int64_t outer = numel_range(out, 0, axis), inner = numel_range(out, axis + 1, out.size());
   const int64_t s = c.out.val.size();
   c.out.idx.resize(s);
@@ -309,12 +331,14 @@ void concat_value(OpCall<T>& c) {
 
 Shape ConcatOp::infer(const Node& node, const std::vector<Shape>& in) {
   Shape out = in[0];
-  const int64_t axis = normalize_axis(node.attrs.get_int("axis"), static_cast<int64_t>(out.size()), "axis");
+  const int64_t axis =
+      normalize_axis(node.attrs.get_int("axis"), static_cast<int64_t>(out.size()), "axis");
   for (size_t q = 1; q < in.size(); ++q) {
     if (in[q].size() != out.size()) throw std::invalid_argument("inputs differ in rank");
     for (size_t i = 0; i < out.size(); ++i) {
       if (static_cast<int64_t>(i) != axis && in[q][i] != out[i]) {
-        throw std::invalid_argument("input " + to_string(in[q]) + " does not match " + to_string(in[0]) + " off the concat axis");
+        throw std::invalid_argument("input " + to_string(in[q]) + " does not match " +
+                                    to_string(in[0]) + " off the concat axis");
       }
     }
     out[axis] += in[q][axis];
@@ -331,7 +355,8 @@ namespace {
 std::vector<bool> reduced_axes(const Node& node, size_t rank) {
   std::vector<bool> red(rank, !node.attrs.has("axes"));
   if (node.attrs.has("axes")) {
-    for (int64_t a : node.attrs.get_ints("axes")) red[normalize_axis(a, static_cast<int64_t>(rank), "axis")] = true;
+    for (int64_t a : node.attrs.get_ints("axes"))
+      red[normalize_axis(a, static_cast<int64_t>(rank), "axis")] = true;
   }
   return red;
 }
@@ -356,7 +381,8 @@ struct ReduceMeanImpl {
   static void adjoint_tangent(OpCall<T>& c) {
     if (!c.in(0).want_adjt) return;
     const int64_t n = c.out.val.size(), m = c.in(0).val.size();
-    for (int j = 0; j < c.k; ++j) gather_t(c, c.out.adjt.data() + j * n, c.in(0).adjt.data() + j * m);
+    for (int j = 0; j < c.k; ++j)
+      gather_t(c, c.out.adjt.data() + j * n, c.in(0).adjt.data() + j * m);
   }
 };
 
