@@ -170,14 +170,7 @@ struct Unary {
   template <class T>
   static void adjoint_tangent(OpCall<T>& c) {
     if (!c.in(0).want_adjt) return;
-    if (take_fresh(c.in(0))) {
-      adjoint_tangent_into<true>(c);
-    } else {
-      adjoint_tangent_into<false>(c);
-    }
-  }
-  template <bool kWrite, class T>
-  static void adjoint_tangent_into(OpCall<T>& c) {
+    const bool add = !take_fresh(c.in(0));
     const int64_t n = c.in(0).val.size();
     const T* d1 = c.out.aux.data();
     const T* d2 = d1 + n;  // read only when curved (else aux holds f' alone)
@@ -190,10 +183,10 @@ struct Unary {
       if (curv) {
         for (int64_t i = 0; i < n; ++i) {
           const T v = d1[i] * ybd[i] + d2[i] * xd[i] * yb[i];
-          xbd[i] = kWrite ? v : xbd[i] + v;
+          xbd[i] = add ? xbd[i] + v : v;
         }
       } else {
-        for (int64_t i = 0; i < n; ++i) xbd[i] = kWrite ? d1[i] * ybd[i] : xbd[i] + d1[i] * ybd[i];
+        for (int64_t i = 0; i < n; ++i) xbd[i] = add ? xbd[i] + d1[i] * ybd[i] : d1[i] * ybd[i];
       }
     }
   }
