@@ -1,4 +1,6 @@
 #include "engine/objective.h"
+
+#include "engine/compute_batch.h"
 #include "engine/field_error.h"
 
 #include <algorithm>
@@ -105,6 +107,7 @@ class DatasetObjective final : public Objective {
     opt_.validate();
     graph_.validate();
     check_data_fits(graph_, data_);
+    batch_ = compute_batch(graph_, opt_.batch_size, sizeof(T));
     theta_.assign(P_, 0.0);
     set_rows(std::move(rows_));
   }
@@ -116,6 +119,7 @@ class DatasetObjective final : public Objective {
     return std::is_same_v<T, float> ? Precision::F32 : Precision::F64;
   }
   const ObjectiveOptions& options() const override { return opt_; }
+  int64_t compute_batch_size() const override { return batch_; }
   KeptBatches kept() const override {
     KeptBatches sum;
     for (int t = 0; t < threads_; ++t) {
@@ -148,7 +152,7 @@ class DatasetObjective final : public Objective {
     const int64_t n = static_cast<int64_t>(rows_.size());
     shard_ =
         opt_.reduction ? shard_of(n, opt_.reduction->rank(), opt_.reduction->size()) : Shard{0, n};
-    const int64_t batches = (shard_.last - shard_.first + opt_.batch_size - 1) / opt_.batch_size;
+    const int64_t batches = (shard_.last - shard_.first + batch_ - 1) / batch_;
     threads_ = static_cast<int>(std::min<int64_t>(opt_.threads, batches));
     while (static_cast<int>(contexts_.size()) < threads_) {
       contexts_.push_back(std::make_unique<EvalContext<T>>(graph_));
@@ -165,7 +169,7 @@ class DatasetObjective final : public Objective {
     req.scale = 1.0 / static_cast<double>(N);
     const int64_t local = shard_.last - shard_.first;
     const int64_t* local_rows = rows_.data() + shard_.first;
-    const int64_t nb = (local + opt_.batch_size - 1) / opt_.batch_size;
+    const int64_t nb = (local + batch_ - 1) / batch_;
     const size_t grad_len = req.gradient ? P_ : 0;
     const size_t curv_len = req.curvature ? static_cast<size_t>(P_) * req.k : 0;
     const size_t diag_len = req.ggn_diagonal ? P_ : 0;
@@ -182,8 +186,8 @@ class DatasetObjective final : public Objective {
         const int64_t first = nb * t / threads_, last = nb * (t + 1) / threads_;
         ctx.begin(req);
         for (int64_t bi = first; bi < last; ++bi) {
-          const int64_t begin = bi * opt_.batch_size;
-          const int64_t count = std::min(opt_.batch_size, local - begin);
+          const int64_t begin = bi * batch_;
+          const int64_t count = std::min(batch_, local - begin);
           ctx.set_batch(data_, local_rows + begin, count, bi - first);
           const BatchStats s = ctx.run_batch();
           stats[t].loss_sum += s.loss_sum;
@@ -282,6 +286,7 @@ class DatasetObjective final : public Objective {
   std::vector<int64_t> rows_;
   ObjectiveOptions opt_;
   int64_t P_;
+  int64_t batch_ = 1;  // the compute batch (engine/compute_batch.h), at most opt_.batch_size
   int threads_ = 1;
   int64_t batches_ = 0;         // batches of a pass over this process' rows
   Shard shard_;                 // this process' rows of rows_

@@ -4,11 +4,13 @@
 //   L(θ) = (1/N) Σᵢ ℓ(f(xᵢ; θ), yᵢ) + (λ/2)‖θ‖²
 //
 // over the *analysis set*: N rows of a Dataset chosen by the caller (io/ picks them with a seed).
-// The rows are cut into batches of `batch_size` in their given order; every batch's loss is a sum
-// seeded with 1/N, so a partial last batch weighs by its size. Batches run in `threads` threads,
-// each with its own EvalContext (allocated once, reused across calls); thread t takes a contiguous
-// range of batches and the per-thread sums are added in thread order. So the same θ and V always
-// give the same result for a fixed thread count, and agree to rounding across thread counts.
+// The rows are cut into batches of `batch_size` in their given order, or of fewer samples where
+// that keeps a batch's tensors in cache (compute_batch_size(), engine/compute_batch.h); every
+// batch's loss is a sum seeded with 1/N, so a partial last batch weighs by its size. Batches run in
+// `threads` threads, each with its own EvalContext (allocated once, reused across calls); thread t
+// takes a contiguous range of batches and the per-thread sums are added in thread order. So the
+// same θ and V always give the same result for a fixed thread count, and agree to rounding across
+// thread counts.
 //
 // Data-parallel (options.reduction set, engine/reduction.h): the analysis set is cut into
 // reduction->size() contiguous shards of rows (sizes differing by at most one row); this process
@@ -88,6 +90,8 @@ class Objective {
   virtual int64_t num_samples() const = 0;
   virtual Precision precision() const = 0;
   virtual const ObjectiveOptions& options() const = 0;
+  // Samples evaluated at once (engine/compute_batch.h): options().batch_size or fewer.
+  virtual int64_t compute_batch_size() const = 0;
 
   virtual void set_parameters(const std::vector<double>& theta) = 0;
   virtual const std::vector<double>& parameters() const = 0;

@@ -43,6 +43,7 @@ void write_metadata(h5::Group& g, const ResultMetadata& m) {
   g.set_attr("hvps", m.hvps);
   g.set_attr("seconds", m.seconds);
   g.set_attr("batches", m.batches);
+  g.set_attr("compute_batch", m.compute_batch);
   g.set_attr("kept_batches", m.kept_batches);
   g.set_attr("kept_bytes", m.kept_bytes);
   g.set_attr("reused_passes", m.reused_passes);

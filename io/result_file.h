@@ -79,6 +79,7 @@ struct ResultMetadata {
   // adjoints were kept between products and the memory they held, and batch passes served from
   // them.
   int64_t batches = 0;
+  int64_t compute_batch = 0;  // samples per batch of a pass (engine/compute_batch.h)
   int64_t kept_batches = 0;
   int64_t kept_bytes = 0;
   int64_t reused_passes = 0;

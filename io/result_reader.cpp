@@ -52,6 +52,7 @@ ResultMetadata ResultGroupView::metadata() const {
   // Files before reuse at a fixed θ: nothing kept.
   auto count = [&](const char* name) { return group_.has_attr(name) ? group_.int_attr(name) : 0; };
   m.batches = count("batches");
+  m.compute_batch = count("compute_batch");
   m.kept_batches = count("kept_batches");
   m.kept_bytes = count("kept_bytes");
   m.reused_passes = count("reused_passes");

@@ -185,9 +185,13 @@ Record info(const InfoRun& run, Observer& observer) {
   r.add("grad_seconds", t.grad).only(kJson);
   r.add("hvp_seconds", t.hvp).only(kJson);
   r.add("hvp8_seconds_per_vector", t.hvp8_per_vector).only(kJson);
-  r.add("timing_text", std::string(name_of(ws->inputs().precision)) + ", " +
-                           std::to_string(ws->objective_options().threads) + " threads, batch " +
-                           std::to_string(ws->objective_options().batch_size))
+  const int64_t batch = ws->objective_options().batch_size;
+  const int64_t compute = ws->objective().compute_batch_size();
+  r.add("timing_text",
+        std::string(name_of(ws->inputs().precision)) + ", " +
+            std::to_string(ws->objective_options().threads) + " threads, batch " +
+            std::to_string(batch) +
+            (compute < batch ? " (compute batches of " + std::to_string(compute) + ")" : ""))
       .only(0)
       .head("timing");
   describe_run(r, *ws, no_file, kTimingHvps, clock.seconds());

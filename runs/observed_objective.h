@@ -42,6 +42,7 @@ class ObservedObjective final : public Objective {
   int64_t num_samples() const override { return base_.num_samples(); }
   Precision precision() const override { return base_.precision(); }
   const ObjectiveOptions& options() const override { return base_.options(); }
+  int64_t compute_batch_size() const override { return base_.compute_batch_size(); }
   void set_parameters(const std::vector<double>& theta) override { base_.set_parameters(theta); }
   const std::vector<double>& parameters() const override { return base_.parameters(); }
   void set_rows(std::vector<int64_t> rows) override { base_.set_rows(std::move(rows)); }

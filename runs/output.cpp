@@ -28,6 +28,7 @@ void describe_run(Record& r, const Workspace& ws, const Output& out, int64_t hvp
   if (ws.has_objective()) {
     const KeptBatches k = ws.objective().kept();
     r.add("batches", k.total).only(kSummary);
+    r.add("compute_batch", ws.objective().compute_batch_size()).only(kSummary);
     r.add("kept_batches", k.batches).only(kSummary);
   }
   r.add("seconds", seconds).only(kSummary);

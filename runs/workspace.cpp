@@ -9,6 +9,7 @@
 
 #include "dist/cluster.h"
 #include "engine/arch.h"
+#include "engine/compute_batch.h"
 #include "engine/field_error.h"
 #include "engine/memory_estimate.h"
 #include "engine/random.h"
@@ -119,9 +120,11 @@ int64_t Workspace::product_bytes(int k) const {
 }
 
 int64_t Workspace::product_bytes(int k, int64_t batch_size) const {
-  const int64_t batch =
-      std::min<int64_t>(batch_size, std::max<int64_t>(1, static_cast<int64_t>(rows_.size())));
   const int64_t scalar = inputs_.precision == Precision::F32 ? 4 : 8;
+  const int64_t batch = compute_batch(
+      model_.graph,
+      std::min<int64_t>(batch_size, std::max<int64_t>(1, static_cast<int64_t>(rows_.size()))),
+      scalar);
   const int64_t contexts =
       context_bytes(model_.graph, batch, k, scalar) * std::max(1, objective_options_.threads);
   // The analysis's own vectors: directions and products of k columns, in double, a few copies.
@@ -185,6 +188,7 @@ ResultMetadata Workspace::metadata(const std::string& command_line, int64_t hvps
   if (objective_) {
     const KeptBatches k = objective_->kept();
     m.batches = k.total;
+    m.compute_batch = objective_->compute_batch_size();
     m.kept_batches = k.batches;
     m.kept_bytes = k.bytes;
     m.reused_passes = k.reused;
@@ -271,7 +275,9 @@ void Workspace::open_objective() {
   // A distributed run splits the analysis set into one shard per rank (engine/objective.h).
   objective_options_.reduction = dist::reduction();
   const Shard shard = shard_of(static_cast<int64_t>(rows_.size()), dist::rank(), dist::size());
-  const int64_t batches = (shard.last - shard.first + inputs_.batch_size - 1) / inputs_.batch_size;
+  const int64_t batch =
+      compute_batch(model_.graph, inputs_.batch_size, inputs_.precision == Precision::F32 ? 4 : 8);
+  const int64_t batches = (shard.last - shard.first + batch - 1) / batch;
   plan_ = plan_threads(cores_, std::max<int64_t>(1, batches));
   objective_options_.threads = plan_.batch_threads;
   if (inputs_.memory_mib) {

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "engine/arch.h"
+#include "engine/compute_batch.h"
 #include "io/data_file.h"
 #include "io/model_file.h"
 #include "support/run_cli.h"
@@ -85,6 +86,29 @@ TEST_CASE("info on a model file and a data file: blocks, fit, loss and accuracy"
             "[1, 2, 2], \"label_min\": 0, \"label_max\": 3, \"source\": \"tests\", "
             "\"preprocessing\": \"none\", \"seconds\": ",
             0) == 0);
+}
+
+TEST_CASE("info says the compute batch a large-image CNN's batches run in, float and double") {
+  ScratchDir dir;
+  const std::string spec = "cnn:1x28x28-c8k3-pool2-c16k3-pool2-10:relu";
+  const Graph graph = build_arch(spec, ArchOptions{}).graph;
+  for (const auto& [precision, bytes] : {std::pair{"f32", 4}, std::pair{"f64", 8}}) {
+    CAPTURE(precision);
+    const int64_t m = compute_batch(graph, 40, bytes);
+    REQUIRE(m < 40);
+    const CliRun r = run_hessian({"info", "--arch", spec, "--samples", "40", "--batch-size", "40",
+                                  "--precision", precision, "--timing", "--json"},
+                                 dir.path());
+    REQUIRE(r.code == 0);
+    CHECK(json_field(r.out, "compute_batch") == m);
+    CHECK(json_field(r.out, "batches") == (40 + m - 1) / m);
+    const CliRun text = run_hessian({"info", "--arch", spec, "--samples", "40", "--batch-size",
+                                     "40", "--precision", precision, "--timing"},
+                                    dir.path());
+    REQUIRE(text.code == 0);
+    CHECK(text.out.find("threads, batch 40 (compute batches of " + std::to_string(m) + ")") !=
+          std::string::npos);
+  }
 }
 
 TEST_CASE("bad model and data files: exit 1, one line naming the file") {

@@ -15,6 +15,7 @@
 #include "io/data_file.h"
 #include "io/model_file.h"
 #include "support/fd_check.h"
+#include "support/objective_products.h"
 #include "support/run_cli.h"
 
 using namespace hess;
@@ -45,20 +46,6 @@ std::unique_ptr<Objective> objective(const Model& m, const Dataset& d, int64_t b
   auto obj = make_objective(m.graph, d, all_rows(d.size()), o, Precision::F64);
   obj->set_parameters(m.theta);
   return obj;
-}
-
-// Loss, gradient and two curvature columns (Hessian) of one objective.
-struct Products {
-  double loss;
-  Eigen::VectorXd grad;
-  Eigen::MatrixXd hv;
-};
-
-Products products(Objective& obj, const Eigen::MatrixXd& V) {
-  Products p{0, Eigen::VectorXd(obj.num_params()), Eigen::MatrixXd(obj.num_params(), V.cols())};
-  p.loss = obj.gradient(p.grad.data()).loss;
-  obj.curvature(V.data(), static_cast<int>(V.cols()), p.hv.data(), Curvature::Hessian);
-  return p;
 }
 
 Eigen::MatrixXd directions(int64_t P, int k, uint64_t seed) {

@@ -34,6 +34,11 @@ ResultMetadata meta(double seconds = 1.5) {
   m.samples = 1000;
   m.hvps = 123;
   m.seconds = seconds;
+  m.batches = 40;
+  m.compute_batch = 9;
+  m.kept_batches = 38;
+  m.kept_bytes = int64_t{3} << 33;  // beyond int32
+  m.reused_passes = 76;
   return m;
 }
 
@@ -101,6 +106,11 @@ TEST_CASE("arrays of any rank, attributes of every type and the metadata round-t
   CHECK(m.samples == 1000);
   CHECK(m.hvps == 123);
   CHECK(m.seconds == 1.5);
+  CHECK(m.batches == 40);
+  CHECK(m.compute_batch == 9);
+  CHECK(m.kept_batches == 38);
+  CHECK(m.kept_bytes == int64_t{3} << 33);
+  CHECK(m.reused_passes == 76);
   CHECK(m.batchnorm == "running statistics (eval)");
 }
 
