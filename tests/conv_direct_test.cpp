@@ -3,6 +3,7 @@
 // row counts around the register blocks (1, 3, 4, 5, 8, 9, 17) and 1 to 11 taps.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -67,29 +68,50 @@ void check_correlate(DirectIsa isa, const Geometry& g, bool transposed, bool acc
   CHECK(worst < kKernelTol<T>);
 }
 
+// Two images (a run that does not start at the row's beginning, then a whole row) into the same
+// lane accumulators, then one flush into double accumulators that start at 0.5; and the same two
+// calls with their lanes added in double at once.
 template <class T>
 void check_correlate_weight(DirectIsa isa, const Geometry& g, Rng& rng) {
   std::vector<int64_t> off(g.taps);
   for (int64_t t = 0; t < g.taps; ++t) off[t] = rng.below(40);
   const int64_t in_stride = g.len + 40;
-  const std::vector<T> a = random_values<T>(g.R * g.len, rng);
-  const std::vector<T> in = random_values<T>(g.S * in_stride, rng);
-  std::vector<double> acc(g.R * g.S * g.taps, 0.5);
-  const int64_t p0 = 16, p1 = g.len;  // a run that does not start at the row's beginning
-  correlate_weight(isa, a.data(), g.len, g.R, in.data(), in_stride, g.S, off.data(), g.taps, p0, p1,
-                   acc.data());
+  const int64_t entries = g.R * g.S * g.taps;
+  const int64_t L = weight_lanes<T>(isa);
+  struct Image {
+    std::vector<T> a, in;
+    int64_t p0, p1;
+  };
+  const Image images[] = {
+      {random_values<T>(g.R * g.len, rng), random_values<T>(g.S * in_stride, rng), 16, g.len},
+      {random_values<T>(g.R * g.len, rng), random_values<T>(g.S * in_stride, rng), 0, g.len}};
+  std::vector<T> lanes(entries * L, T(0));
+  std::vector<double> direct(entries, 0.5);  // the same sums, each call's lanes added at once
+  for (const Image& im : images) {
+    correlate_weight(isa, im.a.data(), g.len, g.R, im.in.data(), in_stride, g.S, off.data(), g.taps,
+                     im.p0, im.p1, lanes.data(), nullptr);
+    correlate_weight(isa, im.a.data(), g.len, g.R, im.in.data(), in_stride, g.S, off.data(), g.taps,
+                     im.p0, im.p1, static_cast<T*>(nullptr), direct.data());
+  }
+  std::vector<double> acc(entries, 0.5);
+  flush_weight_lanes(lanes.data(), entries, L, acc.data());
+  CHECK(std::all_of(lanes.begin(), lanes.end(), [](T v) { return v == T(0); }));
   double worst = 0;
   for (int64_t r = 0; r < g.R; ++r) {
     for (int64_t s = 0; s < g.S; ++s) {
       for (int64_t t = 0; t < g.taps; ++t) {
         double want = 0.5, scale = 0.5;
-        for (int64_t p = p0; p < p1; ++p) {
-          const double term =
-              static_cast<double>(a[r * g.len + p]) * in[s * in_stride + p + off[t]];
-          want += term;
-          scale += std::abs(term);
+        for (const Image& im : images) {
+          for (int64_t p = im.p0; p < im.p1; ++p) {
+            const double term =
+                static_cast<double>(im.a[r * g.len + p]) * im.in[s * in_stride + p + off[t]];
+            want += term;
+            scale += std::abs(term);
+          }
         }
-        worst = std::max(worst, std::abs(acc[(r * g.S + s) * g.taps + t] - want) / scale);
+        const int64_t e = (r * g.S + s) * g.taps + t;
+        worst = std::max(worst, std::abs(acc[e] - want) / scale);
+        worst = std::max(worst, std::abs(direct[e] - want) / scale);
       }
     }
   }

@@ -1,6 +1,7 @@
 #include "engine/ops/conv.h"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -251,29 +252,72 @@ std::vector<std::vector<T>> pack_groups(const ConvGeom& g, const T* w, bool tran
   return packed;
 }
 
-// acc [O, Cg, taps] (double) += Σ over the image's positions of a ⊗ shifted x, group by group:
-// a = the framed output derivative [O, z_len], x = the padded input [C, in_len]; in runs of
-// kLongSumChunk positions, each run summed in T.
+// Images in a batch from which weight derivatives keep their lanes across images (below, each
+// image's call sums its lanes in double: one flush per image cost more than the sums in registers
+// on the benchmark resnet, whose compute batches hold one image).
+constexpr int64_t kMinImagesForLanes = 4;
+
+// Lanes of correlate_weight's accumulators on this CPU.
 template <class T>
-void add_weight_derivative(const ConvGeom& g, const FlatConv& f, const T* a, const T* x,
-                           double* acc) {
-  const int64_t taps = g.win.kh * g.win.kw;
-  for (int64_t grp = 0; grp < g.G; ++grp) {
-    for (int64_t p0 = 0; p0 < f.out_len; p0 += kLongSumChunk) {
-      const int64_t p1 = std::min(f.out_len, p0 + kLongSumChunk);
-      correlate_weight(detected_direct_isa(), a + grp * g.Og * f.z_len + f.front, f.z_len, g.Og,
-                       x + grp * g.Cg * f.in_len, f.in_len, g.Cg, f.off.data(), taps, p0, p1,
-                       acc + grp * g.Og * g.Cg * taps);
-    }
-  }
+int64_t weight_lanes_of() {
+  return weight_lanes<T>(detected_direct_isa());
 }
 
-// dst += acc (or, !accumulate, dst = acc), the double sums of add_weight_derivative rounded once.
+// A weight derivative [O, Cg, taps] summed over images on the direct path: each image adds
+// Σ_positions a ⊗ shifted x group by group (a = the framed output derivative [O, z_len], x = the
+// padded input [C, in_len]) into correlate_weight's lane accumulators in T, which go into double
+// whenever another image would take a lane past kLongSumChunk terms (as a GEMM's float dot
+// products of at most kLongSumChunk terms, engine/ops/long_sum.h), and at the end.
 template <class T>
-void add_rounded(const std::vector<double>& acc, T* dst, bool accumulate = true) {
-  for (size_t i = 0; i < acc.size(); ++i)
-    dst[i] = accumulate ? dst[i] + static_cast<T>(acc[i]) : static_cast<T>(acc[i]);
-}
+class WeightSums {
+ public:
+  // lane_acc: g.w_size() · weight_lanes_of<T>() zeros, left zero by add_to; unused (the lanes
+  // summed in double by each call) for batches of fewer than kMinImagesForLanes images.
+  WeightSums(const ConvGeom& g, const FlatConv& f, T* lane_acc)
+      : g_(g),
+        f_(f),
+        lanes_(weight_lanes_of<T>()),
+        acc_(g.w_size(), 0.0),
+        lane_acc_(g.B >= kMinImagesForLanes ? lane_acc : nullptr) {}
+
+  void add(const T* a, const T* x) {
+    const int64_t taps = g_.win.kh * g_.win.kw;
+    for (int64_t p0 = 0; p0 < f_.out_len; p0 += kLongSumChunk) {
+      const int64_t p1 = std::min(f_.out_len, p0 + kLongSumChunk);
+      const int64_t terms = (p1 - p0) / lanes_;  // per lane
+      if (pending_ + terms > kLongSumChunk) flush();
+      pending_ += terms;
+      for (int64_t grp = 0; grp < g_.G; ++grp) {
+        const int64_t e0 = grp * g_.Og * g_.Cg * taps;
+        correlate_weight(detected_direct_isa(), a + grp * g_.Og * f_.z_len + f_.front, f_.z_len,
+                         g_.Og, x + grp * g_.Cg * f_.in_len, f_.in_len, g_.Cg, f_.off.data(), taps,
+                         p0, p1, lane_acc_ ? lane_acc_ + e0 * lanes_ : nullptr,
+                         lane_acc_ ? nullptr : acc_.data() + e0);
+      }
+    }
+  }
+
+  // dst += the sums (or, !accumulate, dst = the sums), rounded once to T.
+  void add_to(T* dst, bool accumulate = true) {
+    flush();
+    for (size_t i = 0; i < acc_.size(); ++i)
+      dst[i] = accumulate ? dst[i] + static_cast<T>(acc_[i]) : static_cast<T>(acc_[i]);
+  }
+
+ private:
+  void flush() {
+    if (pending_ == 0 || !lane_acc_) return;
+    flush_weight_lanes(lane_acc_, g_.w_size(), lanes_, acc_.data());
+    pending_ = 0;
+  }
+
+  const ConvGeom& g_;
+  const FlatConv& f_;
+  int64_t lanes_;
+  std::vector<double> acc_;
+  T* lane_acc_;
+  int64_t pending_ = 0;  // terms added into each lane since the last flush
+};
 
 // out [O, out_len] (+)= W ⋆ x of one image, x padded [C, in_len], W packed per group.
 template <class T>
@@ -415,7 +459,8 @@ void Conv2dOp::adjoint(OpCall<T>& c) {
     const FlatConv f(g.win, g.H, g.W);
     std::vector<std::vector<T>> wt;
     if (x.want_adj) wt = pack_groups(g, w.val.data(), true);
-    std::vector<double> wacc(w.want_adj ? g.w_size() : 0, 0.0);
+    std::optional<WeightSums<T>> wsum;
+    if (w.want_adj) wsum.emplace(g, f, c.scratch->zeros(g.w_size() * weight_lanes_of<T>()));
     T* z = c.scratch->get(1, g.O * f.z_len);
     T* xb = c.scratch->get(4, g.C * f.grad_len);
     for (int64_t b = 0; b < g.B; ++b) {
@@ -425,12 +470,9 @@ void Conv2dOp::adjoint(OpCall<T>& c) {
         add_unpadded(f, static_cast<const T*>(xb), f.grad_len, g.C,
                      x.adj.data() + b * g.C * g.H * g.W);
       }
-      if (w.want_adj) {
-        add_weight_derivative(g, f, static_cast<const T*>(z), c.out.aux.data() + b * g.C * f.in_len,
-                              wacc.data());
-      }
+      if (wsum) wsum->add(static_cast<const T*>(z), c.out.aux.data() + b * g.C * f.in_len);
     }
-    if (w.want_adj) add_rounded(wacc, w.adj.data());
+    if (wsum) wsum->add_to(w.adj.data());
     if (c.has(2) && c.in(2).want_adj) add_channel_sums(g, 1, c.out.adj.data(), c.in(2).adj.data());
     return;
   }
@@ -475,7 +517,13 @@ void Conv2dOp::adjoint_tangent(OpCall<T>& c) {
     std::vector<std::vector<std::vector<T>>> wdt(curv_x ? k : 0);
     for (int j = 0; j < static_cast<int>(wdt.size()); ++j)
       wdt[j] = pack_groups(g, w.tan.data() + j * g.w_size(), true);
-    std::vector<double> wacc(w.want_adjt ? k * g.w_size() : 0, 0.0);
+    std::vector<WeightSums<T>> wsum;  // one per column
+    if (w.want_adjt) {
+      const int64_t lanes = g.w_size() * weight_lanes_of<T>();
+      T* zeros = c.scratch->zeros(k * lanes);
+      wsum.reserve(k);
+      for (int j = 0; j < k; ++j) wsum.emplace_back(g, f, zeros + j * lanes);
+    }
     T* zbar = (curv_x || curv_w) ? c.scratch->get(1, g.O * f.z_len) : nullptr;
     T* zdot = c.scratch->get(2, g.O * f.z_len);
     T* xt = curv_w ? c.scratch->get(3, g.C * f.in_len) : nullptr;
@@ -491,18 +539,16 @@ void Conv2dOp::adjoint_tangent(OpCall<T>& c) {
                        x.adjt.data() + j * g.in_size() + b * g.C * g.H * g.W, add_x);
         }
         if (w.want_adjt) {
-          double* acc = wacc.data() + j * g.w_size();
-          add_weight_derivative(g, f, static_cast<const T*>(zdot),
-                                c.out.aux.data() + b * g.C * f.in_len, acc);
+          wsum[j].add(static_cast<const T*>(zdot), c.out.aux.data() + b * g.C * f.in_len);
           if (curv_w) {
             pad_input(f, x.tan.data() + j * g.in_size() + b * g.C * g.H * g.W, g.C, xt);
-            add_weight_derivative(g, f, static_cast<const T*>(zbar), static_cast<const T*>(xt),
-                                  acc);
+            wsum[j].add(static_cast<const T*>(zbar), static_cast<const T*>(xt));
           }
         }
       }
     }
-    if (w.want_adjt) add_rounded(wacc, w.adjt.data(), add_w);
+    for (int j = 0; j < static_cast<int>(wsum.size()); ++j)
+      wsum[j].add_to(w.adjt.data() + j * g.w_size(), add_w);
     if (bias) add_channel_sums(g, k, c.out.adjt.data(), c.in(2).adjt.data());
     return;
   }

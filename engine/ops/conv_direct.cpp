@@ -46,6 +46,10 @@ template <class V, class T>
   std::memcpy(p, &v, sizeof(V));
 }
 
+int64_t round_up(int64_t n) {
+  return (n + kDirectRound - 1) / kDirectRound * kDirectRound;
+}
+
 template <class V>
 [[gnu::always_inline]] inline double lane_sum(const V& v) {
   double s = 0;
@@ -53,15 +57,20 @@ template <class V>
   return s;
 }
 
-int64_t round_up(int64_t n) {
-  return (n + kDirectRound - 1) / kDirectRound * kDirectRound;
-}
+// Where a weight tile's NR × NT sums go: their lane vectors added to lane[r][t] (in T, one vector
+// each), or each summed over its lanes and added in double to *sum[r][t].
+template <class T>
+struct WeightSink {
+  T* lane[kMaxRowBlock][3];
+  double* sum[kMaxRowBlock][3];
+};
 
-// One tile of the weight derivative: out[r][t] = Σ_{p0 ≤ p < p1} a_r[p] · x_t[p] for NR rows and
-// NT shifted input rows, in T, summed over the lanes in double at the end.
-template <class T, int VB, int NR, int NT>
+// One tile of the weight derivative: for NR rows a_r and NT shifted input rows x_t,
+// Σ_{p0 ≤ p < p1} a_r[p] · x_t[p] in T in L lanes (lane l sums the positions p ≡ l mod L), into
+// the sink (Direct: summed over the lanes now).
+template <class T, int VB, int NR, int NT, bool Direct>
 [[gnu::always_inline]] inline void weight_tile(const T* const* a, const T* const* x, int64_t p0,
-                                               int64_t p1, double (&out)[kMaxRowBlock][3]) {
+                                               int64_t p1, const WeightSink<T>& sink) {
   using V = typename VecOf<T, VB>::type;
   constexpr int64_t L = lanes<T, VB>();
   V acc[NR][NT] = {};
@@ -73,8 +82,15 @@ template <class T, int VB, int NR, int NT>
       for (int t = 0; t < NT; ++t) acc[r][t] += av * xv[t];
     }
   }
-  for (int r = 0; r < NR; ++r)
-    for (int t = 0; t < NT; ++t) out[r][t] = lane_sum(acc[r][t]);
+  for (int r = 0; r < NR; ++r) {
+    for (int t = 0; t < NT; ++t) {
+      if constexpr (Direct) {
+        *sink.sum[r][t] += lane_sum(acc[r][t]);
+      } else {
+        store(sink.lane[r][t], load<V>(sink.lane[r][t]) + acc[r][t]);
+      }
+    }
+  }
 }
 
 // One block of correlate(): NR rows of out (rows ≤ NR of them stored) from weights ws packed with
@@ -211,6 +227,23 @@ void pack_direct_weight(DirectIsa isa, const T* w, int64_t R, int64_t S, int64_t
   }
 }
 
+// flush_weight_lanes() for L lanes: each entry's lanes converted to double and added pairwise
+// (halves, then quarters, ...), so the additions of different entries overlap.
+template <class T, int L>
+void flush_lanes(T* lanes_acc, int64_t entries, double* acc) {
+  typedef T TV __attribute__((vector_size(L * sizeof(T))));
+  typedef double DV __attribute__((vector_size(L * sizeof(double))));
+  for (int64_t e = 0; e < entries; ++e) {
+    const DV d = __builtin_convertvector(load<TV>(lanes_acc + e * L), DV);
+    double half[L];
+    store(half, d);
+    for (int64_t w = L / 2; w >= 1; w /= 2)
+      for (int64_t l = 0; l < w; ++l) half[l] += half[l + w];
+    acc[e] += half[0];
+    store(lanes_acc + e * L, TV{});
+  }
+}
+
 // correlate() with VB-byte vectors and blocks of RB rows (a tail of at most 4 rows runs 4).
 template <class T, int VB, int RB>
 [[gnu::always_inline]] inline void correlate_impl(const T* in, int64_t in_stride, int64_t S,
@@ -233,30 +266,34 @@ template <class T, int VB, int RB>
   }
 }
 
-// Weight derivative rows r0 .. r0 + rows over taps t0 .. t0 + NT, NR rows at a time.
-template <class T, int VB, int NR>
+// Weight derivative rows r0 .. r0 + rows over taps t0 .. t0 + nt, NR rows at a time, into the sink.
+template <class T, int VB, int NR, bool Direct>
 [[gnu::always_inline]] inline void weight_rows(const T* const* ar, const T* in_s,
                                                const int64_t* off, int64_t p0, int64_t p1,
-                                               double (&part)[kMaxRowBlock][3], int64_t t0,
-                                               int nt) {
+                                               const WeightSink<T>& sink, int64_t t0, int nt) {
   const T* xr[3];
   for (int t = 0; t < nt; ++t) xr[t] = in_s + off[t0 + t];
   if (nt == 3) {
-    weight_tile<T, VB, NR, 3>(ar, xr, p0, p1, part);
+    weight_tile<T, VB, NR, 3, Direct>(ar, xr, p0, p1, sink);
   } else if (nt == 2) {
-    weight_tile<T, VB, NR, 2>(ar, xr, p0, p1, part);
+    weight_tile<T, VB, NR, 2, Direct>(ar, xr, p0, p1, sink);
   } else {
-    weight_tile<T, VB, NR, 1>(ar, xr, p0, p1, part);
+    weight_tile<T, VB, NR, 1, Direct>(ar, xr, p0, p1, sink);
   }
 }
 
 // correlate_weight() with VB-byte vectors and blocks of RB rows (a tail of at most 4 rows runs 4).
-template <class T, int VB, int RB>
-[[gnu::always_inline]] inline void correlate_weight_impl(const T* a, int64_t a_stride, int64_t R,
+// Rows and taps past the real ones in a tile read the last row and go to a spare sink.
+template <class T, int VB, int RB, bool Direct>
+[[gnu::always_inline]] inline void correlate_weight_rows(const T* a, int64_t a_stride, int64_t R,
                                                          const T* in, int64_t in_stride, int64_t S,
                                                          const int64_t* off, int64_t taps,
-                                                         int64_t p0, int64_t p1, double* acc) {
-  assert((p0 % lanes<T, VB>() == 0 && p1 % lanes<T, VB>() == 0));
+                                                         int64_t p0, int64_t p1, T* lanes_acc,
+                                                         double* acc) {
+  constexpr int64_t L = lanes<T, VB>();
+  assert((p0 % L == 0 && p1 % L == 0));
+  alignas(64) T spare[L] = {};
+  double spare_sum = 0;
   for (int64_t r0 = 0; r0 < R; r0 += RB) {
     const int64_t rows = std::min<int64_t>(RB, R - r0);
     const T* ar[RB];
@@ -264,32 +301,55 @@ template <class T, int VB, int RB>
     for (int64_t s = 0; s < S; ++s) {
       for (int64_t t0 = 0; t0 < taps; t0 += 3) {
         const int nt = static_cast<int>(std::min<int64_t>(3, taps - t0));
-        double part[kMaxRowBlock][3];
-        if (RB > 4 && rows <= 4) {
-          weight_rows<T, VB, 4>(ar, in + s * in_stride, off, p0, p1, part, t0, nt);
-        } else {
-          weight_rows<T, VB, RB>(ar, in + s * in_stride, off, p0, p1, part, t0, nt);
+        WeightSink<T> sink;
+        for (int64_t r = 0; r < kMaxRowBlock; ++r) {
+          for (int t = 0; t < 3; ++t) {
+            const bool real = r < rows && t < nt;
+            const int64_t e = ((r0 + r) * S + s) * taps + t0 + t;
+            sink.lane[r][t] = real && !Direct ? lanes_acc + e * L : spare;
+            sink.sum[r][t] = real && Direct ? acc + e : &spare_sum;
+          }
         }
-        for (int64_t r = 0; r < rows; ++r)
-          for (int t = 0; t < nt; ++t) acc[((r0 + r) * S + s) * taps + t0 + t] += part[r][t];
+        if (RB > 4 && rows <= 4) {
+          weight_rows<T, VB, 4, Direct>(ar, in + s * in_stride, off, p0, p1, sink, t0, nt);
+        } else {
+          weight_rows<T, VB, RB, Direct>(ar, in + s * in_stride, off, p0, p1, sink, t0, nt);
+        }
       }
     }
   }
 }
 
+template <class T, int VB, int RB>
+[[gnu::always_inline]] inline void correlate_weight_impl(const T* a, int64_t a_stride, int64_t R,
+                                                         const T* in, int64_t in_stride, int64_t S,
+                                                         const int64_t* off, int64_t taps,
+                                                         int64_t p0, int64_t p1, T* lanes_acc,
+                                                         double* acc) {
+  assert((lanes_acc == nullptr) != (acc == nullptr));
+  if (acc) {
+    correlate_weight_rows<T, VB, RB, true>(a, a_stride, R, in, in_stride, S, off, taps, p0, p1,
+                                           nullptr, acc);
+  } else {
+    correlate_weight_rows<T, VB, RB, false>(a, a_stride, R, in, in_stride, S, off, taps, p0, p1,
+                                            lanes_acc, nullptr);
+  }
+}
+
 // The kernels compiled for AVX-512 (64-byte vectors), called only where the CPU has it.
-#define HESS_WIDE_KERNELS(T)                                                                   \
-  __attribute__((target("avx512f,avx512dq,avx512vl"))) void correlate_wide(                    \
-      const T* in, int64_t in_stride, int64_t S, const std::vector<T>& packed, int64_t R,      \
-      const int64_t* off, int64_t taps, T* out, int64_t out_stride, int64_t len,               \
-      bool accumulate) {                                                                       \
-    correlate_impl<T, 64, 8>(in, in_stride, S, packed, R, off, taps, out, out_stride, len,     \
-                             accumulate);                                                      \
-  }                                                                                            \
-  __attribute__((target("avx512f,avx512dq,avx512vl"))) void correlate_weight_wide(             \
-      const T* a, int64_t a_stride, int64_t R, const T* in, int64_t in_stride, int64_t S,      \
-      const int64_t* off, int64_t taps, int64_t p0, int64_t p1, double* acc) {                 \
-    correlate_weight_impl<T, 64, 8>(a, a_stride, R, in, in_stride, S, off, taps, p0, p1, acc); \
+#define HESS_WIDE_KERNELS(T)                                                                 \
+  __attribute__((target("avx512f,avx512dq,avx512vl"))) void correlate_wide(                  \
+      const T* in, int64_t in_stride, int64_t S, const std::vector<T>& packed, int64_t R,    \
+      const int64_t* off, int64_t taps, T* out, int64_t out_stride, int64_t len,             \
+      bool accumulate) {                                                                     \
+    correlate_impl<T, 64, 8>(in, in_stride, S, packed, R, off, taps, out, out_stride, len,   \
+                             accumulate);                                                    \
+  }                                                                                          \
+  __attribute__((target("avx512f,avx512dq,avx512vl"))) void correlate_weight_wide(           \
+      const T* a, int64_t a_stride, int64_t R, const T* in, int64_t in_stride, int64_t S,    \
+      const int64_t* off, int64_t taps, int64_t p0, int64_t p1, T* lanes_acc, double* acc) { \
+    correlate_weight_impl<T, 64, 8>(a, a_stride, R, in, in_stride, S, off, taps, p0, p1,     \
+                                    lanes_acc, acc);                                         \
   }
 namespace {
 HESS_WIDE_KERNELS(float)
@@ -323,13 +383,31 @@ void correlate(DirectIsa isa, const T* in, int64_t in_stride, int64_t S,
 }
 
 template <class T>
+int64_t weight_lanes(DirectIsa isa) {
+  return isa == DirectIsa::Avx512 ? lanes<T, 64>() : lanes<T, 32>();
+}
+
+template <class T>
 void correlate_weight(DirectIsa isa, const T* a, int64_t a_stride, int64_t R, const T* in,
                       int64_t in_stride, int64_t S, const int64_t* off, int64_t taps, int64_t p0,
-                      int64_t p1, double* acc) {
+                      int64_t p1, T* lanes_acc, double* acc) {
   if (isa == DirectIsa::Avx512) {
-    correlate_weight_wide(a, a_stride, R, in, in_stride, S, off, taps, p0, p1, acc);
+    correlate_weight_wide(a, a_stride, R, in, in_stride, S, off, taps, p0, p1, lanes_acc, acc);
   } else {
-    correlate_weight_impl<T, 32, 4>(a, a_stride, R, in, in_stride, S, off, taps, p0, p1, acc);
+    correlate_weight_impl<T, 32, 4>(a, a_stride, R, in, in_stride, S, off, taps, p0, p1, lanes_acc,
+                                    acc);
+  }
+}
+
+template <class T>
+void flush_weight_lanes(T* lanes_acc, int64_t entries, int64_t L, double* acc) {
+  if (L == 16) {
+    flush_lanes<T, 16>(lanes_acc, entries, acc);
+  } else if (L == 8) {
+    flush_lanes<T, 8>(lanes_acc, entries, acc);
+  } else {
+    assert(L == 4);
+    flush_lanes<T, 4>(lanes_acc, entries, acc);
   }
 }
 
@@ -342,8 +420,11 @@ void correlate_weight(DirectIsa isa, const T* a, int64_t a_stride, int64_t R, co
                                       std::vector<T>&);                                         \
   template void correlate<T>(DirectIsa, const T*, int64_t, int64_t, const std::vector<T>&,      \
                              int64_t, const int64_t*, int64_t, T*, int64_t, int64_t, bool);     \
+  template int64_t weight_lanes<T>(DirectIsa);                                                  \
   template void correlate_weight<T>(DirectIsa, const T*, int64_t, int64_t, const T*, int64_t,   \
-                                    int64_t, const int64_t*, int64_t, int64_t, int64_t, double*);
+                                    int64_t, const int64_t*, int64_t, int64_t, int64_t, T*,     \
+                                    double*);                                                   \
+  template void flush_weight_lanes<T>(T*, int64_t, int64_t, double*);
 HESS_DIRECT_CONV(float)
 HESS_DIRECT_CONV(double)
 #undef HESS_DIRECT_CONV

@@ -86,12 +86,26 @@ void correlate(DirectIsa isa, const T* in, int64_t in_stride, int64_t S,
                const std::vector<T>& packed, int64_t R, const int64_t* off, int64_t taps, T* out,
                int64_t out_stride, int64_t len, bool accumulate);
 
-// acc[(r·S + s)·taps + t] += Σ_{p0 ≤ p < p1} a[r·a_stride + p] · in[s·in_stride + p + off[t]],
-// each entry summed in T over [p0, p1) and added into the double accumulator (callers keep p1 − p0
-// within kLongSumChunk; p0 and p1 multiples of 16).
+// The weight derivative's entries e = (r·S + s)·taps + t, Σ_p a[r·a_stride + p] · in[s·in_stride +
+// p + off[t]], are summed in T in L = weight_lanes<T>(isa) lanes each (lane l takes the positions
+// p ≡ l mod L), which stay in memory across calls (images) and are added in double only by
+// flush_weight_lanes: a per-call reduction of the lanes had cost as much as the multiply-adds on
+// 14 × 14 images.
+template <class T>
+int64_t weight_lanes(DirectIsa isa);
+
+// For every entry e (R·S·taps of them) the sums over p0 ≤ p < p1 (multiples of 16) in T, either
+//   lanes_acc[e·L + l] += Σ_{p ≡ l mod L} a[r·a_stride + p] · in[s·in_stride + p + off[t]]
+// (callers flush before any lane has taken kLongSumChunk terms since its last flush), or, with
+// lanes_acc null, each entry's lanes added in double into acc[e] at once (for one image, whose
+// lanes would be flushed after one call anyway). Exactly one of lanes_acc and acc is given.
 template <class T>
 void correlate_weight(DirectIsa isa, const T* a, int64_t a_stride, int64_t R, const T* in,
                       int64_t in_stride, int64_t S, const int64_t* off, int64_t taps, int64_t p0,
-                      int64_t p1, double* acc);
+                      int64_t p1, T* lanes_acc, double* acc);
+
+// acc[e] += Σ_l lanes_acc[e·L + l] in double for e < entries, then lanes_acc = 0.
+template <class T>
+void flush_weight_lanes(T* lanes_acc, int64_t entries, int64_t L, double* acc);
 
 }  // namespace hess

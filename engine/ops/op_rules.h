@@ -69,9 +69,19 @@ class Scratch {
     if (static_cast<int64_t>(b.size()) < n) b.resize(n);
     return b.data();
   }
+  // A buffer of at least n zeros, which the caller must leave all zero when its rule call ends
+  // (for accumulators that are added into and cleared as they are read, so that no call pays for
+  // zeroing them).
+  T* zeros(int64_t n) {
+    if (static_cast<int64_t>(zeros_.size()) < n) {
+      zeros_.assign(n, T(0));
+    }
+    return zeros_.data();
+  }
 
  private:
   std::array<std::vector<T, AlignedAllocator<T>>, kBuffers> bufs_;  // aligned as tensors are
+  std::vector<T, AlignedAllocator<T>> zeros_;
 };
 
 // One rule call: the node, its output slot and its inputs' slots.
