@@ -7,10 +7,9 @@
 // applies an op (engine/op_kind.h) to earlier nodes. The graph ends in a loss node whose value is
 // the *sum* over the batch of per-sample losses; the objective divides by N (engine/objective.h).
 //
-//   Graph g = ...;                                   // from GraphBuilder, an arch spec or a model
-//   file g.validate();                                    // throws std::invalid_argument naming
-//   the fault std::vector<Shape> s = infer_shapes(g, 32);      // every node's shape for a batch of
-//   32
+//   Graph g = ...;  // from GraphBuilder, an arch spec or a model file
+//   g.validate();   // throws std::invalid_argument naming the fault
+//   std::vector<Shape> s = infer_shapes(g, 32);  // every node's shape for a batch of 32
 
 #include <cstdint>
 #include <string>
