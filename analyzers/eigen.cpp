@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "analyzers/block_lanczos.h"
 #include "analyzers/checked_operator.h"
 #include "engine/field_error.h"
 #include "engine/number_format.h"
@@ -19,7 +20,9 @@ namespace hess {
 
 namespace {
 
-constexpr int kMinKrylov = 20;  // the default ncv is at least this (capped at P)
+constexpr int kMinKrylov = 20;   // the default ncv is at least this (capped at P)
+constexpr int kMaxKrylov = 120;  // lanczos' default ncv is at most this
+constexpr double kBasisBytes = 256.0 * 1024 * 1024;  // lanczos' default basis fits this
 
 // How many eigenvalues each end contributes.
 struct Ends {
@@ -89,13 +92,6 @@ class LanczosSolver final : public Spectra::SymEigsSolver<CurvatureOperator> {
   }
 };
 
-// The residual ‖Hu − λu‖ below which an eigenpair counts as converged: tol·max(|λ|, ε^⅔), as
-// Spectra judges its Ritz pairs.
-double residual_tolerance(double tol, double lambda) {
-  return tol *
-         std::max(std::abs(lambda), std::pow(std::numeric_limits<double>::epsilon(), 2.0 / 3));
-}
-
 // Residuals from one explicit product per vector, then everything sorted by descending eigenvalue.
 // With `rayleigh`, the eigenvalues are replaced by the Rayleigh quotients uᵀHu of the vectors.
 void finish(const CheckedOperator& A, Eigen::VectorXd values, const Eigen::MatrixXd& U,
@@ -134,39 +130,82 @@ void run_exhaustive(const EigenOptions& o, const CheckedOperator& A, EigenResult
   finish(A, values, vectors, false, o.save_vectors, r);
 }
 
+// Status and message of a Lanczos run that used up its restarts.
+void restarts_exhausted(const char* method, const EigenOptions& o, int nev, EigenResult& r) {
+  r.status = Status::NotConverged;
+  r.message = std::string(method) + ": " + std::to_string(r.converged) + " of " +
+              std::to_string(nev) + " eigenvalues converged in " +
+              std::to_string(o.max_iterations) + " restarts; largest residual " +
+              significant(r.residuals.maxCoeff(), 4);
+}
+
+// The basis size: given (and checked), or the method's default.
+int krylov_dimension(const EigenOptions& o, int64_t P, int nev) {
+  const int least = o.method == EigenMethod::Lanczos ? nev + o.block : nev + 1;
+  if (o.ncv == 0) {
+    int64_t ncv = std::max(2 * nev + 1, kMinKrylov);
+    if (o.method == EigenMethod::Lanczos) {
+      const int64_t fits = static_cast<int64_t>(kBasisBytes / (8.0 * static_cast<double>(P)));
+      ncv = std::max<int64_t>({ncv, least, std::min<int64_t>(fits, kMaxKrylov)});
+    }
+    return static_cast<int>(std::min(P, ncv));
+  }
+  if (o.ncv < least || o.ncv > P) {
+    throw FieldError(
+        "ncv",
+        "(" + std::to_string(o.ncv) + ") must satisfy " + std::to_string(nev) + " eigenvalues" +
+            (o.method == EigenMethod::Lanczos ? " + block (" + std::to_string(o.block) + ") <= ncv"
+                                              : " < ncv") +
+            " <= P (" + std::to_string(P) + ")");
+  }
+  return o.ncv;
+}
+
 void run_lanczos(const EigenOptions& o, CheckedOperator& A, Rng& rng, EigenResult& r) {
   const int64_t P = A.rows();
   const Ends ends = ends_of(o);
   const int nev = ends.total();
-  if (nev >= P) {
-    run_exhaustive(o, A, r);
-    return;
+  if (nev + o.block > P) {
+    throw FieldError("block", "(" + std::to_string(o.block) + ") plus " + std::to_string(nev) +
+                                  " eigenvalues exceeds P (" + std::to_string(P) + ")");
   }
-  int ncv = o.ncv;
-  if (ncv == 0) {
-    ncv = static_cast<int>(std::min<int64_t>(P, std::max(2 * nev + 1, kMinKrylov)));
-  } else if (ncv <= nev || ncv > P) {
-    throw std::invalid_argument("ncv (" + std::to_string(ncv) + ") must satisfy " +
-                                std::to_string(nev) + " eigenvalues < ncv <= P (" +
-                                std::to_string(P) + ")");
+  BlockLanczosOptions lo;
+  lo.top = ends.top;
+  lo.bottom = ends.bottom;
+  lo.ncv = krylov_dimension(o, P, nev);
+  lo.block = o.block;
+  lo.tol = o.tol;
+  lo.max_restarts = o.max_iterations;
+  Eigen::MatrixXd start(P, o.block);
+  for (int j = 0; j < o.block; ++j) {
+    start.col(j) = j == 0 && o.warm_start.size() > 0 ? o.warm_start : gaussian_vector(P, rng);
   }
+  const BlockLanczosResult b = block_lanczos(A, start, lo, rng);
+  r.iterations = b.restarts;
+  r.ncv = lo.ncv;
+  r.converged = b.converged;
+  finish(A, b.values, b.vectors, false, o.save_vectors, r);
+  if (!b.success) restarts_exhausted("lanczos", o, nev, r);
+}
+
+void run_spectra(const EigenOptions& o, CheckedOperator& A, Rng& rng, EigenResult& r) {
+  const int64_t P = A.rows();
+  const Ends ends = ends_of(o);
+  const int nev = ends.total();
+  const int ncv = krylov_dimension(o, P, nev);
   LanczosSolver solver(A, nev, ncv);
   const Eigen::VectorXd start = o.warm_start.size() > 0 ? o.warm_start : gaussian_vector(P, rng);
   solver.init(start.data());
   const Eigen::Index converged = solver.compute(selection_rule(o.which), o.max_iterations, o.tol,
                                                 Spectra::SortRule::LargestAlge);
   r.iterations = solver.num_iterations();
+  r.ncv = ncv;
   r.converged = static_cast<int>(converged);
   Eigen::VectorXd values;
   Eigen::MatrixXd vectors;
   solver.ritz_pairs(ends, values, vectors);
   finish(A, values, vectors, false, o.save_vectors, r);
-  if (solver.info() != Spectra::CompInfo::Successful) {
-    r.status = Status::NotConverged;
-    r.message = "lanczos: " + std::to_string(converged) + " of " + std::to_string(nev) +
-                " eigenvalues converged in " + std::to_string(o.max_iterations) +
-                " restarts; largest residual " + significant(r.residuals.maxCoeff(), 4);
-  }
+  if (solver.info() != Spectra::CompInfo::Successful) restarts_exhausted("spectra", o, nev, r);
 }
 
 // The dominant eigenpair of sign·A on the complement of U's columns, by power iteration from v.
@@ -250,7 +289,7 @@ void run_power(const EigenOptions& o, const CheckedOperator& A, Rng& rng, EigenR
   r.quotient_settled = settled;
   r.converged = 0;
   for (Eigen::Index i = 0; i < r.eigenvalues.size(); ++i) {
-    if (r.residuals(i) <= residual_tolerance(o.tol, r.eigenvalues(i))) ++r.converged;
+    if (r.residuals(i) <= ritz_tolerance(o.tol, r.eigenvalues(i))) ++r.converged;
   }
   if (r.converged < ends.total()) {
     r.status = Status::NotConverged;
@@ -269,6 +308,7 @@ void EigenOptions::validate() const {
   require_at_least("k", k, 1);
   require_positive_finite("tol", tol);
   if (ncv < 0) throw FieldError("ncv", "must be 0 (automatic) or positive");
+  require_at_least("block", block, 1);
   require_at_least("max_iterations", max_iterations, 1);
   if (warm_start.size() > 0 && (!warm_start.allFinite() || warm_start.norm() == 0.0)) {
     throw FieldError("warm_start", "must be finite and nonzero");
@@ -291,10 +331,20 @@ EigenResult run(const EigenOptions& options, const CurvatureOperator& op) {
   }
   return run_checked<EigenResult>(op, [&](CheckedOperator& A, EigenResult& r) {
     Rng rng(options.seed);
-    if (options.method == EigenMethod::Lanczos) {
-      run_lanczos(options, A, rng, r);
-    } else {
-      run_power(options, A, rng, r);
+    if (options.method != EigenMethod::Power && nev >= P) {
+      run_exhaustive(options, A, r);  // every pair: no Krylov method needed (Spectra refuses it)
+      return;
+    }
+    switch (options.method) {
+      case EigenMethod::Lanczos:
+        run_lanczos(options, A, rng, r);
+        break;
+      case EigenMethod::Spectra:
+        run_spectra(options, A, rng, r);
+        break;
+      case EigenMethod::Power:
+        run_power(options, A, rng, r);
+        break;
     }
   });
 }

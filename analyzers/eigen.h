@@ -5,11 +5,17 @@
 // iteration and SciPy's eigsh default 'LM' then report it as the top eigenvalue).
 //
 // Methods.
-//   lanczos  Spectra's implicitly restarted Lanczos (SymEigsSolver) with SortRule::LargestAlge,
+//   lanczos  thick-restart block Lanczos with full reorthogonalization (analyzers/block_lanczos.h):
+//            a basis of at most `ncv` vectors grown by `block` columns per product (one k-column
+//            product each step), whose Ritz pairs are judged after every product and which stops
+//            as soon as the k wanted ones have residual estimates below tol·max(|λ|, ε^⅔); a full
+//            basis restarts thick, keeping the Ritz vectors nearest the wanted end(s).
+//   spectra  Spectra's implicitly restarted Lanczos (SymEigsSolver) with SortRule::LargestAlge,
 //            SmallestAlge or BothEnds, on a Krylov space of `ncv` vectors, restarted until the k
-//            wanted Ritz values have residual estimates below tol·max(|λ|, ε^⅔). The Ritz pairs are
-//            read from the final Lanczos basis, so a run that stops at `max_iterations` still
-//            reports its best pairs, with status NotConverged.
+//            wanted Ritz values have residual estimates below tol·max(|λ|, ε^⅔). It judges its
+//            Ritz values only when its basis is full, so it makes at least ncv products. The Ritz
+//            pairs are read from the final Lanczos basis, so a run that stops at
+//            `max_iterations` still reports its best pairs, with status NotConverged.
 //   power    power iteration with deflation, as PyHessian does it (kept for comparison), but
 //            correct: each eigenvalue is the dominant one of the operator restricted to the
 //            complement of those found; when that dominant eigenvalue μ has the wrong sign for the
@@ -48,11 +54,11 @@ struct EnumNames<Which> {
   static constexpr std::string_view names[] = {"largest", "smallest", "both"};
 };
 
-enum class EigenMethod : uint8_t { Lanczos, Power };
+enum class EigenMethod : uint8_t { Lanczos, Spectra, Power };
 template <>
 struct EnumNames<EigenMethod> {
   static constexpr std::string_view what = "eigen method";
-  static constexpr std::string_view names[] = {"lanczos", "power"};
+  static constexpr std::string_view names[] = {"lanczos", "spectra", "power"};
 };
 
 struct EigenOptions {
@@ -60,10 +66,14 @@ struct EigenOptions {
   Which which = Which::Largest;
   int k = 5;  // eigenvalues per end (Both: k largest and k smallest)
   double tol =
-      1e-10;    // lanczos: relative residual estimate; power: relative change of the quotient
-  int ncv = 0;  // lanczos Krylov dimension; 0: max(2 nev + 1, 20) capped at P
-  int max_iterations = 1000;  // lanczos: restarts; power: iterations per eigenvalue and shift
-  uint64_t seed = 0;          // start vectors (Gaussian) when no warm start is given
+      1e-10;  // lanczos: relative residual estimate; power: relative change of the quotient
+  // Krylov basis columns at most. 0: lanczos max(2 nev + 1, 20, block + nev, the columns of
+  // doubles that fit 256 MiB, at most 120); spectra max(2 nev + 1, 20); both capped at P.
+  int ncv = 0;
+  int block = 1;  // lanczos: columns per product (block Lanczos when > 1)
+  int max_iterations =
+      1000;           // lanczos, spectra: restarts; power: iterations per eigenvalue and shift
+  uint64_t seed = 0;  // start vectors (Gaussian) when no warm start is given
   Eigen::VectorXd
       warm_start;             // empty, or a start vector of length P (e.g. the previous top vector)
   bool save_vectors = false;  // keep the eigenvectors in the result
@@ -76,10 +86,11 @@ struct EigenResult {
   Eigen::VectorXd eigenvalues;  // descending
   Eigen::VectorXd residuals;    // ‖H u − λ u‖ for each eigenvalue (u of unit norm)
   Eigen::MatrixXd vectors;      // P x n eigenvectors when save_vectors, else empty
-  int64_t iterations = 0;       // lanczos: restarts; power: total iterations
+  int64_t iterations = 0;       // lanczos, spectra: restarts; power: total iterations
+  int ncv = 0;                  // lanczos, spectra: the Krylov basis size used; power: 0
   int converged = 0;  // eigenvalues whose residual ‖Hu − λu‖ ≤ tol·max(|λ|, ε^⅔)
   int quotient_settled = 0;  // power: eigenvalues whose Rayleigh quotient stopped moving (what
-                             // stopped the iteration: PyHessian's rule); lanczos: 0
+                             // stopped the iteration: PyHessian's rule); otherwise 0
   int64_t hvps = 0;          // operator applications, the residual products included
   double seconds = 0.0;
   Status status = Status::Ok;

@@ -33,6 +33,10 @@ Ours: `hessian info --timing` (loss, gradient, one HVP, an 8-column HVP per colu
 --method hutchinson --probes 26`, the default `hessian trace` (exact or control variate), and
 `hessian eigen --k 5 --tol 1e-6`, each the analysis' own `seconds`; eigenvalues are checked against
 a float64 `hessian eigen --tol 1e-10`. Times are medians of --reps runs; peak RSS from wait4().
+
+--eigen-methods adds a table of the eigensolvers on the same top-5 question: the default Lanczos
+(judged after every product) with blocks of 1, 2, 4 and 8 columns per product, and Spectra's
+implicitly restarted Lanczos, each against eigsh's time.
 """
 
 import argparse
@@ -375,11 +379,25 @@ def measure(args, problem):
                        eigen_rss_mb=eig["rss_mb"], report=report["seconds"],
                        report_hvps=report["hvps"])
     row["reference_eigenvalues"] = ref["eigenvalues"]
+    if args.eigen_methods:
+        row["eigen_methods"] = []
+        for label, extra in EIGEN_METHODS:
+            runs = [ours(args, work, "eigen", ["--k", str(EIG_K), "--tol", str(EIG_TOL)] + extra)
+                    for _ in range(args.reps)]
+            row["eigen_methods"].append(dict(
+                method=label, seconds=statistics.median(r["seconds"] for r in runs),
+                hvps=runs[0]["hvps"], eigenvalues=runs[0]["eigenvalues"],
+                max_residual=max(runs[0]["residuals"])))
     row["torch"] = {}
     for task in ("grad", "hvp", "hutchinson", "eigsh", "slq"):
         row["torch"].update(torch_task(args, problem, work, task))
         row["torch"]["rss_" + task] = row["torch"].pop("rss_mb")
     return row
+
+
+EIGEN_METHODS = [("lanczos", []), ("lanczos --block 2", ["--block", "2"]),
+                 ("lanczos --block 4", ["--block", "4"]), ("lanczos --block 8", ["--block", "8"]),
+                 ("spectra", ["--method", "spectra"])]
 
 
 def max_rel(got, want):
@@ -422,6 +440,17 @@ def print_table(rows, args):
         print("| %s | %.3g s, %d | %.3g + %.3g + %.3g = %.3g s | **%.2f×** |" % (
             r["problem"], o["report"], o["report_hvps"], t["eigsh_seconds"],
             t["hutchinson_seconds"], t["slq_seconds"], total, total / o["report"]))
+    if not any("eigen_methods" in r for r in rows):
+        return
+    print("\n| problem | eigensolver (`hessian eigen --k 5 --tol 1e-6`) | HVPs | s | max rel. error "
+          "| vs eigsh (%s matvecs) |" % "/".join(str(r["torch"]["matvecs"]) for r in rows))
+    print("| --- | --- | ---: | ---: | --- | --- |")
+    for r in rows:
+        for m in r["eigen_methods"]:
+            print("| %s | %s | %d | %.3g | %.1e | **%.2f×** |" % (
+                r["problem"], m["method"], m["hvps"], m["seconds"],
+                max_rel(m["eigenvalues"], r["reference_eigenvalues"]),
+                r["torch"]["eigsh_seconds"] / m["seconds"]))
 
 
 def main():
@@ -431,6 +460,8 @@ def main():
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--only", action="append", choices=sorted(PROBLEMS))
     p.add_argument("--json", help="also write the measurements to this file")
+    p.add_argument("--eigen-methods", action="store_true",
+                   help="also time the eigensolvers (Lanczos blocks 1-8, Spectra) side by side")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     p.add_argument("--problem", help=argparse.SUPPRESS)
     p.add_argument("--work", help=argparse.SUPPRESS)

@@ -31,6 +31,8 @@ Record describe_eigen(const EigenOptions& o, const EigenResult& r) {
   pairs.column("", "", "residual", std::vector<double>(r.residuals.begin(), r.residuals.end()),
                kResidualDigits);
   rec.add("method", name_of(o.method));
+  if (o.method == EigenMethod::Lanczos) rec.add("block", o.block);
+  if (o.method != EigenMethod::Power) rec.add("ncv", r.ncv);
   rec.add("which", name_of(o.which));
   rec.add("k", o.k).only(kAttr);
   rec.add("tol", o.tol).only(kAttr);

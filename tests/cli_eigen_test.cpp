@@ -204,7 +204,15 @@ TEST_CASE("eigen: bad input is one line and its exit code") {
   check_error(dir, spectral_args({"eigen", "--which", "top"}), 2,
               "--which 'top' is not one of largest, smallest, both");
   check_error(dir, spectral_args({"eigen", "--method", "arnoldi"}), 2,
-              "--method 'arnoldi' is not one of lanczos, power");
+              "--method 'arnoldi' is not one of lanczos, spectra, power");
+  check_error(dir, spectral_args({"eigen", "--block", "0"}), 2,
+              "--block must be at least 1 (got 0)");
+  check_error(dir, spectral_args({"eigen", "--block", "48"}), 2,
+              "--block (48) plus 5 eigenvalues exceeds P (51)");
+  check_error(dir, spectral_args({"eigen", "--ncv", "7", "--block", "4"}), 2,
+              "--ncv (7) must satisfy 5 eigenvalues + block (4) <= ncv <= P (51)");
+  check_error(dir, spectral_args({"eigen", "--method", "spectra", "--ncv", "5"}), 2,
+              "--ncv (5) must satisfy 5 eigenvalues < ncv <= P (51)");
   check_error(dir, spectral_args({"eigen", "--curvature", "fisher"}), 2,
               "--curvature 'fisher' is not one of hessian, ggn");
   CHECK(!file_exists(dir.file("results.h5")));

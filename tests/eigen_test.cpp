@@ -41,6 +41,14 @@ EigenOptions options(EigenMethod method, Which which, int k) {
   return o;
 }
 
+// The two Lanczos methods, and the default one with a block of 3 columns per product.
+struct LanczosVariant {
+  EigenMethod method;
+  int block;
+};
+constexpr LanczosVariant kLanczosVariants[] = {
+    {EigenMethod::Lanczos, 1}, {EigenMethod::Lanczos, 3}, {EigenMethod::Spectra, 1}};
+
 }  // namespace
 
 TEST_CASE(
@@ -50,25 +58,32 @@ TEST_CASE(
     const ModelProblem p = model.make(Precision::F64);
     const Eigen::VectorXd& all = p.eigenvalues;
     REQUIRE(all(0) < 0.0);  // indefinite, so "top" and "largest magnitude" can differ
+    for (const LanczosVariant& v : kLanczosVariants) {
+      INFO("method ", name_of(v.method), ", block ", v.block);
+      auto with = [&](Which which) {
+        EigenOptions o = options(v.method, which, 5);
+        o.block = v.block;
+        return o;
+      };
+      const int64_t before = p.hessian->applications();
+      const EigenResult large = run(with(Which::Largest), *p.hessian);
+      CHECK(large.status == Status::Ok);
+      CHECK(large.converged == 5);
+      CHECK(large.hvps == p.hessian->applications() - before);
+      CHECK(max_rel_err(large.eigenvalues, top(all, 5)) < kDoubleRelTol);
+      CHECK(large.residuals.maxCoeff() < kDoubleRelTol * all.cwiseAbs().maxCoeff());
 
-    const int64_t before = p.hessian->applications();
-    const EigenResult large = run(options(EigenMethod::Lanczos, Which::Largest, 5), *p.hessian);
-    CHECK(large.status == Status::Ok);
-    CHECK(large.converged == 5);
-    CHECK(large.hvps == p.hessian->applications() - before);
-    CHECK(max_rel_err(large.eigenvalues, top(all, 5)) < kDoubleRelTol);
-    CHECK(large.residuals.maxCoeff() < kDoubleRelTol * all.cwiseAbs().maxCoeff());
+      const EigenResult small = run(with(Which::Smallest), *p.hessian);
+      CHECK(small.status == Status::Ok);
+      CHECK(max_rel_err(small.eigenvalues, bottom(all, 5).reverse()) < kDoubleRelTol);
+      CHECK(small.eigenvalues(4) == doctest::Approx(all(0)).epsilon(kDoubleRelTol));
 
-    const EigenResult small = run(options(EigenMethod::Lanczos, Which::Smallest, 5), *p.hessian);
-    CHECK(small.status == Status::Ok);
-    CHECK(max_rel_err(small.eigenvalues, bottom(all, 5).reverse()) < kDoubleRelTol);
-    CHECK(small.eigenvalues(4) == doctest::Approx(all(0)).epsilon(kDoubleRelTol));  // most negative
-
-    const EigenResult both = run(options(EigenMethod::Lanczos, Which::Both, 5), *p.hessian);
-    CHECK(both.status == Status::Ok);
-    Eigen::VectorXd want(10);
-    want << top(all, 5), bottom(all, 5).reverse();
-    CHECK(max_rel_err(both.eigenvalues, want) < kDoubleRelTol);
+      const EigenResult both = run(with(Which::Both), *p.hessian);
+      CHECK(both.status == Status::Ok);
+      Eigen::VectorXd want(10);
+      want << top(all, 5), bottom(all, 5).reverse();
+      CHECK(max_rel_err(both.eigenvalues, want) < kDoubleRelTol);
+    }
   }
 }
 
@@ -76,15 +91,19 @@ TEST_CASE("lanczos on a float objective agrees with the double dense reference t
   for (const TestModel& model : kTestModels) {
     INFO("model ", model.name);
     const ModelProblem p = model.make(Precision::F32);
-    EigenOptions o = options(EigenMethod::Lanczos, Which::Largest, 5);
-    o.tol = 1e-6;  // a float operator carries rounding near 1e-7 relative
-    const EigenResult large = run(o, *p.hessian);
-    CHECK(large.status == Status::Ok);
-    CHECK(max_rel_err(large.eigenvalues, top(p.eigenvalues, 5)) < kFloatRelTol);
-    o.which = Which::Smallest;
-    const EigenResult small = run(o, *p.hessian);
-    CHECK(small.status == Status::Ok);
-    CHECK(max_rel_err(small.eigenvalues, bottom(p.eigenvalues, 5).reverse()) < kFloatRelTol);
+    for (const LanczosVariant& v : kLanczosVariants) {
+      INFO("method ", name_of(v.method), ", block ", v.block);
+      EigenOptions o = options(v.method, Which::Largest, 5);
+      o.block = v.block;
+      o.tol = 1e-6;  // a float operator carries rounding near 1e-7 relative
+      const EigenResult large = run(o, *p.hessian);
+      CHECK(large.status == Status::Ok);
+      CHECK(max_rel_err(large.eigenvalues, top(p.eigenvalues, 5)) < kFloatRelTol);
+      o.which = Which::Smallest;
+      const EigenResult small = run(o, *p.hessian);
+      CHECK(small.status == Status::Ok);
+      CHECK(max_rel_err(small.eigenvalues, bottom(p.eigenvalues, 5).reverse()) < kFloatRelTol);
+    }
   }
 }
 

@@ -13,6 +13,7 @@ void prepare_eigen(PreparedCommand& c) {
       "  hessian eigen --model data/digits-mlp.h5 --data data/digits.h5 --k 5\n"
       "  hessian eigen --arch mlp:64-32-10:tanh --samples 512 --which both --k 3 --json\n"
       "  hessian eigen --model m.h5 --data d.h5 --layers 'fc1.*' --method power --tol 1e-4\n"
+      "  hessian eigen --model m.h5 --data d.h5 --k 8 --block 4 --tol 1e-6\n"
       "  hessian eigen --model data/digits-mlp.h5 --data data/digits.h5 --per-layer --k 3\n");
   add_inputs(f, run.inputs);
   add_target(f, run.target);
@@ -24,10 +25,15 @@ void prepare_eigen(PreparedCommand& c) {
              "converged when the residual |Hu - lambda u| <= T |lambda|; power iteration stops "
              "when the Rayleigh quotient changes by less than T")
       .choice("method", &eo.method,
-              "Lanczos (Spectra), or power iteration with deflation as "
-              "PyHessian does it")
+              "thick-restart Lanczos that stops at the first product where the K pairs pass "
+              "(lanczos), Spectra's implicitly restarted Lanczos (spectra), or power iteration "
+              "with deflation as PyHessian does it")
+      .value("block", &eo.block, "B",
+             "lanczos: columns per product (block Lanczos when B > 1; default 1)")
+      .value("ncv", &eo.ncv, "N",
+             "lanczos, spectra: Krylov basis columns at most (default 0: automatic)")
       .value("max-iterations", &eo.max_iterations, "N",
-             "lanczos: restarts; power: iterations per eigenvalue")
+             "lanczos, spectra: restarts; power: iterations per eigenvalue")
       .toggle("save-vectors", &eo.save_vectors, "write the eigenvectors to the result file")
       .toggle("per-layer", &run.per_layer,
               "the K eigenvalues of each layer's diagonal block H_ll instead, one row per layer "

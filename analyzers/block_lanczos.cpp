@@ -1,0 +1,183 @@
+#include "analyzers/block_lanczos.h"
+
+#include <Eigen/Eigenvalues>
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace hess {
+
+namespace {
+
+// A new column whose remainder after projection is below this fraction of its norm before
+// projection spans nothing new: it is replaced by a random direction (an invariant subspace, or a
+// block whose columns became dependent).
+constexpr double kBreakdown = 1e-12;
+
+// y −= B (Bᵀ y) twice, the coefficients of both passes added into c.
+void project_out(const Eigen::Ref<const Eigen::MatrixXd>& B, Eigen::Ref<Eigen::VectorXd> y,
+                 Eigen::Ref<Eigen::VectorXd> c) {
+  if (B.cols() == 0) return;
+  for (int pass = 0; pass < 2; ++pass) {
+    const Eigen::VectorXd d = B.transpose() * y;
+    y.noalias() -= B * d;
+    c += d;
+  }
+}
+
+// The remainder W (already projected on the basis V) as Q R with Q orthonormal to V and to itself:
+// column by column, each projected once more on V and on the earlier columns of Q (those
+// coefficients go into C, the basis' part, and R). A column that spans nothing new (‖w‖ below
+// kBreakdown times `scale`) keeps its tiny R entry and is replaced in Q by a random direction
+// orthogonal to everything, so the basis still grows by a full block.
+void factor_remainder(const Eigen::Ref<const Eigen::MatrixXd>& V, Eigen::MatrixXd& W,
+                      const Eigen::VectorXd& scale, Eigen::MatrixXd& C, Eigen::MatrixXd& R,
+                      Rng& rng) {
+  const Eigen::Index P = W.rows();
+  const Eigen::Index m = V.cols();
+  const Eigen::Index b = W.cols();
+  Eigen::MatrixXd basis(P, m + b);
+  basis.leftCols(m) = V;
+  R = Eigen::MatrixXd::Zero(b, b);
+  for (Eigen::Index j = 0; j < b; ++j) {
+    Eigen::VectorXd c = Eigen::VectorXd::Zero(m + j);
+    Eigen::VectorXd w = W.col(j);
+    project_out(basis.leftCols(m + j), w, c);
+    C.col(j) += c.head(m);
+    R.col(j).head(j) = c.tail(j);
+    const double norm = w.norm();
+    R(j, j) = norm;
+    if (norm > kBreakdown * scale(j)) {
+      w /= norm;
+    } else {
+      for (Eigen::Index i = 0; i < P; ++i) w(i) = rng.normal();
+      Eigen::VectorXd ignored = Eigen::VectorXd::Zero(m + j);
+      project_out(basis.leftCols(m + j), w, ignored);
+      w.normalize();
+    }
+    basis.col(m + j) = w;
+  }
+  W = basis.rightCols(b);
+}
+
+// Indices of ascending Ritz values in the order a restart keeps them: the wanted ones first (top
+// largest, then bottom smallest), then the next nearest the wanted end(s), alternating when both.
+std::vector<Eigen::Index> keep_order(Eigen::Index m, int top, int bottom) {
+  std::vector<Eigen::Index> order;
+  for (int i = 0; i < top; ++i) order.push_back(m - 1 - i);
+  for (int i = 0; i < bottom; ++i) order.push_back(i);
+  Eigen::Index hi = m - 1 - top;
+  Eigen::Index lo = bottom;
+  bool from_top = top > 0;
+  while (lo <= hi) {
+    order.push_back(from_top ? hi-- : lo++);
+    if (top > 0 && bottom > 0) from_top = !from_top;
+  }
+  return order;
+}
+
+}  // namespace
+
+double ritz_tolerance(double tol, double lambda) {
+  return tol *
+         std::max(std::abs(lambda), std::pow(std::numeric_limits<double>::epsilon(), 2.0 / 3));
+}
+
+BlockLanczosResult block_lanczos(const CurvatureOperator& A, const Eigen::MatrixXd& start,
+                                 const BlockLanczosOptions& o, Rng& rng) {
+  const Eigen::Index P = A.rows();
+  const int nev = o.top + o.bottom;
+  const int b = o.block;
+  assert(nev >= 1 && b >= 1 && o.ncv <= P && o.ncv >= nev + b && o.ncv > nev);
+  assert(start.rows() == P && start.cols() == b);
+  const int keep = std::max(nev, std::min(o.ncv - b, nev + (o.ncv - nev) / 2));
+  // Convergence is judged from 2 nev + 1 columns on (ARPACK's and Spectra's smallest default
+  // basis), so that a few lucky early estimates cannot end the run.
+  const Eigen::Index first_check = std::min<Eigen::Index>(o.ncv, 2 * nev + 1);
+
+  Eigen::MatrixXd V(P, o.ncv);
+  Eigen::MatrixXd H = Eigen::MatrixXd::Zero(o.ncv, o.ncv);
+  Eigen::MatrixXd Q = start;
+  {
+    Eigen::MatrixXd none(0, b);
+    Eigen::MatrixXd R;
+    factor_remainder(V.leftCols(0), Q, Eigen::VectorXd::Constant(b, start.norm()), none, R, rng);
+  }
+  V.leftCols(b) = Q;
+  Eigen::Index m = b;
+  Eigen::Index arrow = 0;  // columns kept by the last restart (0 before any)
+
+  BlockLanczosResult r;
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es;
+  Eigen::VectorXd estimates;
+  for (;;) {
+    Eigen::MatrixXd AQ;
+    A.apply(V.middleCols(m - b, b), AQ);
+    const Eigen::VectorXd scale = AQ.colwise().norm().transpose();
+    Eigen::MatrixXd C = V.leftCols(m).transpose() * AQ;
+    AQ.noalias() -= V.leftCols(m) * C;
+    const Eigen::MatrixXd C2 = V.leftCols(m).transpose() * AQ;
+    AQ.noalias() -= V.leftCols(m) * C2;
+    C += C2;
+    Eigen::MatrixXd R = Eigen::MatrixXd::Zero(b, b);
+    const bool complete = m == P;  // the basis spans everything: its Ritz pairs are exact
+    if (!complete) factor_remainder(V.leftCols(m), AQ, scale, C, R, rng);
+    // H keeps the block-tridiagonal couplings (and, for the first block after a restart, the
+    // arrow to the kept Ritz vectors); the projections on older columns are zero in exact
+    // arithmetic and only reorthogonalize, as in Spectra's and ARPACK's Lanczos.
+    const Eigen::Index lo = m - b == arrow ? 0 : std::max<Eigen::Index>(0, m - 2 * b);
+    H.block(lo, m - b, m - lo, b) = C.bottomRows(m - lo);
+    H.block(m - b, lo, b, m - lo) = C.bottomRows(m - lo).transpose();
+    const Eigen::MatrixXd D = C.bottomRows(b);
+    H.block(m - b, m - b, b, b) = (D + D.transpose()) / 2;
+
+    if (m <= nev) {  // fewer Ritz pairs than wanted: grow first
+      V.middleCols(m, b) = AQ;
+      m += b;
+      continue;
+    }
+    es.compute(H.topLeftCorner(m, m));
+    const std::vector<Eigen::Index> order = keep_order(m, o.top, o.bottom);
+    estimates.resize(nev);
+    int converged = 0;
+    for (int i = 0; i < nev; ++i) {
+      const Eigen::Index j = order[i];
+      estimates(i) = complete ? 0.0 : (R * es.eigenvectors().col(j).tail(b)).norm();
+      if (estimates(i) <= ritz_tolerance(o.tol, es.eigenvalues()(j))) ++converged;
+    }
+    r.converged = converged;
+    if (complete || (m >= first_check && converged == nev)) {
+      r.success = true;
+      break;
+    }
+    if (m + b > o.ncv) {
+      if (r.restarts == o.max_restarts) break;
+      ++r.restarts;
+      Eigen::MatrixXd S(m, keep);
+      for (int i = 0; i < keep; ++i) S.col(i) = es.eigenvectors().col(order[i]);
+      const Eigen::MatrixXd Y = V.leftCols(m) * S;
+      V.leftCols(keep) = Y;
+      H.setZero();
+      for (int i = 0; i < keep; ++i) H(i, i) = es.eigenvalues()(order[i]);
+      m = keep;
+      arrow = keep;
+    }
+    V.middleCols(m, b) = AQ;
+    m += b;
+  }
+
+  const std::vector<Eigen::Index> order = keep_order(es.eigenvalues().size(), o.top, o.bottom);
+  Eigen::MatrixXd S(es.eigenvectors().rows(), nev);
+  r.values.resize(nev);
+  for (int i = 0; i < nev; ++i) {
+    S.col(i) = es.eigenvectors().col(order[i]);
+    r.values(i) = es.eigenvalues()(order[i]);
+  }
+  r.vectors = V.leftCols(S.rows()) * S;
+  r.estimates = estimates;
+  return r;
+}
+
+}  // namespace hess

@@ -1,0 +1,55 @@
+#pragma once
+// Thick-restart block Lanczos with full reorthogonalization: the extreme eigenpairs of a symmetric
+// operator from a Krylov basis that grows by `block` columns per product, judged after every
+// product, and restarted only when the basis reaches `ncv` columns.
+//
+// Each step applies the operator to the newest block Q (one k-column product), projects A Q on the
+// whole basis twice (classical Gram-Schmidt, twice is enough), stores the projections as the new
+// columns of H = Vᵀ A V and factors the remainder W = Q' R. Then A V = V H + Q' R Eₘᵀ, so a Ritz
+// pair (θ, V s) of H has the residual ‖A V s − θ V s‖ = ‖R s_last‖ (s_last: the last block of s)
+// without another product. The wanted pairs have converged when that estimate is at most
+// tol·max(|θ|, ε^⅔) for all of them (Spectra's and ARPACK's rule). Spectra's restarted Lanczos
+// looks at its Ritz values only when its basis is full, so it spends at least ncv products; this
+// one stops at the first step where the estimates pass.
+//
+// At ncv columns the basis restarts thick (Wu and Simon's TRLan, Stewart's Krylov-Schur): it keeps
+// the Ritz vectors nearest the wanted end(s), nev + (ncv − nev)/2 of them, H becomes their Ritz
+// values, and Q' continues the basis (Yᵀ A Q' = (R S_last)ᵀ comes out of the next projection).
+//
+//   hess::BlockLanczosOptions o{.top = 5, .ncv = 100, .tol = 1e-6};
+//   hess::BlockLanczosResult r = hess::block_lanczos(A, start, o, rng);  // start: P x block
+#include <Eigen/Core>
+#include <cstdint>
+
+#include "engine/curvature_operator.h"
+#include "engine/random.h"
+
+namespace hess {
+
+struct BlockLanczosOptions {
+  int top = 0;     // largest eigenvalues wanted
+  int bottom = 0;  // smallest eigenvalues wanted
+  int ncv = 0;     // basis columns at most (> top + bottom, ≥ top + bottom + block)
+  int block = 1;   // columns per product
+  double tol = 1e-10;
+  int max_restarts = 1000;
+};
+
+struct BlockLanczosResult {
+  Eigen::VectorXd values;     // top largest (descending), then bottom smallest (ascending)
+  Eigen::MatrixXd vectors;    // P x (top + bottom) Ritz vectors, aligned with values
+  Eigen::VectorXd estimates;  // ‖R s_last‖ for each pair
+  int converged = 0;          // pairs whose estimate is within the tolerance
+  int64_t restarts = 0;
+  bool success = false;  // all wanted pairs converged (or the basis spans an invariant subspace)
+};
+
+// The residual below which a Ritz pair counts as converged: tol·max(|λ|, ε^⅔).
+double ritz_tolerance(double tol, double lambda);
+
+// `start` holds `block` columns of length P (any nonzero; orthonormalized here). Asserts its
+// options are consistent (the caller validates the user's).
+BlockLanczosResult block_lanczos(const CurvatureOperator& A, const Eigen::MatrixXd& start,
+                                 const BlockLanczosOptions& options, Rng& rng);
+
+}  // namespace hess

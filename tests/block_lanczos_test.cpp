@@ -1,0 +1,161 @@
+// analyzers/block_lanczos: thick-restart block Lanczos against dense eigendecompositions of
+// matrices with chosen spectra (clustered, repeated, indefinite) and of a small model's Hessian:
+// both ends, block sizes 1-4, restarts, the residual estimates against explicit residuals, and
+// its product count against Spectra's restarted Lanczos at the same tolerance.
+#include <doctest/doctest.h>
+
+#include <Eigen/Eigenvalues>
+#include <cmath>
+
+#include "analyzers/block_lanczos.h"
+#include "analyzers/eigen.h"
+#include "support/curvature_fixture.h"
+
+using namespace hess;
+using namespace hess::test;
+
+namespace {
+
+constexpr double kRelTol = 1e-9;  // eigenvalues after a run at tol 1e-11, in double
+
+Eigen::MatrixXd gaussian_block(int64_t rows, int cols, uint64_t seed) {
+  Rng rng(seed);
+  Eigen::MatrixXd X(rows, cols);
+  for (Eigen::Index j = 0; j < X.cols(); ++j)
+    for (Eigen::Index i = 0; i < X.rows(); ++i) X(i, j) = rng.normal();
+  return X;
+}
+
+// The wanted values from ascending `all`: top largest descending, then bottom smallest ascending.
+Eigen::VectorXd wanted(const Eigen::VectorXd& all, int top, int bottom) {
+  Eigen::VectorXd w(top + bottom);
+  w.head(top) = all.tail(top).reverse();
+  w.tail(bottom) = all.head(bottom);
+  return w;
+}
+
+// Runs block_lanczos on A and checks values, orthonormal vectors, estimates and true residuals.
+BlockLanczosResult check_run(const DenseOperator& A, const Eigen::VectorXd& all,
+                             const BlockLanczosOptions& o, uint64_t seed) {
+  CAPTURE(o.top);
+  CAPTURE(o.bottom);
+  CAPTURE(o.block);
+  CAPTURE(o.ncv);
+  Rng rng(seed);
+  const BlockLanczosResult r = block_lanczos(A, gaussian_block(A.rows(), o.block, seed), o, rng);
+  REQUIRE(r.success);
+  CHECK(r.converged == o.top + o.bottom);
+  const Eigen::VectorXd want = wanted(all, o.top, o.bottom);
+  const double scale = all.cwiseAbs().maxCoeff();
+  CHECK((r.values - want).cwiseAbs().maxCoeff() < kRelTol * scale);
+  const Eigen::MatrixXd gram = r.vectors.transpose() * r.vectors;
+  CHECK((gram - Eigen::MatrixXd::Identity(gram.rows(), gram.cols())).norm() < 1e-10);
+  for (Eigen::Index i = 0; i < r.values.size(); ++i) {
+    const double residual = (A.matrix() * r.vectors.col(i) - r.values(i) * r.vectors.col(i)).norm();
+    CHECK(r.estimates(i) <= ritz_tolerance(o.tol, r.values(i)));
+    // The estimate is the residual of the Lanczos relation: the explicit one agrees up to
+    // rounding of the basis (a few ε‖A‖).
+    CHECK(residual <= r.estimates(i) + 1e-12 * scale);
+  }
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("block lanczos: both ends of an indefinite spectrum, blocks 1 to 4, with restarts") {
+  Eigen::VectorXd all = Eigen::VectorXd::LinSpaced(300, -2.0, 3.0);
+  for (Eigen::Index i = 0; i < all.size(); ++i) all(i) += 0.3 * std::sin(7.0 * i);
+  std::sort(all.data(), all.data() + all.size());
+  const DenseOperator A(matrix_with_spectrum(all, 11));
+  for (int block : {1, 2, 4}) {
+    for (int ncv : {24, 120}) {  // 24: many thick restarts; 120: few or none
+      BlockLanczosOptions o;
+      o.block = block;
+      o.ncv = ncv;
+      o.tol = 1e-11;
+      o.top = 4;
+      const BlockLanczosResult top = check_run(A, all, o, 3);
+      if (ncv == 24) CHECK(top.restarts > 0);
+      o.top = 0;
+      o.bottom = 3;
+      check_run(A, all, o, 4);
+      o.top = 3;
+      check_run(A, all, o, 5);
+    }
+  }
+}
+
+TEST_CASE("block lanczos: a repeated top eigenvalue is found once per copy with a block") {
+  // λ = 5 three times: a single start vector's Krylov space holds one direction of that
+  // eigenspace (so single-vector Lanczos finds the value once), a block of 3 holds all of it.
+  Eigen::VectorXd all = Eigen::VectorXd::LinSpaced(200, -1.0, 1.0);
+  all.tail(3).setConstant(5.0);
+  const DenseOperator A(matrix_with_spectrum(all, 12));
+  BlockLanczosOptions o;
+  o.top = 4;
+  o.block = 3;
+  o.ncv = 60;
+  o.tol = 1e-11;
+  const BlockLanczosResult r = check_run(A, all, o, 6);
+  CHECK(r.values(2) == doctest::Approx(5.0).epsilon(1e-10));
+}
+
+TEST_CASE("block lanczos: a basis that spans everything gives the exact pairs") {
+  const Eigen::VectorXd all = Eigen::VectorXd::LinSpaced(12, -1.0, 1.0);
+  const DenseOperator A(matrix_with_spectrum(all, 13));
+  BlockLanczosOptions o;
+  o.top = 2;
+  o.ncv = 12;
+  o.tol = 1e-14;  // below what the estimates reach: the run ends because the basis is complete
+  o.block = 2;
+  const BlockLanczosResult r = check_run(A, all, o, 7);
+  CHECK(r.restarts == 0);
+  CHECK(A.applications() == 12);
+}
+
+TEST_CASE("block lanczos: a run out of restarts says so and keeps its best pairs") {
+  const Eigen::VectorXd all = Eigen::VectorXd::LinSpaced(400, 0.0, 1.0);  // no gap at the top
+  const DenseOperator A(matrix_with_spectrum(all, 14));
+  BlockLanczosOptions o;
+  o.top = 5;
+  o.ncv = 12;
+  o.tol = 1e-12;
+  o.max_restarts = 2;
+  Rng rng(8);
+  const BlockLanczosResult r = block_lanczos(A, gaussian_block(400, 1, 8), o, rng);
+  CHECK(!r.success);
+  CHECK(r.restarts == 2);
+  CHECK(r.converged < 5);
+  REQUIRE(r.values.size() == 5);
+  CHECK(r.estimates.maxCoeff() > ritz_tolerance(o.tol, 1.0));
+  CHECK(r.values(0) <= 1.0 + 1e-12);
+  CHECK(r.values(0) > 0.9);
+}
+
+TEST_CASE("lanczos needs fewer products than Spectra's restarted Lanczos on a model Hessian") {
+  // Both judge convergence by the same residual estimate; Spectra does so only when its basis is
+  // full. Double and float objectives.
+  for (Precision precision : {Precision::F64, Precision::F32}) {
+    CAPTURE(static_cast<int>(precision));
+    const ModelProblem p = indefinite_mlp(precision);
+    for (double tol : {1e-6, 1e-10}) {
+      CAPTURE(tol);
+      EigenOptions o;
+      o.k = 5;
+      o.tol = tol;
+      o.method = EigenMethod::Lanczos;
+      const EigenResult ours = run(o, *p.hessian);
+      o.method = EigenMethod::Spectra;
+      const EigenResult spectra = run(o, *p.hessian);
+      MESSAGE("top-5 at tol " << tol << ": lanczos " << ours.hvps << " products, spectra "
+                              << spectra.hvps);
+      CHECK(ours.status == Status::Ok);
+      CHECK(spectra.status == Status::Ok);
+      CHECK(ours.hvps < spectra.hvps);
+      const double rel = precision == Precision::F64 ? 1e-8 : 1e-4;
+      CHECK(((ours.eigenvalues - spectra.eigenvalues).array() / spectra.eigenvalues.array())
+                .abs()
+                .maxCoeff() < rel);
+    }
+  }
+}
