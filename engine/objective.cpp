@@ -16,6 +16,7 @@ void ObjectiveOptions::validate() const {
   require_at_least("threads", threads, 1);
   require_non_negative_finite("weight_decay", weight_decay);
   require_at_least("keep_bytes", keep_bytes, int64_t{0});
+  require_at_least("column_group_bytes", column_group_bytes, int64_t{1});
 }
 
 Evaluation Objective::value() {
@@ -29,23 +30,39 @@ Evaluation Objective::gradient(double* g) {
   return evaluate(req, {g, nullptr});
 }
 
+int column_group(int64_t num_params, int64_t bytes) {
+  const int64_t per_column = kColumnGroupBytesPerParam * std::max<int64_t>(num_params, 1);
+  return static_cast<int>(std::clamp<int64_t>(bytes / per_column, 1, 1 << 20));
+}
+
 void Objective::curvature(const double* V, int k, double* CV, Curvature kind) {
   EvalRequest req;
-  req.directions = V;
-  req.k = k;
   req.curvature = true;
   req.kind = kind;
-  evaluate(req, {nullptr, CV});
+  columns(req, V, k, CV);
 }
 
 void Objective::residual(const double* V, int k, double* RV) {
   EvalRequest req;
-  req.directions = V;
-  req.k = k;
   req.curvature = true;
   req.kind = Curvature::Hessian;
   req.loss_curvature = false;
-  evaluate(req, {nullptr, RV});
+  columns(req, V, k, RV);
+}
+
+void Objective::columns(EvalRequest req, const double* V, int k, double* out) {
+  const int64_t P = num_params();
+  const bool may_keep = options().keep_bytes > 0 && !options().reduction;
+  const int group = may_keep ? column_group(P, options().column_group_bytes) : k;
+  for (int done = 0; done < k;) {
+    const KeptBatches kept_now = kept();
+    const bool all_kept = kept_now.total > 0 && kept_now.batches == kept_now.total;
+    const int n = done == 0 || all_kept ? std::min(group, k - done) : k - done;
+    req.directions = V + static_cast<int64_t>(done) * P;
+    req.k = n;
+    evaluate(req, {nullptr, out + static_cast<int64_t>(done) * P});
+    done += n;
+  }
 }
 
 void Objective::ggn_diagonal(double* d) {

@@ -23,7 +23,8 @@ using namespace hess::test;
 
 namespace {
 
-constexpr double kSumOrderTol = 1e-12;  // the same sum added in another order
+constexpr double kSumOrderTol = 1e-12;         // the same sum added in another order
+constexpr double kColumnWidthFloatTol = 1e-5;  // float passes of another width (GEMM shapes)
 // One rounding: the compiler may fuse s + λθ into one multiply-add (it does in some builds, e.g.
 // with sanitizers), so "exactly" means to within the last bit or two.
 constexpr double kOneRoundingTol = 4 * std::numeric_limits<double>::epsilon();
@@ -415,4 +416,78 @@ TEST_CASE("a budget keeps as many batches as fit and no more") {
   for (int rep = 0; rep < 2; ++rep) none->curvature(V.data(), 2, hv.data(), Curvature::Hessian);
   CHECK(none->kept().batches == 0);
   CHECK(none->kept().reused == 0);
+}
+
+namespace {
+
+// One objective per column grouping: every column in one pass (the default group for these small
+// models), or one column per pass (column_group_bytes = 1), with batches kept or not.
+std::unique_ptr<Objective> grouped_objective(const Model& m, const Dataset& d, Precision precision,
+                                             int64_t group_bytes, int64_t keep_bytes) {
+  ObjectiveOptions o;
+  o.batch_size = 4;
+  o.threads = 2;
+  o.keep_bytes = keep_bytes;
+  o.column_group_bytes = group_bytes;
+  auto obj = make_objective(m.graph, d, all_rows(d.size()), o, precision);
+  obj->set_parameters(m.theta);
+  return obj;
+}
+
+void check_column_groups(Precision precision) {
+  // Columns computed in passes of different widths differ by GEMM and kernel shapes only: to
+  // rounding of the passes' own precision.
+  const double tol = precision == Precision::F64 ? kSumOrderTol : kColumnWidthFloatTol;
+  ArchOptions ao;
+  ao.seed = 15;
+  for (const std::string spec : {"mlp:5-7-3:tanh", "cnn:1x6x6-c3k3-pool2-4:relu"}) {
+    CAPTURE(spec);
+    const Model m = build_arch(spec, ao);
+    const Dataset d = random_dataset(m.graph, kSamples, kClasses, 16);
+    const int64_t P = m.graph.num_params();
+    REQUIRE(column_group(P, kColumnGroupBytesPerParam * P) == 1);
+    const Eigen::MatrixXd V = directions(P, 5, 44);
+    auto whole = grouped_objective(m, d, precision, int64_t{1} << 30, int64_t{1} << 30);
+    auto single = grouped_objective(m, d, precision, 1, int64_t{1} << 30);
+    auto unkept = grouped_objective(m, d, precision, 1, 0);
+    auto passes = [](const std::unique_ptr<Objective>& o) { return o->counters().passes; };
+    for (Curvature kind : {Curvature::Hessian, Curvature::GGN}) {
+      CAPTURE(static_cast<int>(kind));
+      Eigen::MatrixXd a(P, 5), b(P, 5), c(P, 5), one(P, 1);
+      const int64_t before_whole = passes(whole), before_single = passes(single),
+                    before_unkept = passes(unkept);
+      whole->curvature(V.data(), 5, a.data(), kind);
+      single->curvature(V.data(), 5, b.data(), kind);
+      unkept->curvature(V.data(), 5, c.data(), kind);
+      CHECK(passes(whole) - before_whole == 1);
+      CHECK(passes(single) - before_single == 5);  // the first column kept every batch
+      CHECK(passes(unkept) - before_unkept == 1);  // nothing kept: all columns in one pass
+      CHECK(rel_err(b, a) < tol);
+      CHECK(rel_err(c, a) < tol);
+      // And each column is the product of that column alone, which a pass of one column gives
+      // bit for bit.
+      for (int j = 0; j < 5; ++j) {
+        const Eigen::MatrixXd v = V.col(j);
+        whole->curvature(v.data(), 1, one.data(), kind);
+        CHECK(bitwise_equal(one, b.col(j)));
+      }
+    }
+    Eigen::MatrixXd ra(P, 5), rb(P, 5);
+    whole->residual(V.data(), 5, ra.data());
+    single->residual(V.data(), 5, rb.data());
+    CHECK(rel_err(rb, ra) < tol);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a k-column product in passes of fewer columns gives the same columns, bit for bit") {
+  check_column_groups(Precision::F64);
+  check_column_groups(Precision::F32);
+  ObjectiveOptions o;
+  o.column_group_bytes = 0;
+  CHECK_THROWS_WITH_AS(o.validate(), doctest::Contains("column_group_bytes"),
+                       std::invalid_argument);
+  CHECK(column_group(669706, 8 << 20) == 1);  // the benchmark's wide MLP: one column per pass
+  CHECK(column_group(5258, 8 << 20) == 132);
 }
