@@ -15,51 +15,64 @@ namespace {
 // projection spans nothing new: it is replaced by a random direction (an invariant subspace, or a
 // block whose columns became dependent).
 constexpr double kBreakdown = 1e-12;
+// A projection that leaves less than this fraction of a column's norm has cancelled enough digits
+// to need a second pass (Daniel, Gragg, Kaufman and Stewart's criterion, as ARPACK uses it).
+constexpr double kReorthogonalize = 0.7071067811865476;
 
-// y −= B (Bᵀ y) twice, the coefficients of both passes added into c.
-void project_out(const Eigen::Ref<const Eigen::MatrixXd>& B, Eigen::Ref<Eigen::VectorXd> y,
-                 Eigen::Ref<Eigen::VectorXd> c) {
+// Y −= B (Bᵀ Y), coefficients added into C; a second pass when a column lost more than
+// kReorthogonalize of its norm (`before`: the column norms before the first pass).
+void project_out(const Eigen::Ref<const Eigen::MatrixXd>& B, Eigen::Ref<Eigen::MatrixXd> Y,
+                 Eigen::Ref<Eigen::MatrixXd> C, const Eigen::VectorXd& before) {
   if (B.cols() == 0) return;
   for (int pass = 0; pass < 2; ++pass) {
-    const Eigen::VectorXd d = B.transpose() * y;
-    y.noalias() -= B * d;
-    c += d;
+    const Eigen::MatrixXd D = B.transpose() * Y;
+    Y.noalias() -= B * D;
+    C += D;
+    const Eigen::VectorXd after = Y.colwise().norm().transpose();
+    if ((after.array() >= kReorthogonalize * before.array()).all()) return;
   }
 }
 
 // The remainder W (already projected on the basis V) as Q R with Q orthonormal to V and to itself:
-// column by column, each projected once more on V and on the earlier columns of Q (those
-// coefficients go into C, the basis' part, and R). A column that spans nothing new (‖w‖ below
-// kBreakdown times `scale`) keeps its tiny R entry and is replaced in Q by a random direction
-// orthogonal to everything, so the basis still grows by a full block.
+// column by column, each projected on the earlier columns of Q (coefficients into R). A column that
+// spans nothing new (‖w‖ below kBreakdown times `scale`) keeps its tiny R entry and is replaced in
+// Q by a random direction orthogonal to everything, so the basis still grows by a full block; one
+// that lost much of its norm to the block's earlier columns is projected on V once more
+// (coefficients into C, the basis' part).
 void factor_remainder(const Eigen::Ref<const Eigen::MatrixXd>& V, Eigen::MatrixXd& W,
                       const Eigen::VectorXd& scale, Eigen::MatrixXd& C, Eigen::MatrixXd& R,
                       Rng& rng) {
   const Eigen::Index P = W.rows();
   const Eigen::Index m = V.cols();
   const Eigen::Index b = W.cols();
-  Eigen::MatrixXd basis(P, m + b);
-  basis.leftCols(m) = V;
   R = Eigen::MatrixXd::Zero(b, b);
   for (Eigen::Index j = 0; j < b; ++j) {
-    Eigen::VectorXd c = Eigen::VectorXd::Zero(m + j);
-    Eigen::VectorXd w = W.col(j);
-    project_out(basis.leftCols(m + j), w, c);
-    C.col(j) += c.head(m);
-    R.col(j).head(j) = c.tail(j);
-    const double norm = w.norm();
+    auto w = W.col(j);
+    const auto Q = W.leftCols(j);  // the block's columns done so far
+    const Eigen::VectorXd norm_in = Eigen::VectorXd::Constant(1, w.norm());
+    Eigen::MatrixXd r = Eigen::MatrixXd::Zero(j, 1);
+    project_out(Q, w, r, norm_in);
+    R.col(j).head(j) = r;
+    double norm = w.norm();
+    if (j > 0 && norm < kReorthogonalize * norm_in(0) && norm > kBreakdown * scale(j)) {
+      Eigen::MatrixXd c = Eigen::MatrixXd::Zero(m, 1);
+      project_out(V, w, c, Eigen::VectorXd::Constant(1, norm));
+      C.col(j) += c;
+      norm = w.norm();
+    }
     R(j, j) = norm;
     if (norm > kBreakdown * scale(j)) {
       w /= norm;
-    } else {
-      for (Eigen::Index i = 0; i < P; ++i) w(i) = rng.normal();
-      Eigen::VectorXd ignored = Eigen::VectorXd::Zero(m + j);
-      project_out(basis.leftCols(m + j), w, ignored);
-      w.normalize();
+      continue;
     }
-    basis.col(m + j) = w;
+    for (Eigen::Index i = 0; i < P; ++i) w(i) = rng.normal();
+    Eigen::MatrixXd ignored_v = Eigen::MatrixXd::Zero(m, 1),
+                    ignored_q = Eigen::MatrixXd::Zero(j, 1);
+    const Eigen::VectorXd huge = Eigen::VectorXd::Constant(1, std::numeric_limits<double>::max());
+    project_out(V, w, ignored_v, huge);  // always twice: a random vector against everything
+    project_out(Q, w, ignored_q, huge);
+    w.normalize();
   }
-  W = basis.rightCols(b);
 }
 
 // Indices of ascending Ritz values in the order a restart keeps them: the wanted ones first (top
@@ -103,7 +116,8 @@ BlockLanczosResult block_lanczos(const CurvatureOperator& A, const Eigen::Matrix
   {
     Eigen::MatrixXd none(0, b);
     Eigen::MatrixXd R;
-    factor_remainder(V.leftCols(0), Q, Eigen::VectorXd::Constant(b, start.norm()), none, R, rng);
+    const Eigen::VectorXd norms = start.colwise().norm().transpose();
+    factor_remainder(V.leftCols(0), Q, norms, none, R, rng);
   }
   V.leftCols(b) = Q;
   Eigen::Index m = b;
@@ -116,11 +130,8 @@ BlockLanczosResult block_lanczos(const CurvatureOperator& A, const Eigen::Matrix
     Eigen::MatrixXd AQ;
     A.apply(V.middleCols(m - b, b), AQ);
     const Eigen::VectorXd scale = AQ.colwise().norm().transpose();
-    Eigen::MatrixXd C = V.leftCols(m).transpose() * AQ;
-    AQ.noalias() -= V.leftCols(m) * C;
-    const Eigen::MatrixXd C2 = V.leftCols(m).transpose() * AQ;
-    AQ.noalias() -= V.leftCols(m) * C2;
-    C += C2;
+    Eigen::MatrixXd C = Eigen::MatrixXd::Zero(m, b);
+    project_out(V.leftCols(m), AQ, C, scale);
     Eigen::MatrixXd R = Eigen::MatrixXd::Zero(b, b);
     const bool complete = m == P;  // the basis spans everything: its Ritz pairs are exact
     if (!complete) factor_remainder(V.leftCols(m), AQ, scale, C, R, rng);

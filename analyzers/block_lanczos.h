@@ -4,8 +4,9 @@
 // product, and restarted only when the basis reaches `ncv` columns.
 //
 // Each step applies the operator to the newest block Q (one k-column product), projects A Q on the
-// whole basis twice (classical Gram-Schmidt, twice is enough), stores the projections as the new
-// columns of H = Vᵀ A V and factors the remainder W = Q' R. Then A V = V H + Q' R Eₘᵀ, so a Ritz
+// whole basis (classical Gram-Schmidt, a second pass where the first cancelled more than 1/√2 of
+// a column: DGKS), stores the couplings to the newest blocks in H = Vᵀ A V and factors the
+// remainder W = Q' R. Then A V = V H + Q' R Eₘᵀ, so a Ritz
 // pair (θ, V s) of H has the residual ‖A V s − θ V s‖ = ‖R s_last‖ (s_last: the last block of s)
 // without another product. The wanted pairs have converged when that estimate is at most
 // tol·max(|θ|, ε^⅔) for all of them (Spectra's and ARPACK's rule). Spectra's restarted Lanczos
