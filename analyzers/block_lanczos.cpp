@@ -21,6 +21,7 @@ constexpr double kReorthogonalize = 0.7071067811865476;
 
 // Y −= B (Bᵀ Y), coefficients added into C; a second pass when a column lost more than
 // kReorthogonalize of its norm (`before`: the column norms before the first pass).
+// An infinite `before` asks for both passes.
 void project_out(const Eigen::Ref<const Eigen::MatrixXd>& B, Eigen::Ref<Eigen::MatrixXd> Y,
                  Eigen::Ref<Eigen::MatrixXd> C, const Eigen::VectorXd& before) {
   if (B.cols() == 0) return;
@@ -28,6 +29,7 @@ void project_out(const Eigen::Ref<const Eigen::MatrixXd>& B, Eigen::Ref<Eigen::M
     const Eigen::MatrixXd D = B.transpose() * Y;
     Y.noalias() -= B * D;
     C += D;
+    if (pass == 1) return;
     const Eigen::VectorXd after = Y.colwise().norm().transpose();
     if ((after.array() >= kReorthogonalize * before.array()).all()) return;
   }
@@ -68,9 +70,10 @@ void factor_remainder(const Eigen::Ref<const Eigen::MatrixXd>& V, Eigen::MatrixX
     for (Eigen::Index i = 0; i < P; ++i) w(i) = rng.normal();
     Eigen::MatrixXd ignored_v = Eigen::MatrixXd::Zero(m, 1),
                     ignored_q = Eigen::MatrixXd::Zero(j, 1);
-    const Eigen::VectorXd huge = Eigen::VectorXd::Constant(1, std::numeric_limits<double>::max());
-    project_out(V, w, ignored_v, huge);  // always twice: a random vector against everything
-    project_out(Q, w, ignored_q, huge);
+    const Eigen::VectorXd twice =
+        Eigen::VectorXd::Constant(1, std::numeric_limits<double>::infinity());
+    project_out(V, w, ignored_v, twice);  // a random vector against everything
+    project_out(Q, w, ignored_q, twice);
     w.normalize();
   }
 }
@@ -89,6 +92,14 @@ std::vector<Eigen::Index> keep_order(Eigen::Index m, int top, int bottom) {
     if (top > 0 && bottom > 0) from_top = !from_top;
   }
   return order;
+}
+
+// The eigenvectors of `es` (coefficients in the basis) at order[0..n), as columns.
+Eigen::MatrixXd ritz_coefficients(const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>& es,
+                                  const std::vector<Eigen::Index>& order, int n) {
+  Eigen::MatrixXd S(es.eigenvectors().rows(), n);
+  for (int i = 0; i < n; ++i) S.col(i) = es.eigenvectors().col(order[i]);
+  return S;
 }
 
 }  // namespace
@@ -124,8 +135,8 @@ BlockLanczosResult block_lanczos(const CurvatureOperator& A, const Eigen::Matrix
   Eigen::Index arrow = 0;  // columns kept by the last restart (0 before any)
 
   BlockLanczosResult r;
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es;
-  Eigen::VectorXd estimates;
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es;  // of H, last computed at m columns
+  std::vector<Eigen::Index> order;                    // its pairs, wanted first
   for (;;) {
     Eigen::MatrixXd AQ;
     A.apply(V.middleCols(m - b, b), AQ);
@@ -144,31 +155,29 @@ BlockLanczosResult block_lanczos(const CurvatureOperator& A, const Eigen::Matrix
     const Eigen::MatrixXd D = C.bottomRows(b);
     H.block(m - b, m - b, b, b) = (D + D.transpose()) / 2;
 
-    if (m <= nev) {  // fewer Ritz pairs than wanted: grow first
+    const bool full = m + b > o.ncv;
+    if (m < first_check && !full) {  // not judged yet, and room to grow
       V.middleCols(m, b) = AQ;
       m += b;
       continue;
     }
     es.compute(H.topLeftCorner(m, m));
-    const std::vector<Eigen::Index> order = keep_order(m, o.top, o.bottom);
-    estimates.resize(nev);
-    int converged = 0;
+    order = keep_order(m, o.top, o.bottom);
+    r.estimates.resize(nev);
+    r.converged = 0;
     for (int i = 0; i < nev; ++i) {
       const Eigen::Index j = order[i];
-      estimates(i) = complete ? 0.0 : (R * es.eigenvectors().col(j).tail(b)).norm();
-      if (estimates(i) <= ritz_tolerance(o.tol, es.eigenvalues()(j))) ++converged;
+      r.estimates(i) = complete ? 0.0 : (R * es.eigenvectors().col(j).tail(b)).norm();
+      if (r.estimates(i) <= ritz_tolerance(o.tol, es.eigenvalues()(j))) ++r.converged;
     }
-    r.converged = converged;
-    if (complete || (m >= first_check && converged == nev)) {
+    if (complete || (m >= first_check && r.converged == nev)) {
       r.success = true;
       break;
     }
-    if (m + b > o.ncv) {
+    if (full) {
       if (r.restarts == o.max_restarts) break;
       ++r.restarts;
-      Eigen::MatrixXd S(m, keep);
-      for (int i = 0; i < keep; ++i) S.col(i) = es.eigenvectors().col(order[i]);
-      const Eigen::MatrixXd Y = V.leftCols(m) * S;
+      const Eigen::MatrixXd Y = V.leftCols(m) * ritz_coefficients(es, order, keep);
       V.leftCols(keep) = Y;
       H.setZero();
       for (int i = 0; i < keep; ++i) H(i, i) = es.eigenvalues()(order[i]);
@@ -179,15 +188,9 @@ BlockLanczosResult block_lanczos(const CurvatureOperator& A, const Eigen::Matrix
     m += b;
   }
 
-  const std::vector<Eigen::Index> order = keep_order(es.eigenvalues().size(), o.top, o.bottom);
-  Eigen::MatrixXd S(es.eigenvectors().rows(), nev);
   r.values.resize(nev);
-  for (int i = 0; i < nev; ++i) {
-    S.col(i) = es.eigenvectors().col(order[i]);
-    r.values(i) = es.eigenvalues()(order[i]);
-  }
-  r.vectors = V.leftCols(S.rows()) * S;
-  r.estimates = estimates;
+  for (int i = 0; i < nev; ++i) r.values(i) = es.eigenvalues()(order[i]);
+  r.vectors = V.leftCols(m) * ritz_coefficients(es, order, nev);
   return r;
 }
 

@@ -139,9 +139,13 @@ void restarts_exhausted(const char* method, const EigenOptions& o, int nev, Eige
               significant(r.residuals.maxCoeff(), 4);
 }
 
-// The basis size: given (and checked), or the method's default.
+// The basis size: given (and checked, with the block), or the method's default.
 int krylov_dimension(const EigenOptions& o, int64_t P, int nev) {
   const int least = o.method == EigenMethod::Lanczos ? nev + o.block : nev + 1;
+  if (least > P) {  // lanczos only: nev < P here
+    throw FieldError("block", "(" + std::to_string(o.block) + ") plus " + std::to_string(nev) +
+                                  " eigenvalues exceeds P (" + std::to_string(P) + ")");
+  }
   if (o.ncv == 0) {
     int64_t ncv = std::max(2 * nev + 1, kMinKrylov);
     if (o.method == EigenMethod::Lanczos) {
@@ -165,10 +169,6 @@ void run_lanczos(const EigenOptions& o, CheckedOperator& A, Rng& rng, EigenResul
   const int64_t P = A.rows();
   const Ends ends = ends_of(o);
   const int nev = ends.total();
-  if (nev + o.block > P) {
-    throw FieldError("block", "(" + std::to_string(o.block) + ") plus " + std::to_string(nev) +
-                                  " eigenvalues exceeds P (" + std::to_string(P) + ")");
-  }
   BlockLanczosOptions lo;
   lo.top = ends.top;
   lo.bottom = ends.bottom;

@@ -28,10 +28,8 @@ void prepare_eigen(PreparedCommand& c) {
               "thick-restart Lanczos that stops at the first product where the K pairs pass "
               "(lanczos), Spectra's implicitly restarted Lanczos (spectra), or power iteration "
               "with deflation as PyHessian does it")
-      .value("block", &eo.block, "B",
-             "lanczos: columns per product (block Lanczos when B > 1; default 1)")
-      .value("ncv", &eo.ncv, "N",
-             "lanczos, spectra: Krylov basis columns at most (default 0: automatic)")
+      .value("block", &eo.block, "B", "lanczos: columns per product (block Lanczos when B > 1)")
+      .value("ncv", &eo.ncv, "N", "lanczos, spectra: Krylov basis columns at most (0: automatic)")
       .value("max-iterations", &eo.max_iterations, "N",
              "lanczos, spectra: restarts; power: iterations per eigenvalue")
       .toggle("save-vectors", &eo.save_vectors, "write the eigenvectors to the result file")
