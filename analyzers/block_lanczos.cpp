@@ -109,43 +109,85 @@ double ritz_tolerance(double tol, double lambda) {
          std::max(std::abs(lambda), std::pow(std::numeric_limits<double>::epsilon(), 2.0 / 3));
 }
 
-BlockLanczosResult block_lanczos(const CurvatureOperator& A, const Eigen::MatrixXd& start,
+BlockLanczosResult block_lanczos(const CurvatureOperator& A, KrylovDecomposition start,
                                  const BlockLanczosOptions& o, Rng& rng) {
   const Eigen::Index P = A.rows();
   const int nev = o.top + o.bottom;
   const int b = o.block;
+  const Eigen::Index m0 = start.basis.cols();
   assert(nev >= 1 && b >= 1 && o.ncv <= P && o.ncv >= nev + b && o.ncv > nev);
-  assert(start.rows() == P && start.cols() == b);
+  assert(start.remainder.rows() == P && start.remainder.cols() == b);
+  assert(m0 == 0 || (start.basis.rows() == P && start.projection.rows() == m0 &&
+                     start.projection.cols() == m0 && m0 + b <= P));
   const int keep = std::max(nev, std::min(o.ncv - b, nev + (o.ncv - nev) / 2));
   // Convergence is judged from 2 nev + 1 columns on (ARPACK's and Spectra's smallest default
   // basis), so that a few lucky early estimates cannot end the run.
   const Eigen::Index first_check = std::min<Eigen::Index>(o.ncv, 2 * nev + 1);
+  // A start larger than ncv is judged (and restarted) before its first product.
+  const Eigen::Index capacity = std::max<Eigen::Index>(o.ncv, m0 + b);
 
-  Eigen::MatrixXd V(P, o.ncv);
-  Eigen::MatrixXd H = Eigen::MatrixXd::Zero(o.ncv, o.ncv);
-  Eigen::MatrixXd Q = start;
-  {
-    Eigen::MatrixXd none(0, b);
-    Eigen::MatrixXd R;
-    const Eigen::VectorXd norms = start.colwise().norm().transpose();
-    factor_remainder(V.leftCols(0), Q, norms, none, R, rng);
+  Eigen::MatrixXd V;
+  if (m0 == 0) {
+    V.resize(P, capacity);
+  } else {
+    V = std::move(start.basis);
+    V.conservativeResize(P, capacity);
   }
-  V.leftCols(b) = Q;
-  Eigen::Index m = b;
+  Eigen::MatrixXd H = Eigen::MatrixXd::Zero(capacity, capacity);
+  H.topLeftCorner(m0, m0) = start.projection;
+  // The newest block W (the next columns of the basis) and its coupling R: A V = V H + W R Eₘᵀ.
+  Eigen::MatrixXd W = std::move(start.remainder);
+  Eigen::MatrixXd R;
+  {
+    Eigen::VectorXd scale = W.colwise().norm().transpose();
+    if (m0 > 0) scale = scale.cwiseMax(H.topLeftCorner(m0, m0).cwiseAbs().maxCoeff());
+    Eigen::MatrixXd reorthogonalization = Eigen::MatrixXd::Zero(m0, b);
+    factor_remainder(V.leftCols(m0), W, scale, reorthogonalization, R, rng);
+  }
+  Eigen::Index m = m0;
   Eigen::Index arrow = 0;  // columns kept by the last restart (0 before any)
+  bool complete = m == P;  // the basis spans everything: its Ritz pairs are exact
 
   BlockLanczosResult r;
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es;  // of H, last computed at m columns
   std::vector<Eigen::Index> order;                    // its pairs, wanted first
   for (;;) {
-    Eigen::MatrixXd AQ;
-    A.apply(V.middleCols(m - b, b), AQ);
-    const Eigen::VectorXd scale = AQ.colwise().norm().transpose();
+    const bool full = m + b > o.ncv;
+    if (m > 0 && (m >= first_check || full)) {  // judged: past the first few columns, or full
+      es.compute(H.topLeftCorner(m, m));
+      order = keep_order(m, o.top, o.bottom);
+      r.estimates.resize(nev);
+      r.converged = 0;
+      for (int i = 0; i < nev; ++i) {
+        const Eigen::Index j = order[i];
+        r.estimates(i) = complete ? 0.0 : (R * es.eigenvectors().col(j).tail(b)).norm();
+        if (r.estimates(i) <= ritz_tolerance(o.tol, es.eigenvalues()(j))) ++r.converged;
+      }
+      if (complete || (m >= first_check && r.converged == nev)) {
+        r.success = true;
+        break;
+      }
+      if (full) {
+        if (r.restarts == o.max_restarts) break;
+        ++r.restarts;
+        const Eigen::MatrixXd Y = V.leftCols(m) * ritz_coefficients(es, order, keep);
+        V.leftCols(keep) = Y;
+        H.setZero();
+        for (int i = 0; i < keep; ++i) H(i, i) = es.eigenvalues()(order[i]);
+        m = keep;
+        arrow = keep;
+      }
+    }
+    V.middleCols(m, b) = W;
+    m += b;
+
+    A.apply(V.middleCols(m - b, b), W);
+    const Eigen::VectorXd scale = W.colwise().norm().transpose();
     Eigen::MatrixXd C = Eigen::MatrixXd::Zero(m, b);
-    project_out(V.leftCols(m), AQ, C, scale);
-    Eigen::MatrixXd R = Eigen::MatrixXd::Zero(b, b);
-    const bool complete = m == P;  // the basis spans everything: its Ritz pairs are exact
-    if (!complete) factor_remainder(V.leftCols(m), AQ, scale, C, R, rng);
+    project_out(V.leftCols(m), W, C, scale);
+    R = Eigen::MatrixXd::Zero(b, b);
+    complete = m == P;
+    if (!complete) factor_remainder(V.leftCols(m), W, scale, C, R, rng);
     // H keeps the block-tridiagonal couplings (and, for the first block after a restart, the
     // arrow to the kept Ritz vectors); the projections on older columns are zero in exact
     // arithmetic and only reorthogonalize, as in Spectra's and ARPACK's Lanczos.
@@ -154,38 +196,6 @@ BlockLanczosResult block_lanczos(const CurvatureOperator& A, const Eigen::Matrix
     H.block(m - b, lo, b, m - lo) = C.bottomRows(m - lo).transpose();
     const Eigen::MatrixXd D = C.bottomRows(b);
     H.block(m - b, m - b, b, b) = (D + D.transpose()) / 2;
-
-    const bool full = m + b > o.ncv;
-    if (m < first_check && !full) {  // not judged yet, and room to grow
-      V.middleCols(m, b) = AQ;
-      m += b;
-      continue;
-    }
-    es.compute(H.topLeftCorner(m, m));
-    order = keep_order(m, o.top, o.bottom);
-    r.estimates.resize(nev);
-    r.converged = 0;
-    for (int i = 0; i < nev; ++i) {
-      const Eigen::Index j = order[i];
-      r.estimates(i) = complete ? 0.0 : (R * es.eigenvectors().col(j).tail(b)).norm();
-      if (r.estimates(i) <= ritz_tolerance(o.tol, es.eigenvalues()(j))) ++r.converged;
-    }
-    if (complete || (m >= first_check && r.converged == nev)) {
-      r.success = true;
-      break;
-    }
-    if (full) {
-      if (r.restarts == o.max_restarts) break;
-      ++r.restarts;
-      const Eigen::MatrixXd Y = V.leftCols(m) * ritz_coefficients(es, order, keep);
-      V.leftCols(keep) = Y;
-      H.setZero();
-      for (int i = 0; i < keep; ++i) H(i, i) = es.eigenvalues()(order[i]);
-      m = keep;
-      arrow = keep;
-    }
-    V.middleCols(m, b) = AQ;
-    m += b;
   }
 
   r.values.resize(nev);

@@ -17,11 +17,20 @@
 // the Ritz vectors nearest the wanted end(s), nev + (ncv − nev)/2 of them, H becomes their Ritz
 // values, and Q' continues the basis (Yᵀ A Q' = (R S_last)ᵀ comes out of the next projection).
 //
+//
+// The run starts from a Krylov decomposition (analyzers/krylov_decomposition.h): a start block
+// alone, or the m columns of an earlier Lanczos run (an SLQ run's, say) with their projection and
+// remainder, judged before the first product as if this run had made them; a start of more than
+// ncv − block columns is restarted to its kept Ritz vectors then, unless it has converged already.
+//
 //   hess::BlockLanczosOptions o{.top = 5, .ncv = 100, .tol = 1e-6};
-//   hess::BlockLanczosResult r = hess::block_lanczos(A, start, o, rng);  // start: P x block
+//   hess::KrylovDecomposition start;
+//   start.remainder = X;  // P x block
+//   hess::BlockLanczosResult r = hess::block_lanczos(A, std::move(start), o, rng);
 #include <Eigen/Core>
 #include <cstdint>
 
+#include "analyzers/krylov_decomposition.h"
 #include "engine/curvature_operator.h"
 #include "engine/random.h"
 
@@ -48,9 +57,10 @@ struct BlockLanczosResult {
 // The residual below which a Ritz pair counts as converged: tol·max(|λ|, ε^⅔).
 double ritz_tolerance(double tol, double lambda);
 
-// `start` holds `block` columns of length P (any nonzero; orthonormalized here). Asserts its
-// options are consistent (the caller validates the user's).
-BlockLanczosResult block_lanczos(const CurvatureOperator& A, const Eigen::MatrixXd& start,
+// `start`: a remainder of `block` columns of length P (any nonzero; orthonormalized here against
+// its basis and itself), and a basis of m columns (m + block ≤ P) with their projection, or none.
+// Asserts its options are consistent (the caller validates the user's).
+BlockLanczosResult block_lanczos(const CurvatureOperator& A, KrylovDecomposition start,
                                  const BlockLanczosOptions& options, Rng& rng);
 
 }  // namespace hess

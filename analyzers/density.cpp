@@ -33,7 +33,8 @@ struct LanczosRun {
   Eigen::MatrixXd basis;  // P x steps: the orthonormal Lanczos vectors q_0, q_1, ...
   std::vector<double> alpha;
   std::vector<double> beta;
-  double scale = 0.0;  // largest ‖H q_j‖ so far
+  Eigen::VectorXd remainder;  // after the last step: w = β_m q_{m+1} (H Q = Q T + w e_mᵀ)
+  double scale = 0.0;         // largest ‖H q_j‖ so far
   bool active = true;
 };
 
@@ -47,13 +48,10 @@ void lanczos_step(LanczosRun& run, int j, int steps, Eigen::VectorXd w) {
   const auto Q = run.basis.leftCols(j + 1);
   for (int pass = 0; pass < 2; ++pass) w -= Q * (Q.transpose() * w);
   run.alpha.push_back(a);
-  if (j + 1 == steps) {
+  const double b = j + 1 == steps ? 0.0 : w.norm();
+  if (j + 1 == steps || b <= kBreakdownTol * run.scale) {
     run.active = false;
-    return;
-  }
-  const double b = w.norm();
-  if (b <= kBreakdownTol * run.scale) {
-    run.active = false;
+    run.remainder = std::move(w);
     return;
   }
   run.beta.push_back(b);
@@ -74,6 +72,22 @@ void lanczos_block(const CheckedOperator& A, std::vector<LanczosRun>& runs, int 
     A.apply(X, Y);
     for (size_t t = 0; t < active.size(); ++t) lanczos_step(runs[active[t]], j, steps, Y.col(t));
   }
+}
+
+// A finished run as the decomposition H Q = Q T + w e_mᵀ (T tridiagonal); the run keeps its
+// coefficients.
+KrylovDecomposition decomposition(LanczosRun&& run) {
+  const Eigen::Index m = static_cast<Eigen::Index>(run.alpha.size());
+  KrylovDecomposition d;
+  d.basis = std::move(run.basis);
+  d.basis.conservativeResize(Eigen::NoChange, m);
+  d.projection = Eigen::MatrixXd::Zero(m, m);
+  for (Eigen::Index i = 0; i < m; ++i) {
+    d.projection(i, i) = run.alpha[i];
+    if (i + 1 < m) d.projection(i, i + 1) = d.projection(i + 1, i) = run.beta[i];
+  }
+  d.remainder = std::move(run.remainder);
+  return d;
 }
 
 // Gauss quadrature of a run: nodes = eigenvalues of T, weights = squared first components.
@@ -100,6 +114,7 @@ void lanczos_runs(const DensityOptions& o, const CheckedOperator& A, DensityResu
       run.basis.col(0) = v.col(0).normalized();
     }
     lanczos_block(A, runs, steps);
+    if (first == 0 && o.keep_first_run) r.first_run = decomposition(std::move(runs.front()));
     for (const LanczosRun& run : runs) {
       r.nodes.emplace_back();
       r.weights.emplace_back();

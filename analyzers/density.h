@@ -38,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "analyzers/krylov_decomposition.h"
 #include "analyzers/probes.h"
 #include "analyzers/status.h"
 #include "engine/curvature_operator.h"
@@ -58,6 +59,9 @@ struct DensityOptions {
   double kh_power = 0.5;  // n of LLA's Kh_n
   // ε ≥ 0 of negative_mass_beyond: nodes below −ε·(the run's largest node) count as negative.
   double negative_threshold = kDefaultNegativeThreshold;
+  // Keep the first run's Lanczos decomposition in the result (for an eigensolver to continue from:
+  // EigenOptions::krylov_start).
+  bool keep_first_run = false;
 
   // Throws std::invalid_argument naming the bad field (also a grid too coarse for sigma).
   void validate() const;
@@ -83,6 +87,8 @@ struct DensityResult {
   double negative_mass_beyond_std_error = 0.0;
   double lla_re = 0.0;  // LLA's re
   double lla_kh = 0.0;  // LLA's Kh_n with n = kh_power
+  // keep_first_run: H Q = Q T + w e_mᵀ of the first run (Q its m Lanczos vectors, T tridiagonal).
+  KrylovDecomposition first_run;
 
   int64_t hvps = 0;
   double seconds = 0.0;

@@ -176,11 +176,18 @@ void run_lanczos(const EigenOptions& o, CheckedOperator& A, Rng& rng, EigenResul
   lo.block = o.block;
   lo.tol = o.tol;
   lo.max_restarts = o.max_iterations;
-  Eigen::MatrixXd start(P, o.block);
-  for (int j = 0; j < o.block; ++j) {
-    start.col(j) = j == 0 && o.warm_start.size() > 0 ? o.warm_start : gaussian_vector(P, rng);
+  KrylovDecomposition start;
+  if (!o.krylov_start.empty() && o.krylov_start.basis.cols() + o.block <= P) {
+    start = o.krylov_start;
+    r.start_columns = static_cast<int>(start.basis.cols());
+  } else {
+    start.remainder.resize(P, o.block);
+    for (int j = 0; j < o.block; ++j) {
+      start.remainder.col(j) =
+          j == 0 && o.warm_start.size() > 0 ? o.warm_start : gaussian_vector(P, rng);
+    }
   }
-  const BlockLanczosResult b = block_lanczos(A, start, lo, rng);
+  const BlockLanczosResult b = block_lanczos(A, std::move(start), lo, rng);
   r.iterations = b.restarts;
   r.ncv = lo.ncv;
   r.converged = b.converged;
@@ -313,6 +320,19 @@ void EigenOptions::validate() const {
   if (warm_start.size() > 0 && (!warm_start.allFinite() || warm_start.norm() == 0.0)) {
     throw FieldError("warm_start", "must be finite and nonzero");
   }
+  if (krylov_start.empty()) return;
+  if (method != EigenMethod::Lanczos) throw FieldError("krylov_start", "needs {method} lanczos");
+  if (warm_start.size() > 0) throw FieldError("krylov_start", "excludes {warm_start}");
+  const KrylovDecomposition& d = krylov_start;
+  const Eigen::Index m = d.basis.cols();
+  if (d.remainder.cols() != block || d.projection.rows() != m || d.projection.cols() != m ||
+      (m > 0 && d.basis.rows() != d.remainder.rows())) {
+    throw FieldError("krylov_start", "needs a remainder of {block} (" + std::to_string(block) +
+                                         ") columns and an m x m projection of its m columns");
+  }
+  if (!d.basis.allFinite() || !d.projection.allFinite() || !d.remainder.allFinite()) {
+    throw FieldError("krylov_start", "must be finite");
+  }
 }
 
 EigenResult run(const EigenOptions& options, const CurvatureOperator& op) {
@@ -327,6 +347,11 @@ EigenResult run(const EigenOptions& options, const CurvatureOperator& op) {
   if (options.warm_start.size() > 0 && options.warm_start.size() != P) {
     throw std::invalid_argument("warm_start has length " +
                                 std::to_string(options.warm_start.size()) +
+                                ", the operator has P = " + std::to_string(P) + " rows");
+  }
+  if (!options.krylov_start.empty() && options.krylov_start.remainder.rows() != P) {
+    throw std::invalid_argument("krylov_start has length " +
+                                std::to_string(options.krylov_start.remainder.rows()) +
                                 ", the operator has P = " + std::to_string(P) + " rows");
   }
   return run_checked<EigenResult>(op, [&](CheckedOperator& A, EigenResult& r) {

@@ -40,6 +40,7 @@
 #include <string>
 #include <string_view>
 
+#include "analyzers/krylov_decomposition.h"
 #include "analyzers/status.h"
 #include "engine/curvature_operator.h"
 #include "engine/enum_names.h"
@@ -75,7 +76,12 @@ struct EigenOptions {
       1000;           // lanczos, spectra: restarts; power: iterations per eigenvalue and shift
   uint64_t seed = 0;  // start vectors (Gaussian) when no warm start is given
   Eigen::VectorXd
-      warm_start;             // empty, or a start vector of length P (e.g. the previous top vector)
+      warm_start;  // empty, or a start vector of length P (e.g. the previous top vector)
+  // lanczos: empty, or the Lanczos decomposition of an earlier run on the same operator (an SLQ
+  // run's: DensityOptions::keep_first_run) to continue from, its products already made: a
+  // remainder of `block` columns and a basis of length P. Used when basis + block columns fit in
+  // P (else the run starts afresh; EigenResult::start_columns says which).
+  KrylovDecomposition krylov_start;
   bool save_vectors = false;  // keep the eigenvectors in the result
 
   // Throws std::invalid_argument naming the bad field.
@@ -91,14 +97,15 @@ struct EigenResult {
   int converged = 0;  // eigenvalues whose residual ‖Hu − λu‖ ≤ tol·max(|λ|, ε^⅔)
   int quotient_settled = 0;  // power: eigenvalues whose Rayleigh quotient stopped moving (what
                              // stopped the iteration: PyHessian's rule); otherwise 0
-  int64_t hvps = 0;          // operator applications, the residual products included
+  int start_columns = 0;     // lanczos: the columns of krylov_start continued from (0: none)
+  int64_t hvps = 0;  // operator applications, the residual products included (krylov_start's not)
   double seconds = 0.0;
   Status status = Status::Ok;
   std::string message;
 };
 
-// Throws std::invalid_argument for bad options, k beyond P (naming k and P) or a warm start of the
-// wrong length; numerical outcomes are in the result's status.
+// Throws std::invalid_argument for bad options, k beyond P (naming k and P) or a warm start or
+// Krylov start of the wrong length; numerical outcomes are in the result's status.
 EigenResult run(const EigenOptions& options, const CurvatureOperator& op);
 
 }  // namespace hess

@@ -31,7 +31,10 @@ Record describe_eigen(const EigenOptions& o, const EigenResult& r) {
   pairs.column("", "", "residual", std::vector<double>(r.residuals.begin(), r.residuals.end()),
                kResidualDigits);
   rec.add("method", name_of(o.method));
-  if (o.method == EigenMethod::Lanczos) rec.add("block", o.block);
+  if (o.method == EigenMethod::Lanczos) {
+    rec.add("block", o.block);
+    rec.add("start_columns", r.start_columns);
+  }
   if (o.method != EigenMethod::Power) rec.add("ncv", r.ncv);
   rec.add("which", name_of(o.which));
   rec.add("k", o.k).only(kAttr);

@@ -157,20 +157,39 @@ Record report(const ReportRun& run, Observer& observer) {
   // Before any work: one writer of the result file for the whole report, and a file that is not a
   // result file refused.
   const FileLock lock(run.output.out);
-  ResultFile eigen_file(run.output.out, &lock);
+  ResultFile first_file(run.output.out, &lock);  // the first group's commit
   // The Markdown and HTML pages are written at the end: a target refused then is refused now.
   check_output(run.markdown, OutputKind::text());
   check_output(report_html_path(run), OutputKind::text());
+  // The density first: its first SLQ run is a Lanczos run from a random start, which the
+  // eigensolver continues instead of starting afresh.
+  dens.keep_first_run = eo.method == EigenMethod::Lanczos && eo.block == 1 &&
+                        eo.warm_start.size() == 0 && eo.krylov_start.empty();
+  DensityResult d = density_on(dens, target, observer);
+  fail_if_non_finite("density", d.status, d.message);
+  Record dr = describe_density(dens, d);
+  commit_target_group(first_file, "density", dr, target, *ws, cmd, d.hvps, d.seconds);
+  const std::string slq = "slq " + std::to_string(dens.runs) + " x " + std::to_string(dens.steps) +
+                          ", " + cost(d.hvps, d.seconds);
+
+  eo.krylov_start = std::move(d.first_run);
   const EigenResult e = eigen_on(eo, target, observer);
   fail_if_non_finite("eigen", e.status, e.message);
   Record er = describe_eigen(eo, e);
-  commit_target_group(eigen_file, "eigen", er, target, *ws, cmd, e.hvps, e.seconds);
+  {
+    ResultFile rf(run.output.out, &lock);
+    commit_target_group(rf, "eigen", er, target, *ws, cmd, e.hvps, e.seconds);
+  }
   for (Eigen::Index i = 0; i < e.eigenvalues.size(); ++i) {
     lines.push_back({"lambda_" + std::to_string(i + 1), significant(e.eigenvalues(i), 8),
                      "residual " + significant(e.residuals(i), 2)});
   }
   lines.back().detail +=
-      "; lanczos " + cost(e.hvps, e.seconds) + (e.status == Status::Ok ? "" : ", not converged");
+      "; lanczos " + cost(e.hvps, e.seconds) +
+      (e.start_columns > 0
+           ? " after SLQ run 1's " + std::to_string(e.start_columns) + " Lanczos vectors"
+           : "") +
+      (e.status == Status::Ok ? "" : ", not converged");
   if (e.status != Status::Ok) observer.warn(e.message);
 
   const LayerTraces t = trace_with_layers(to, target, observer);
@@ -189,15 +208,6 @@ Record report(const ReportRun& run, Observer& observer) {
                      "± " + significant(l.std_error, 2) + "; " + grouped(l.size) + " parameters"});
   }
 
-  const DensityResult d = density_on(dens, target, observer);
-  fail_if_non_finite("density", d.status, d.message);
-  Record dr = describe_density(dens, d);
-  {
-    ResultFile rf(run.output.out, &lock);
-    commit_target_group(rf, "density", dr, target, *ws, cmd, d.hvps, d.seconds);
-  }
-  const std::string slq = "slq " + std::to_string(dens.runs) + " x " + std::to_string(dens.steps) +
-                          ", " + cost(d.hvps, d.seconds);
   lines.push_back({"negative mass", significant(d.negative_mass_beyond, 4),
                    "± " + significant(d.negative_mass_beyond_std_error, 2) + " below -" +
                        significant(dens.negative_threshold, 3) + " lambda_max; raw (below 0) " +

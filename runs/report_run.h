@@ -1,6 +1,7 @@
 #pragma once
 // `hessian report` as a library call: the spectral summary of a model (the bundled sample by
-// default): top eigenvalues, the trace with per-layer traces, the spectral density, each committed
+// default): the spectral density, top eigenvalues (continuing the density's first Lanczos run),
+// the trace with per-layer traces, each committed
 // to its group of the result file as it completes, then a group /report, a Markdown summary and a
 // self-contained HTML page with the figures of the three groups (runs/plot_run.h).
 
@@ -20,8 +21,9 @@ namespace hess::runs {
 // The report's sizes: at most this many probes for the stochastic part of the trace (none where
 // the trace is exact; Hutchinson on H − GGN beside the exact GGN trace otherwise, stopping at a 1 %
 // standard error), and an SLQ density of this many runs of this many Lanczos steps (the standard
-// errors across runs are the density's error bars). About 65 + 150 + 300 products at most, where
-// the separate commands' defaults take up to 65 + 1,000 + 800.
+// errors across runs are the density's error bars). About 300 + 65 + 150 products at most (the
+// eigensolver continues the first SLQ run's Lanczos vectors), where the separate commands'
+// defaults take up to 800 + 65 + 1,000.
 constexpr int kReportTraceProbes = 150;
 constexpr int kReportSlqRuns = 5;
 constexpr int kReportSlqSteps = 60;

@@ -18,12 +18,14 @@ namespace {
 
 constexpr double kRelTol = 1e-9;  // eigenvalues after a run at tol 1e-11, in double
 
-Eigen::MatrixXd gaussian_block(int64_t rows, int cols, uint64_t seed) {
+// A start of `cols` Gaussian columns (a decomposition with no basis yet).
+KrylovDecomposition gaussian_block(int64_t rows, int cols, uint64_t seed) {
   Rng rng(seed);
-  Eigen::MatrixXd X(rows, cols);
-  for (Eigen::Index j = 0; j < X.cols(); ++j)
-    for (Eigen::Index i = 0; i < X.rows(); ++i) X(i, j) = rng.normal();
-  return X;
+  KrylovDecomposition d;
+  d.remainder.resize(rows, cols);
+  for (Eigen::Index j = 0; j < cols; ++j)
+    for (Eigen::Index i = 0; i < rows; ++i) d.remainder(i, j) = rng.normal();
+  return d;
 }
 
 // The wanted values from ascending `all`: top largest descending, then bottom smallest ascending.
@@ -34,15 +36,40 @@ Eigen::VectorXd wanted(const Eigen::VectorXd& all, int top, int bottom) {
   return w;
 }
 
-// Runs block_lanczos on A and checks values, orthonormal vectors, estimates and true residuals.
+// m steps of single-vector Lanczos from q with full reorthogonalization, written out here: the
+// decomposition A Q = Q T + w e_mᵀ that an SLQ run leaves.
+KrylovDecomposition lanczos_steps(const Eigen::MatrixXd& A, Eigen::VectorXd q, int m) {
+  KrylovDecomposition d;
+  d.basis.resize(A.rows(), m);
+  d.projection = Eigen::MatrixXd::Zero(m, m);
+  d.basis.col(0) = q.normalized();
+  for (int j = 0; j < m; ++j) {
+    Eigen::VectorXd w = A * d.basis.col(j);
+    d.projection(j, j) = d.basis.col(j).dot(w);
+    const auto Q = d.basis.leftCols(j + 1);
+    for (int pass = 0; pass < 2; ++pass) w -= Q * (Q.transpose() * w);
+    if (j + 1 == m) {
+      d.remainder = w;
+      break;
+    }
+    d.projection(j, j + 1) = d.projection(j + 1, j) = w.norm();
+    d.basis.col(j + 1) = w.normalized();
+  }
+  return d;
+}
+
+// Runs block_lanczos on A from `start` and checks values, orthonormal vectors, estimates and true
+// residuals.
 BlockLanczosResult check_run(const DenseOperator& A, const Eigen::VectorXd& all,
-                             const BlockLanczosOptions& o, uint64_t seed) {
+                             const BlockLanczosOptions& o, KrylovDecomposition start,
+                             uint64_t seed) {
   CAPTURE(o.top);
   CAPTURE(o.bottom);
   CAPTURE(o.block);
   CAPTURE(o.ncv);
+  CAPTURE(start.basis.cols());
   Rng rng(seed);
-  const BlockLanczosResult r = block_lanczos(A, gaussian_block(A.rows(), o.block, seed), o, rng);
+  const BlockLanczosResult r = block_lanczos(A, std::move(start), o, rng);
   REQUIRE(r.success);
   CHECK(r.converged == o.top + o.bottom);
   const Eigen::VectorXd want = wanted(all, o.top, o.bottom);
@@ -58,6 +85,12 @@ BlockLanczosResult check_run(const DenseOperator& A, const Eigen::VectorXd& all,
     CHECK(residual <= r.estimates(i) + 1e-12 * scale);
   }
   return r;
+}
+
+// The same from a Gaussian start block.
+BlockLanczosResult check_run(const DenseOperator& A, const Eigen::VectorXd& all,
+                             const BlockLanczosOptions& o, uint64_t seed) {
+  return check_run(A, all, o, gaussian_block(A.rows(), o.block, seed), seed);
 }
 
 }  // namespace
@@ -177,4 +210,47 @@ TEST_CASE("block lanczos: a converged outlier does not come back as a ghost copy
     const BlockLanczosResult r = check_run(A, all, o, 9);
     CHECK(r.values(1) < 1.0 + 1e-9);
   }
+}
+
+TEST_CASE("block lanczos: continuing a Lanczos decomposition makes only the products it had not") {
+  // A fresh run from q and a run continuing m steps of Lanczos from the same q span the same Krylov
+  // spaces, so they stop at the same dimension: the continued run makes m products fewer (give or
+  // take a step of rounding). A start longer than the basis is restarted before any product; one
+  // that has converged makes none.
+  Eigen::VectorXd all = Eigen::VectorXd::LinSpaced(300, -2.0, 3.0);
+  for (Eigen::Index i = 0; i < all.size(); ++i) all(i) += 0.3 * std::sin(7.0 * i);
+  std::sort(all.data(), all.data() + all.size());
+  const DenseOperator A(matrix_with_spectrum(all, 18));
+  const Eigen::VectorXd q = gaussian_block(300, 1, 10).remainder.col(0);
+  BlockLanczosOptions o;
+  o.top = 3;
+  o.bottom = 2;
+  o.ncv = 120;
+  o.tol = 1e-11;
+  KrylovDecomposition fresh_start;
+  fresh_start.remainder = q;
+  int64_t before = A.applications();
+  const BlockLanczosResult fresh = check_run(A, all, o, fresh_start, 1);
+  const int64_t fresh_products = A.applications() - before;
+  CHECK(fresh.restarts == 0);
+  for (int m : {8, 30, 60}) {
+    CAPTURE(m);
+    before = A.applications();
+    const BlockLanczosResult continued = check_run(A, all, o, lanczos_steps(A.matrix(), q, m), 1);
+    const int64_t products = A.applications() - before;
+    CHECK(products + m >= fresh_products - 1);
+    CHECK(products + m <= fresh_products + 1);
+    CHECK(continued.restarts == 0);
+  }
+
+  o.ncv = 24;  // a start of 40 columns: restarted to its kept Ritz vectors, then on
+  const BlockLanczosResult restarted = check_run(A, all, o, lanczos_steps(A.matrix(), q, 40), 1);
+  CHECK(restarted.restarts > 0);
+
+  o.ncv = 120;
+  before = A.applications();
+  const BlockLanczosResult done =
+      check_run(A, all, o, lanczos_steps(A.matrix(), q, static_cast<int>(fresh_products) + 10), 1);
+  CHECK(A.applications() == before);
+  CHECK(done.restarts == 0);
 }

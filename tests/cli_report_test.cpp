@@ -1,8 +1,8 @@
 // `hessian report` run as a program: with no arguments, on the bundled sample found under data/ in
 // the working directory, it writes results.h5 (eigen, trace, density, report groups), report.md and
 // report.html (the figures);
-// its top eigenvalue is `hessian eigen`'s; its notes in words quote its JSON's numbers; without the
-// sample it fails naming the file.
+// its top eigenvalues are `hessian eigen`'s in float64, to float32's accuracy; its notes in words
+// quote its JSON's numbers; without the sample it fails naming the file.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -21,6 +21,14 @@
 
 using namespace hess;
 using namespace hess::test;
+
+namespace {
+
+// Relative difference of a float32 eigenvalue from float64's that the report may show (issue 11
+// asks top eigenvalues within 1e-6 of float64's; the sample's are 3e-7 off at 256 samples a batch).
+constexpr double kFloat32Eigenvalue = 1e-6;
+
+}  // namespace
 
 TEST_CASE("report with no arguments analyses data/ and writes results.h5, report.md, report.html") {
   ScratchDir dir;
@@ -93,12 +101,21 @@ TEST_CASE("report with no arguments analyses data/ and writes results.h5, report
   CHECK(reported == doctest::Approx(beyond).epsilon(1e-12));
   CHECK(reported <= std::get<double>(density.h5().attr("negative_mass_below_zero")));
 
-  // The same eigenvalue from `hessian eigen` on the same files.
+  // The same eigenvalues as `hessian eigen` in float64 on the same files, within float32's accuracy
+  // (the report's passes are float32): the eigensolver continued SLQ's first run (60 Lanczos
+  // vectors) and made fewer products than `hessian eigen` from its own start.
   const JsonValue e =
       parse_json(run_ok(dir, {"eigen", "--model", "data/digits-mlp.h5", "--data", "data/digits.h5",
-                              "--k", "1", "--out", "e.h5", "--json"})
+                              "--k", "5", "--precision", "f64", "--out", "e.h5", "--json"})
                      .out);
-  CHECK(std::abs(e["eigenvalues"].numbers()[0] - top[0]) < 1e-8 * std::abs(top[0]));
+  const std::vector<double> reference = e["eigenvalues"].numbers();
+  REQUIRE(reference.size() == 5);
+  for (size_t i = 0; i < 5; ++i) {
+    CAPTURE(i);
+    CHECK(std::abs(reference[i] - top[i]) < kFloat32Eigenvalue * std::abs(reference[i]));
+  }
+  CHECK(reader.group("eigen").h5().int_attr("start_columns") == 60);
+  CHECK(reader.group("eigen").metadata().hvps < e["hvps"].number());
 }
 
 namespace {

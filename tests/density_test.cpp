@@ -275,6 +275,34 @@ TEST_CASE("an invariant Krylov space stops a run early with an exact quadrature"
   CHECK(small.hvps == 2 * 12);
 }
 
+TEST_CASE("the first run's Lanczos decomposition: H Q = Q T + w e_m^T, T's nodes the run's") {
+  const Eigen::MatrixXd M = matrix_with_spectrum(Eigen::VectorXd::LinSpaced(150, -1.0, 4.0), 19);
+  const DenseOperator A(M);
+  DensityOptions o = slq(3, 40, 11);
+  CHECK(run(o, A).first_run.empty());
+  o.keep_first_run = true;
+  const DensityResult r = run(o, A);
+  const KrylovDecomposition& d = r.first_run;
+  REQUIRE(d.basis.rows() == 150);
+  REQUIRE(d.basis.cols() == 40);
+  REQUIRE(d.remainder.cols() == 1);
+  const Eigen::MatrixXd I = Eigen::MatrixXd::Identity(40, 40);
+  CHECK((d.basis.transpose() * d.basis - I).norm() < 1e-12);
+  CHECK((d.basis.transpose() * d.remainder).norm() < 1e-12 * d.remainder.norm());
+  Eigen::MatrixXd relation = M * d.basis - d.basis * d.projection;
+  relation.col(39) -= d.remainder.col(0);
+  CHECK(relation.norm() < 1e-12 * M.norm());
+  CHECK(d.remainder.norm() > 1e-3);  // 40 of 150 dimensions: far from invariant
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(d.projection);
+  CHECK((es.eigenvalues() - r.nodes[0]).cwiseAbs().maxCoeff() < 1e-12);
+  // A run that broke down leaves its steps and a remainder of rounding size.
+  Eigen::VectorXd five(50);
+  for (int i = 0; i < 50; ++i) five(i) = -2.0 + (i % 5);
+  const DensityResult early = run(o, DenseOperator(matrix_with_spectrum(five, 6)));
+  CHECK(early.first_run.basis.cols() == 5);
+  CHECK(early.first_run.remainder.norm() < 1e-9);
+}
+
 TEST_CASE("runs sharing products give the same quadratures as runs alone") {
   const DenseOperator A(matrix_with_spectrum(Eigen::VectorXd::LinSpaced(120, -1.0, 4.0), 8));
   DensityOptions o = slq(5, 30, 9);

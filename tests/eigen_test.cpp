@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "analyzers/density.h"
 #include "analyzers/eigen.h"
 #include "engine/block_select.h"
 #include "support/curvature_fixture.h"
@@ -257,6 +258,39 @@ TEST_CASE("k = P is answered exactly; k beyond P is a caller mistake naming k an
   CHECK(names_field(rejection(options(EigenMethod::Power, Which::Both, 3), A), "k"));
 }
 
+TEST_CASE("lanczos continuing an SLQ run: the dense eigenvalues for fewer products") {
+  for (Precision precision : {Precision::F64, Precision::F32}) {
+    CAPTURE(static_cast<int>(precision));
+    const ModelProblem p = indefinite_mlp(precision);
+    const double rel = precision == Precision::F64 ? kDoubleRelTol : kFloatRelTol;
+    DensityOptions slq;
+    slq.runs = 2;
+    slq.steps = 30;
+    slq.keep_first_run = true;
+    DensityResult d = run(slq, *p.hessian);
+    for (Which which : {Which::Largest, Which::Both}) {
+      CAPTURE(name_of(which));
+      EigenOptions o = options(EigenMethod::Lanczos, which, 5);
+      o.tol = precision == Precision::F64 ? 1e-10 : 1e-6;
+      const EigenResult fresh = run(o, *p.hessian);
+      o.krylov_start = d.first_run;
+      const EigenResult continued = run(o, *p.hessian);
+      CHECK(continued.status == Status::Ok);
+      CHECK(continued.start_columns == 30);
+      CHECK(fresh.start_columns == 0);
+      MESSAGE("top-5 " << name_of(which) << ": " << fresh.hvps << " products fresh, "
+                       << continued.hvps << " after 30 SLQ steps");
+      CHECK(continued.hvps < fresh.hvps);
+      Eigen::VectorXd want = top(p.eigenvalues, 5);
+      if (which == Which::Both) {
+        want.conservativeResize(10);
+        want.tail(5) = bottom(p.eigenvalues, 5).reverse();
+      }
+      CHECK(max_rel_err(continued.eigenvalues, want) < rel);
+    }
+  }
+}
+
 TEST_CASE("bad options are rejected naming the field") {
   const DenseOperator A(matrix_with_spectrum(Eigen::VectorXd::LinSpaced(30, -1.0, 2.0), 1));
   auto rejects = [&](const EigenOptions& o, const std::string& field) {
@@ -286,6 +320,26 @@ TEST_CASE("bad options are rejected naming the field") {
   rejects(o, "warm_start");
   o.warm_start = Eigen::VectorXd::Zero(30);
   rejects(o, "warm_start");
+  o = {};
+  o.krylov_start.remainder = Eigen::MatrixXd::Ones(29, 1);
+  rejects(o, "krylov_start");  // not of length P
+  o.krylov_start.remainder = Eigen::MatrixXd::Ones(30, 1);
+  o.block = 2;
+  rejects(o, "krylov_start");  // a remainder of one column for a block of two
+  o.block = 1;
+  o.krylov_start.basis = Eigen::MatrixXd::Zero(30, 2);
+  o.krylov_start.projection = Eigen::MatrixXd::Zero(3, 3);
+  rejects(o, "krylov_start");  // a projection of the wrong size
+  o.krylov_start.basis.resize(0, 0);
+  o.krylov_start.projection.resize(0, 0);
+  o.method = EigenMethod::Spectra;
+  rejects(o, "krylov_start");
+  o.method = EigenMethod::Lanczos;
+  o.warm_start = Eigen::VectorXd::Ones(30);
+  rejects(o, "krylov_start");
+  o.warm_start.resize(0);
+  o.krylov_start.remainder(3, 0) = std::numeric_limits<double>::quiet_NaN();
+  rejects(o, "krylov_start");
 
   CHECK(parse_enum<Which>("largest") == Which::Largest);
   CHECK(parse_enum<Which>(name_of(Which::Both)) == Which::Both);
