@@ -227,21 +227,38 @@ void pack_direct_weight(DirectIsa isa, const T* w, int64_t R, int64_t S, int64_t
   }
 }
 
-// flush_weight_lanes() for L lanes: each entry's lanes converted to double and added pairwise
-// (halves, then quarters, ...), so the additions of different entries overlap.
+// flush_weight_lanes() for L lanes (a multiple of 4): each entry's lanes converted to double and
+// added four at a time into one vector of 4 partial sums; four entries' vectors then reduced
+// together by a transposing tree (the first shuffle pairs entries 0/1 and 2/3, the second pairs
+// the halves), so four sums take six additions and four shuffles instead of twelve dependent
+// scalar additions.
 template <class T, int L>
 void flush_lanes(T* lanes_acc, int64_t entries, double* acc) {
-  typedef T TV __attribute__((vector_size(L * sizeof(T))));
-  typedef double DV __attribute__((vector_size(L * sizeof(double))));
-  for (int64_t e = 0; e < entries; ++e) {
-    const DV d = __builtin_convertvector(load<TV>(lanes_acc + e * L), DV);
-    double half[L];
-    store(half, d);
-    for (int64_t w = L / 2; w >= 1; w /= 2)
-      for (int64_t l = 0; l < w; ++l) half[l] += half[l + w];
-    acc[e] += half[0];
-    store(lanes_acc + e * L, TV{});
+  static_assert(L % 4 == 0);
+  typedef T T4 __attribute__((vector_size(4 * sizeof(T))));
+  typedef double D4 __attribute__((vector_size(4 * sizeof(double))));
+  auto partial = [&](int64_t e) {
+    D4 v = __builtin_convertvector(load<T4>(lanes_acc + e * L), D4);
+    for (int l = 4; l < L; l += 4)
+      v += __builtin_convertvector(load<T4>(lanes_acc + e * L + l), D4);
+    return v;
+  };
+  int64_t e = 0;
+  for (; e + 4 <= entries; e += 4) {
+    const D4 a0 = partial(e), a1 = partial(e + 1), a2 = partial(e + 2), a3 = partial(e + 3);
+    const D4 b0 =
+        __builtin_shufflevector(a0, a1, 0, 4, 2, 6) + __builtin_shufflevector(a0, a1, 1, 5, 3, 7);
+    const D4 b1 =
+        __builtin_shufflevector(a2, a3, 0, 4, 2, 6) + __builtin_shufflevector(a2, a3, 1, 5, 3, 7);
+    const D4 sums =
+        __builtin_shufflevector(b0, b1, 0, 1, 4, 5) + __builtin_shufflevector(b0, b1, 2, 3, 6, 7);
+    store(acc + e, load<D4>(acc + e) + sums);
   }
+  for (; e < entries; ++e) {
+    const D4 v = partial(e);
+    acc[e] += (v[0] + v[1]) + (v[2] + v[3]);
+  }
+  std::fill(lanes_acc, lanes_acc + entries * L, T(0));
 }
 
 // correlate() with VB-byte vectors and blocks of RB rows (a tail of at most 4 rows runs 4).
