@@ -7,6 +7,8 @@
 #include <limits>
 #include <vector>
 
+#include "analyzers/gram_schmidt.h"
+
 namespace hess {
 
 namespace {
@@ -15,25 +17,6 @@ namespace {
 // projection spans nothing new: it is replaced by a random direction (an invariant subspace, or a
 // block whose columns became dependent).
 constexpr double kBreakdown = 1e-12;
-// A projection that leaves less than this fraction of a column's norm has cancelled enough digits
-// to need a second pass (Daniel, Gragg, Kaufman and Stewart's criterion, as ARPACK uses it).
-constexpr double kReorthogonalize = 0.7071067811865476;
-
-// Y −= B (Bᵀ Y), coefficients added into C; a second pass when a column lost more than
-// kReorthogonalize of its norm (`before`: the column norms before the first pass).
-// An infinite `before` asks for both passes.
-void project_out(const Eigen::Ref<const Eigen::MatrixXd>& B, Eigen::Ref<Eigen::MatrixXd> Y,
-                 Eigen::Ref<Eigen::MatrixXd> C, const Eigen::VectorXd& before) {
-  if (B.cols() == 0) return;
-  for (int pass = 0; pass < 2; ++pass) {
-    const Eigen::MatrixXd D = B.transpose() * Y;
-    Y.noalias() -= B * D;
-    C += D;
-    if (pass == 1) return;
-    const Eigen::VectorXd after = Y.colwise().norm().transpose();
-    if ((after.array() >= kReorthogonalize * before.array()).all()) return;
-  }
-}
 
 // The remainder W (already projected on the basis V) as Q R with Q orthonormal to V and to itself:
 // column by column, each projected on the earlier columns of Q (coefficients into R). A column that

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "analyzers/checked_operator.h"
+#include "analyzers/gram_schmidt.h"
 #include "analyzers/running_mean.h"
 #include "engine/field_error.h"
 #include "engine/number_format.h"
@@ -38,16 +39,15 @@ struct LanczosRun {
   bool active = true;
 };
 
-// One Lanczos step of a run, given w = H q_j: the three-term recurrence, then full
-// reorthogonalisation (two classical Gram-Schmidt passes against q_0..q_j).
+// One Lanczos step of a run, given w = H q_j: w projected on q_0..q_j by classical Gram-Schmidt
+// (its coefficient on q_j is α_j; the three-term recurrence's other coefficient, β_{j−1}, and the
+// rest are zero in exact arithmetic), a second pass where the first cancelled (DGKS, as ARPACK).
 void lanczos_step(LanczosRun& run, int j, int steps, Eigen::VectorXd w) {
-  run.scale = std::max(run.scale, w.norm());
-  const double a = run.basis.col(j).dot(w);
-  w -= a * run.basis.col(j);
-  if (j > 0) w -= run.beta[j - 1] * run.basis.col(j - 1);
-  const auto Q = run.basis.leftCols(j + 1);
-  for (int pass = 0; pass < 2; ++pass) w -= Q * (Q.transpose() * w);
-  run.alpha.push_back(a);
+  const Eigen::VectorXd before = Eigen::VectorXd::Constant(1, w.norm());
+  run.scale = std::max(run.scale, before(0));
+  Eigen::VectorXd c = Eigen::VectorXd::Zero(j + 1);
+  project_out(run.basis.leftCols(j + 1), w, c, before);
+  run.alpha.push_back(c(j));
   const double b = j + 1 == steps ? 0.0 : w.norm();
   if (j + 1 == steps || b <= kBreakdownTol * run.scale) {
     run.active = false;

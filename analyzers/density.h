@@ -8,11 +8,12 @@
 // sum to 1) give qᵀ f(H) q = Σ_k τ_k f(θ_k), exactly for polynomials of degree < 2m. Averaging n_v
 // runs estimates ρ as (1/n_v) Σ_runs Σ_k τ_k δ(t − θ_k).
 //
-// Lanczos runs in double with full reorthogonalisation (classical Gram-Schmidt, twice, against the
-// run's whole basis): without it, converged outliers reappear as ghost copies and the density grows
-// false peaks. A run whose β falls below kBreakdownTol·‖H q‖ has found an invariant subspace and
-// stops early; its quadrature is then exact. Runs share operator applications: `block` runs advance
-// together through one k-column product. Steps are capped at P.
+// Lanczos runs in double with full reorthogonalisation (classical Gram-Schmidt against the run's
+// whole basis, a second pass where the first cancelled: analyzers/gram_schmidt.h): without it,
+// converged outliers reappear as ghost copies and the density grows false peaks. A run whose β
+// falls below kBreakdownTol·‖H q‖ has found an invariant subspace and stops early; its quadrature
+// is then exact. Runs share operator applications: `block` runs advance together through one
+// k-column product. Steps are capped at P.
 //
 // Smoothing (for plots; derived numbers use the raw nodes and weights): each node becomes a
 // Gaussian of standard deviation σ = sigma·(θmax − θmin), sigma a fraction of the spectrum's width
