@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <type_traits>
 
 #include "engine/graph_rewrite.h"
 #include "engine/numerical_error.h"
@@ -46,6 +47,9 @@ EvalContext<T>::EvalContext(const Graph& graph)
     }
   }
   for (size_t i = 0; i < graph_.nodes.size(); ++i) fresh_ok_[i] = uses[i] == 1 && overwritable[i];
+  if constexpr (std::is_same_v<T, float>) {
+    if (has_gated_ops(graph_)) values_f64_ = std::make_unique<EvalContext<double>>(graph);
+  }
   for (size_t i = 0; i < graph_.nodes.size(); ++i) {
     const Node& n = graph_.nodes[i];
     Slot<T>& s = slots_[i];
@@ -83,6 +87,7 @@ void EvalContext<T>::set_parameters(const double* theta) {
     for (int64_t j = 0; j < b.size(); ++j) v.at(j) = static_cast<T>(theta[b.offset + j]);
   }
   for (Kept& k : kept_) k.valid = false;
+  if (values_f64_) values_f64_->set_parameters(theta);
 }
 
 template <class T>
@@ -238,6 +243,28 @@ void EvalContext<T>::value_pass() {
     slots_[i].val.resize(shapes_[i]);
     OpCall<T> c = call(static_cast<int>(i), 0);
     op_rules<T>(n.op).value(c);
+  }
+}
+
+template <class T>
+void EvalContext<T>::curvature_value_pass(const int64_t* rows, int64_t count) {
+  if (!values_f64_) {
+    value_pass();
+    return;
+  }
+  EvalContext<double>& exact = *values_f64_;
+  exact.data_ = data_;
+  exact.load_rows(rows, count);
+  exact.value_pass();
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    const Node& n = graph_.nodes[i];
+    if (is_source(n.op)) continue;
+    Tensor<T>& val = slots_[i].val;
+    val.resize(shapes_[i]);
+    OpCall<T> c = call(static_cast<int>(i), 0);
+    op_rules<T>(n.op).value(c);  // the op's caches, from inputs already rounded from double
+    const Tensor<double>& v = exact.slots_[i].val;
+    for (int64_t j = 0; j < v.size(); ++j) val.at(j) = static_cast<T>(v.at(j));
   }
 }
 
@@ -415,7 +442,7 @@ BatchStats EvalContext<T>::ggn_diagonal_batch() {
   bool counted = false;
   if (diag_any_batched_) {
     load_rows(rows_.data(), static_cast<int64_t>(rows_.size()));
-    value_pass();
+    curvature_value_pass(rows_.data(), static_cast<int64_t>(rows_.size()));
     stats.loss_sum = static_cast<double>(slots_[graph_.loss].val.at(0));
     if (!std::isfinite(stats.loss_sum)) throw NumericalError(find_non_finite());
     stats.correct = count_correct();
@@ -428,7 +455,7 @@ BatchStats EvalContext<T>::ggn_diagonal_batch() {
   const std::vector<int64_t> rows = rows_;
   for (const int64_t row : rows) {
     load_rows(&row, 1);
-    value_pass();
+    curvature_value_pass(&row, 1);
     const double loss = static_cast<double>(slots_[graph_.loss].val.at(0));
     if (!std::isfinite(loss)) throw NumericalError(find_non_finite());
     if (!counted) {
@@ -561,7 +588,11 @@ BatchStats EvalContext<T>::run_batch() {
     ++kept_reused_;
   } else {
     if (!loaded_) load_rows(rows_.data(), static_cast<int64_t>(rows_.size()));
-    value_pass();
+    if (req_.curvature) {
+      curvature_value_pass(rows_.data(), static_cast<int64_t>(rows_.size()));
+    } else {
+      value_pass();
+    }
     stats.loss_sum = static_cast<double>(slots_[graph_.loss].val.at(0));
     if (!std::isfinite(stats.loss_sum)) throw NumericalError(find_non_finite());
     stats.correct = count_correct();

@@ -1,9 +1,10 @@
 #pragma once
 // What an evaluation context (engine/autodiff.h) holds for one batch, from the graph's shapes: for
 // every node its value and adjoint, k tangent and k adjoint-tangent columns, and the op caches of
-// convolutions (im2col taps); for every parameter block its slots likewise. The runs layer sums
-// this over threads, compares it with the memory the machine has and refuses (or shrinks a block
-// size) before anything is allocated (runs/resources.h).
+// convolutions (im2col taps); for every parameter block its slots likewise; for a float context
+// of a graph with gates (relu, max-pooling) also the double value pass of its curvature products.
+// The runs layer sums this over threads, compares it with the memory the machine has and refuses
+// (or shrinks a block size) before anything is allocated (runs/resources.h).
 //
 //   int64_t b = hess::context_bytes(graph, 256, 16, sizeof(float));
 

@@ -47,6 +47,11 @@ constexpr OpInfo with_fresh(OpInfo info, FreshInputs mask) {
   info.fresh = mask;
   return info;
 }
+// A row whose derivatives jump at thresholds its value decides (OpInfo::gated).
+constexpr OpInfo with_gate(OpInfo info) {
+  info.gated = true;
+  return info;
+}
 constexpr OpInfo source(OpKind kind) {
   return OpInfo{kind, 0, 0, nullptr, {}, {}};
 }
@@ -57,7 +62,7 @@ constexpr OpInfo source(OpKind kind) {
 // inputs the op is affine in (AffineInputs), narrows what the fourth implies (every input for None
 // and Bilinear, none for General). with_cache names the rule that rebuilds a row's op cache for
 // kept batches; with_fresh the inputs whose adjoint-tangent a row's rule can overwrite
-// (FreshInputs).
+// (FreshInputs); with_gate the rows whose derivatives jump at thresholds (OpInfo::gated).
 constexpr std::array<OpInfo, kOpKindCount> kTable = {
     source(OpKind::Input),
     source(OpKind::Label),
@@ -67,7 +72,7 @@ constexpr std::array<OpInfo, kOpKindCount> kTable = {
     row<MatMulOp>(OpKind::MatMul, 2, 2, OpCurvature::Bilinear),
     with_cache(with_fresh(row<Conv2dOp>(OpKind::Conv2d, 2, 3, OpCurvature::Bilinear), 0b011),
                &conv2d_cache<float>, &conv2d_cache<double>),
-    with_fresh(row<MaxPool2dOp>(OpKind::MaxPool2d, 1, 1, OpCurvature::None), 0b1),
+    with_gate(with_fresh(row<MaxPool2dOp>(OpKind::MaxPool2d, 1, 1, OpCurvature::None), 0b1)),
     row<AvgPool2dOp>(OpKind::AvgPool2d, 1, 1, OpCurvature::None),
     row<GlobalAvgPoolOp>(OpKind::GlobalAvgPool, 1, 1, OpCurvature::None),
     with_fresh(row<FlattenOp>(OpKind::Flatten, 1, 1, OpCurvature::None), 0b1),
@@ -80,9 +85,9 @@ constexpr std::array<OpInfo, kOpKindCount> kTable = {
     row<SubOp>(OpKind::Sub, 2, 2, OpCurvature::None),
     row<MulOp>(OpKind::Mul, 2, 2, OpCurvature::Bilinear),
     row<DivOp>(OpKind::Div, 2, 2),
-    with_cache(with_fresh(row<ReluOp>(OpKind::Relu, 1, 1, OpCurvature::None), 0b1),
-               &relu_cache<float>, &relu_cache<double>),
-    with_fresh(row<LeakyReluOp>(OpKind::LeakyRelu, 1, 1, OpCurvature::None), 0b1),
+    with_gate(with_cache(with_fresh(row<ReluOp>(OpKind::Relu, 1, 1, OpCurvature::None), 0b1),
+                         &relu_cache<float>, &relu_cache<double>)),
+    with_gate(with_fresh(row<LeakyReluOp>(OpKind::LeakyRelu, 1, 1, OpCurvature::None), 0b1)),
     with_fresh(row<TanhOp>(OpKind::Tanh, 1, 1), 0b1),
     with_fresh(row<SigmoidOp>(OpKind::Sigmoid, 1, 1), 0b1),
     with_fresh(row<GeluOp>(OpKind::Gelu, 1, 1), 0b1),
@@ -138,6 +143,13 @@ static_assert(table_has_rules(), "every op-table row but the sources has its rul
 const OpInfo& op_info(OpKind kind) {
   assert(static_cast<size_t>(kind) < kTable.size());
   return kTable[static_cast<size_t>(kind)];
+}
+
+bool has_gated_ops(const Graph& graph) {
+  for (const Node& n : graph.nodes) {
+    if (op_info(n.op).gated) return true;
+  }
+  return false;
 }
 
 template <>

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "engine/graph.h"
 #include "engine/op_kind.h"
 #include "engine/ops/op_rules.h"
 
@@ -51,9 +52,16 @@ struct OpInfo {
   OpCurvature curvature = OpCurvature::General;
   AffineInputs affine = kAffineInNone;
   FreshInputs fresh = kFreshNone;
+  // The op's derivatives jump where an input crosses a threshold the value pass decides (relu's 0,
+  // max-pooling's argmax): a float value pass can put a gate on the wrong side of it, so float
+  // contexts of graphs with such ops run curvature value passes in double (engine/autodiff.h).
+  bool gated = false;
 };
 
 const OpInfo& op_info(OpKind kind);
+
+// Whether any node of `graph` is an op with gates (OpInfo::gated).
+bool has_gated_ops(const Graph& graph);
 
 template <class T>
 const OpRules<T>& op_rules(OpKind kind);

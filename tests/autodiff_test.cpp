@@ -282,3 +282,43 @@ TEST_CASE("the residual product is H v − G v, without the weight decay") {
     CHECK(rel_err(R, Eigen::MatrixXd(H - G)) < 1e-11);
   }
 }
+
+TEST_CASE("float curvature decides its gates in double: a ReLU whose input float rounds to 0") {
+  // One hidden unit's pre-activation is w·x + b = (1 + 1e-8)·1 − 1 = 1e-8 > 0 in double; in float,
+  // w rounds to 1 and it is 0, so an all-float value pass closes the gate and drops every path
+  // through the unit (its HVP column for fc1 is then O(1) off). The value pass in double keeps it
+  // open: float products and GGN diagonals equal double's to float precision.
+  ArchOptions ao;
+  ao.seed = 3;
+  Model m = build_arch("mlp:1-2-2:relu", ao);
+  const std::vector<Block>& blocks = m.graph.blocks;
+  REQUIRE(blocks.size() == 4);  // fc1.weight [2, 1], fc1.bias [2], fc2.weight [2, 2], fc2.bias
+  const std::vector<double> theta = {1.0 + 1e-8, 1.0 - 1e-8, -1.0, -1.0, 0.5,
+                                     -0.3,       0.2,        0.7,  0.1,  -0.1};
+  REQUIRE(static_cast<int64_t>(theta.size()) == m.graph.num_params());
+  m.theta = theta;
+  Dataset d;
+  d.sample_shape = {1};
+  d.x = {1.0f, 1.0f, 1.0f};
+  d.labels = {0, 1, 0};
+  ObjectiveOptions o;
+  o.batch_size = 2;
+  auto f = make_objective(m.graph, d, all_rows(d.size()), o, Precision::F32);
+  auto g = make_objective(m.graph, d, all_rows(d.size()), o, Precision::F64);
+  f->set_parameters(m.theta);
+  g->set_parameters(m.theta);
+  const int64_t P = g->num_params();
+  Eigen::VectorXd hf(P), hd(P), df = Eigen::VectorXd::Zero(P), dd = Eigen::VectorXd::Zero(P);
+  const Eigen::VectorXd v = Eigen::VectorXd::Ones(P);
+  for (Curvature kind : {Curvature::Hessian, Curvature::GGN}) {
+    CAPTURE(name_of(kind));
+    f->curvature(v.data(), 1, hf.data(), kind);
+    g->curvature(v.data(), 1, hd.data(), kind);
+    CHECK(std::abs(hd(0)) > 0.01);  // the open unit's weight: curvature far above rounding
+    CHECK(rel_err(hf, hd) < 1e-6);
+  }
+  f->ggn_diagonal(df.data());
+  g->ggn_diagonal(dd.data());
+  CHECK(dd(0) > 0.01);
+  CHECK(rel_err(df, dd) < 1e-6);
+}
