@@ -277,12 +277,9 @@ TEST_CASE("float passes accumulate in double: λmax of the bundled sample at bat
   constexpr double kMeanTol = 2e-8, kEachTol = 4e-8;
   const Model m = read_model(bundled_sample("digits-mlp.h5"));
   const Dataset d = read_data(bundled_sample("digits.h5"));
-  ObjectiveOptions o;
-  o.batch_size = 1;
-  auto single = make_objective(m.graph, d, all_rows(d.size()), o, Precision::F32);
-  auto dbl = make_objective(m.graph, d, all_rows(d.size()), o, Precision::F64);
-  single->set_parameters(m.theta);
-  dbl->set_parameters(m.theta);
+  const PrecisionPair pair = float_and_double(m, d, 1);
+  Objective* single = pair.f32.get();
+  Objective* dbl = pair.f64.get();
   double sum = 0.0;
   const int seeds = 4;
   for (int seed = 0; seed < seeds; ++seed) {

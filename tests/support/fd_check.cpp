@@ -49,6 +49,17 @@ std::unique_ptr<Objective> double_objective(const Model& m, const Dataset& data,
   return obj;
 }
 
+PrecisionPair float_and_double(const Model& m, const Dataset& data, int64_t batch) {
+  ObjectiveOptions o;
+  o.batch_size = batch;
+  PrecisionPair p;
+  p.f32 = make_objective(m.graph, data, all_rows(data.size()), o, Precision::F32);
+  p.f64 = make_objective(m.graph, data, all_rows(data.size()), o, Precision::F64);
+  p.f32->set_parameters(m.theta);
+  p.f64->set_parameters(m.theta);
+  return p;
+}
+
 namespace {
 double loss_at(Objective& obj, std::vector<double> theta) {
   obj.set_parameters(theta);

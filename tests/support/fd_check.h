@@ -32,6 +32,12 @@ double rel_err(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b, double floor 
 std::unique_ptr<Objective> double_objective(const Model& m, const Dataset& data,
                                             int64_t batch = 1 << 30);
 
+// Float and double objectives over all of `data` at m's θ, `batch` samples a batch, one thread.
+struct PrecisionPair {
+  std::unique_ptr<Objective> f32, f64;
+};
+PrecisionPair float_and_double(const Model& m, const Dataset& data, int64_t batch);
+
 // ∇L by central differences of L, coordinate by coordinate.
 Eigen::VectorXd fd_gradient(Objective& obj, const std::vector<double>& theta, double h = kFdStep);
 // H v by central differences of ∇L along v.
