@@ -262,9 +262,14 @@ void EvalContext<T>::curvature_value_pass(const int64_t* rows, int64_t count) {
     Tensor<T>& val = slots_[i].val;
     val.resize(shapes_[i]);
     OpCall<T> c = call(static_cast<int>(i), 0);
-    op_rules<T>(n.op).value(c);  // the op's caches, from inputs already rounded from double
+    const OpRules<T>& rules = op_rules<T>(n.op);
+    // The op's caches, from inputs already rounded from double: rebuilt from the values by the
+    // table's cache rule where it has one (as for a kept batch: convolutions, ReLU, BatchNorm),
+    // else made by the float value rule (argmax indices, probabilities), whose value is replaced.
+    if (!cache_rebuilt(n.op)) rules.value(c);
     const Tensor<double>& v = exact.slots_[i].val;
     for (int64_t j = 0; j < v.size(); ++j) val.at(j) = static_cast<T>(v.at(j));
+    if (cache_rebuilt(n.op)) rules.cache(c);
   }
 }
 

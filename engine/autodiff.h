@@ -58,9 +58,10 @@
 // Values in double for float curvature: a float context of a graph with gates (ops whose
 // derivatives jump at a threshold the value pass decides: relu, max-pooling; OpInfo::gated)
 // evaluates the value pass of a curvature product or GGN diagonal in double (a second context of
-// the same graph, EvalContext<double>) and rounds each node's value to float; the float value rules
-// still run on those rounded inputs for their op caches (argmax indices, padded planes,
-// probabilities), then the tangent and adjoint sweeps run in float. A float value pass is wrong by
+// the same graph, EvalContext<double>) and rounds each node's value to float; the op caches come
+// from those rounded values, by the cache rule that restores a kept batch (padded planes, ReLU's
+// f′, BatchNorm's x̂) or else by the float value rule (argmax indices, probabilities), and the
+// tangent and adjoint sweeps run in float. A float value pass is wrong by
 // ~1e-7 of each activation, which flips the few ReLU gates whose pre-activation lies that close to
 // 0, and a flipped gate changes the Hessian by far more than rounding: on the benchmark residual
 // CNN (BatchNorm, 512 images, seven flips among 45 million gates) float32's third eigenvalue
