@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <type_traits>
 
@@ -18,9 +20,21 @@ bool is_source(OpKind k) {
   return k == OpKind::Input || k == OpKind::Label || k == OpKind::Param || k == OpKind::Constant;
 }
 
+// Whether no entry is an infinity or a NaN (exponent bits all ones), by an OR over the bit patterns
+// that vectorizes: Eigen's allFinite() compares one value at a time (perf: two thirds of adding a
+// compute batch's parameter derivatives into the double accumulators).
 template <class T>
 bool all_finite(const Tensor<T>& t) {
-  return vec(t).allFinite();
+  using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+  constexpr Bits exponent = static_cast<Bits>(sizeof(T) == 4 ? 0x7f800000u : 0x7ff0000000000000u);
+  const T* v = t.data();
+  Bits all_ones = 0;
+  for (int64_t i = 0; i < t.size(); ++i) {
+    Bits b;
+    std::memcpy(&b, v + i, sizeof(T));
+    all_ones |= static_cast<Bits>((b & exponent) == exponent);
+  }
+  return all_ones == 0;
 }
 
 template <class T>

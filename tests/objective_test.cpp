@@ -221,6 +221,26 @@ TEST_CASE("NaN in a parameter is a NumericalError naming the node") {
   }
 }
 
+TEST_CASE("an infinite or NaN direction is a NumericalError in float and in double") {
+  const Model m = small_model();
+  const Dataset d = random_dataset(m.graph, kSamples, kClasses, 7);
+  const int64_t P = m.graph.num_params();
+  PrecisionPair pair = float_and_double(m, d, 4);
+  for (Objective* obj : {pair.f32.get(), pair.f64.get()}) {
+    for (double bad :
+         {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+          std::numeric_limits<double>::quiet_NaN()}) {
+      CAPTURE(bad);
+      Eigen::MatrixXd v = directions(P, 2, 71);
+      Eigen::MatrixXd hv(P, 2);
+      CHECK_NOTHROW(obj->curvature(v.data(), 2, hv.data(), Curvature::Hessian));
+      CHECK(hv.allFinite());
+      v(P - 1, 1) = bad;
+      CHECK_THROWS_AS(obj->curvature(v.data(), 2, hv.data(), Curvature::Hessian), NumericalError);
+    }
+  }
+}
+
 TEST_CASE("data that does not fit the graph is refused") {
   const Model m = small_model();
   const Dataset good = random_dataset(m.graph, kSamples, kClasses, 8);
