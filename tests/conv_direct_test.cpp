@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "engine/ops/conv_direct.h"
@@ -176,4 +177,23 @@ TEST_CASE("flat layout of a padded, dilated window") {
   double want = 0;
   for (double v : x) want += v;
   CHECK(std::abs(total - want) < 1e-12);
+  // Writing only the rows into a buffer that holds the layout gives what a full write into a
+  // buffer of garbage gives.
+  const std::vector<double> y = random_values<double>(2 * 5 * 7, rng);
+  std::vector<double> fresh(2 * f.in_len, std::numeric_limits<double>::quiet_NaN());
+  pad_input(f, y.data(), 2, fresh.data());
+  pad_input(f, y.data(), 2, padded.data(), true);
+  CHECK(padded == fresh);
+  const std::vector<double> dy = random_values<double>(2 * f.OH * f.OW, rng);
+  const std::vector<double> dy2 = random_values<double>(2 * f.OH * f.OW, rng);
+  std::vector<double> framed(2 * f.z_len, std::numeric_limits<double>::quiet_NaN());
+  std::vector<double> framed2(2 * f.z_len, std::numeric_limits<double>::quiet_NaN());
+  frame_output(f, dy.data(), 2, framed.data());
+  frame_output(f, dy2.data(), 2, framed.data(), true);
+  frame_output(f, dy2.data(), 2, framed2.data());
+  CHECK(framed == framed2);
+  double framed_total = 0, dy2_total = 0;
+  for (double v : framed) framed_total += v;
+  for (double v : dy2) dy2_total += v;
+  CHECK(std::abs(framed_total - dy2_total) < 1e-12);
 }

@@ -412,7 +412,8 @@ void Conv2dOp::tangent(OpCall<T>& c) {
       for (int64_t b = 0; b < g.B; ++b) {
         if (w.varies) direct_forward(g, f, c.out.aux.data() + b * g.C * f.in_len, wt, out, false);
         if (x.varies) {
-          pad_input(f, x.tan.data() + j * g.in_size() + b * g.C * g.H * g.W, g.C, xt);
+          pad_input(f, x.tan.data() + j * g.in_size() + b * g.C * g.H * g.W, g.C, xt,
+                    j > 0 || b > 0);
           direct_forward(g, f, static_cast<const T*>(xt), wv, out, w.varies);
         }
         if (!w.varies && !x.varies) std::fill(out, out + g.O * f.out_len, T(0));
@@ -464,7 +465,7 @@ void Conv2dOp::adjoint(OpCall<T>& c) {
     T* z = c.scratch->get(1, g.O * f.z_len);
     T* xb = c.scratch->get(4, g.C * f.grad_len);
     for (int64_t b = 0; b < g.B; ++b) {
-      frame_output(f, c.out.adj.data() + b * g.O * g.P, g.O, z);
+      frame_output(f, c.out.adj.data() + b * g.O * g.P, g.O, z, b > 0);
       if (x.want_adj) {
         direct_backward(g, f, static_cast<const T*>(z), wt, xb, false);
         add_unpadded(f, static_cast<const T*>(xb), f.grad_len, g.C,
@@ -529,9 +530,10 @@ void Conv2dOp::adjoint_tangent(OpCall<T>& c) {
     T* xt = curv_w ? c.scratch->get(3, g.C * f.in_len) : nullptr;
     T* xb = x.want_adjt ? c.scratch->get(4, g.C * f.grad_len) : nullptr;
     for (int64_t b = 0; b < g.B; ++b) {
-      if (zbar) frame_output(f, c.out.adj.data() + b * g.O * g.P, g.O, zbar);
+      if (zbar) frame_output(f, c.out.adj.data() + b * g.O * g.P, g.O, zbar, b > 0);
       for (int j = 0; j < k; ++j) {
-        frame_output(f, c.out.adjt.data() + j * g.out_size() + b * g.O * g.P, g.O, zdot);
+        const bool again = b > 0 || j > 0;  // zdot and xt hold their frames' zeros
+        frame_output(f, c.out.adjt.data() + j * g.out_size() + b * g.O * g.P, g.O, zdot, again);
         if (x.want_adjt) {
           direct_backward(g, f, static_cast<const T*>(zdot), wt, xb, false);
           if (curv_x) direct_backward(g, f, static_cast<const T*>(zbar), wdt[j], xb, true);
@@ -541,7 +543,7 @@ void Conv2dOp::adjoint_tangent(OpCall<T>& c) {
         if (w.want_adjt) {
           wsum[j].add(static_cast<const T*>(zdot), c.out.aux.data() + b * g.C * f.in_len);
           if (curv_w) {
-            pad_input(f, x.tan.data() + j * g.in_size() + b * g.C * g.H * g.W, g.C, xt);
+            pad_input(f, x.tan.data() + j * g.in_size() + b * g.C * g.H * g.W, g.C, xt, again);
             wsum[j].add(static_cast<const T*>(zbar), static_cast<const T*>(xt));
           }
         }

@@ -239,43 +239,44 @@ HESS_WIDE inline void row_add(const double* s, double* d, int64_t n) {
 }
 
 // dst[0, len) = `rows` rows of `width` values from src (one after another) at first + r·pitch, and
-// zeros in between: every element written once.
+// zeros in between: every element written once (with rows_only, only the rows: the zeros are there
+// from an earlier call).
 template <class T>
 void place_rows(const T* src, int64_t rows, int64_t width, T* dst, int64_t first, int64_t pitch,
-                int64_t len) {
+                int64_t len, bool rows_only) {
   int64_t pos = 0;
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t at = first + r * pitch;
-    std::fill(dst + pos, dst + at, T(0));
+    if (!rows_only) std::fill(dst + pos, dst + at, T(0));
     std::copy(src + r * width, src + (r + 1) * width, dst + at);
     pos = at + width;
   }
-  std::fill(dst + pos, dst + len, T(0));
+  if (!rows_only) std::fill(dst + pos, dst + len, T(0));
 }
 template <class T>
 HESS_WIDE void place_rows_wide(const T* src, int64_t rows, int64_t width, T* dst, int64_t first,
-                               int64_t pitch, int64_t len) {
+                               int64_t pitch, int64_t len, bool rows_only) {
   int64_t pos = 0;
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t at = first + r * pitch;
-    row_set(static_cast<const T*>(nullptr), T(0), dst + pos, at - pos);
+    if (!rows_only) row_set(static_cast<const T*>(nullptr), T(0), dst + pos, at - pos);
     row_set(src + r * width, T(0), dst + at, width);
     pos = at + width;
   }
-  row_set(static_cast<const T*>(nullptr), T(0), dst + pos, len - pos);
+  if (!rows_only) row_set(static_cast<const T*>(nullptr), T(0), dst + pos, len - pos);
 }
 
 template <class T>
 void place_planes(const T* src, int64_t channels, int64_t rows, int64_t width, T* dst,
-                  int64_t plane, int64_t first, int64_t pitch) {
+                  int64_t plane, int64_t first, int64_t pitch, bool rows_only) {
   const int64_t per = rows * width;
   if (detected_direct_isa() == DirectIsa::Avx512) {
     for (int64_t c = 0; c < channels; ++c)
-      place_rows_wide(src + c * per, rows, width, dst + c * plane, first, pitch, plane);
+      place_rows_wide(src + c * per, rows, width, dst + c * plane, first, pitch, plane, rows_only);
     return;
   }
   for (int64_t c = 0; c < channels; ++c)
-    place_rows(src + c * per, rows, width, dst + c * plane, first, pitch, plane);
+    place_rows(src + c * per, rows, width, dst + c * plane, first, pitch, plane, rows_only);
 }
 
 template <class T>
@@ -308,13 +309,13 @@ HESS_WIDE void add_unpadded_wide(const FlatConv& f, const T* src, int64_t stride
 }  // namespace
 
 template <class T>
-void pad_input(const FlatConv& f, const T* x, int64_t channels, T* dst) {
-  place_planes(x, channels, f.H, f.W, dst, f.in_len, f.pt * f.Wp + f.pl, f.Wp);
+void pad_input(const FlatConv& f, const T* x, int64_t channels, T* dst, bool zeros_in_place) {
+  place_planes(x, channels, f.H, f.W, dst, f.in_len, f.pt * f.Wp + f.pl, f.Wp, zeros_in_place);
 }
 
 template <class T>
-void frame_output(const FlatConv& f, const T* y, int64_t channels, T* dst) {
-  place_planes(y, channels, f.OH, f.OW, dst, f.z_len, f.front, f.Wp);
+void frame_output(const FlatConv& f, const T* y, int64_t channels, T* dst, bool zeros_in_place) {
+  place_planes(y, channels, f.OH, f.OW, dst, f.z_len, f.front, f.Wp, zeros_in_place);
 }
 
 template <class T>
@@ -572,8 +573,8 @@ void flush_weight_lanes(T* lanes_acc, int64_t entries, int64_t L, double* acc) {
 }
 
 #define HESS_DIRECT_CONV(T)                                                                     \
-  template void pad_input<T>(const FlatConv&, const T*, int64_t, T*);                           \
-  template void frame_output<T>(const FlatConv&, const T*, int64_t, T*);                        \
+  template void pad_input<T>(const FlatConv&, const T*, int64_t, T*, bool);                     \
+  template void frame_output<T>(const FlatConv&, const T*, int64_t, T*, bool);                  \
   template void unflatten_output<T>(const FlatConv&, const T*, int64_t, int64_t, const T*, T*); \
   template void add_unpadded<T>(const FlatConv&, const T*, int64_t, int64_t, T*, bool);         \
   template void pack_direct_weight<T>(DirectIsa, const T*, int64_t, int64_t, int64_t, bool,     \

@@ -50,11 +50,16 @@ static_assert(kDirectRound % (3 * 64 / sizeof(float)) == 0 &&
 
 // Layout moves of `channels` planes between the tensors' [H, W] / [OH, OW] planes and flat rows.
 // pad_input: dst[c·in_len + (h + pt)·Wp + w + pl] = x[c·H·W + h·W + w], zeros elsewhere.
+// With zeros_in_place, dst holds this layout already (an earlier call with the same geometry and
+// channels wrote it, and nothing else since): only the rows are written, not the zeros around them.
 template <class T>
-void pad_input(const FlatConv& f, const T* x, int64_t channels, T* dst);
-// frame_output: dst[c·z_len + front + oh·Wp + ow] = y[c·OH·OW + oh·OW + ow], zeros elsewhere.
+void pad_input(const FlatConv& f, const T* x, int64_t channels, T* dst,
+               bool zeros_in_place = false);
+// frame_output: dst[c·z_len + front + oh·Wp + ow] = y[c·OH·OW + oh·OW + ow], zeros elsewhere
+// (zeros_in_place as for pad_input).
 template <class T>
-void frame_output(const FlatConv& f, const T* y, int64_t channels, T* dst);
+void frame_output(const FlatConv& f, const T* y, int64_t channels, T* dst,
+                  bool zeros_in_place = false);
 // unflatten_output: y[c·OH·OW + oh·OW + ow] = src[c·stride + oh·Wp + ow] + (bias ? bias[c] : 0).
 template <class T>
 void unflatten_output(const FlatConv& f, const T* src, int64_t stride, int64_t channels,
