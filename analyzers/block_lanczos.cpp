@@ -116,6 +116,13 @@ BlockLanczosResult block_lanczos(const CurvatureOperator& A, KrylovDecomposition
     V = std::move(start.basis);
     V.conservativeResize(P, capacity);
   }
+  // AV = A V column for column, as the products returned it (kept, moved and combined with V).
+  const bool keep_products = o.keep_products && (m0 == 0 || start.products.cols() == m0);
+  Eigen::MatrixXd AV;
+  if (keep_products) {
+    AV = std::move(start.products);
+    AV.conservativeResize(P, capacity);
+  }
   Eigen::MatrixXd H = Eigen::MatrixXd::Zero(capacity, capacity);
   H.topLeftCorner(m0, m0) = start.projection;
   // The newest block W (the next columns of the basis) and its coupling R: A V = V H + W R Eₘᵀ.
@@ -153,8 +160,10 @@ BlockLanczosResult block_lanczos(const CurvatureOperator& A, KrylovDecomposition
       if (full) {
         if (r.restarts == o.max_restarts) break;
         ++r.restarts;
-        const Eigen::MatrixXd Y = V.leftCols(m) * ritz_coefficients(es, order, keep);
+        const Eigen::MatrixXd S = ritz_coefficients(es, order, keep);
+        const Eigen::MatrixXd Y = V.leftCols(m) * S;
         V.leftCols(keep) = Y;
+        if (keep_products) AV.leftCols(keep) = AV.leftCols(m) * S;
         H.setZero();
         for (int i = 0; i < keep; ++i) H(i, i) = es.eigenvalues()(order[i]);
         m = keep;
@@ -165,6 +174,7 @@ BlockLanczosResult block_lanczos(const CurvatureOperator& A, KrylovDecomposition
     m += b;
 
     A.apply(V.middleCols(m - b, b), W);
+    if (keep_products) AV.middleCols(m - b, b) = W;
     const Eigen::VectorXd scale = W.colwise().norm().transpose();
     Eigen::MatrixXd C = Eigen::MatrixXd::Zero(m, b);
     project_out(V.leftCols(m), W, C, scale);
@@ -183,7 +193,9 @@ BlockLanczosResult block_lanczos(const CurvatureOperator& A, KrylovDecomposition
 
   r.values.resize(nev);
   for (int i = 0; i < nev; ++i) r.values(i) = es.eigenvalues()(order[i]);
-  r.vectors = V.leftCols(m) * ritz_coefficients(es, order, nev);
+  const Eigen::MatrixXd S = ritz_coefficients(es, order, nev);
+  r.vectors = V.leftCols(m) * S;
+  if (keep_products) r.products = AV.leftCols(m) * S;
   return r;
 }
 

@@ -43,12 +43,16 @@ struct BlockLanczosOptions {
   int block = 1;   // columns per product
   double tol = 1e-10;
   int max_restarts = 1000;
+  // Keep A V beside V (as much memory again; from a start with a basis, only if it brings its
+  // products): the Ritz vectors' products come as A V s, without another product.
+  bool keep_products = false;
 };
 
 struct BlockLanczosResult {
   Eigen::VectorXd values;     // top largest (descending), then bottom smallest (ascending)
   Eigen::MatrixXd vectors;    // P x (top + bottom) Ritz vectors, aligned with values
   Eigen::VectorXd estimates;  // ‖R s_last‖ for each pair
+  Eigen::MatrixXd products;   // A · vectors from the kept products (empty when none were kept)
   int converged = 0;          // pairs whose estimate is within the tolerance
   int64_t restarts = 0;
   bool success = false;  // all wanted pairs converged (or the basis spans an invariant subspace)

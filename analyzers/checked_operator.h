@@ -33,6 +33,7 @@ class CheckedOperator final : public CurvatureOperator {
   explicit CheckedOperator(const CurvatureOperator& base) : base_(base) {}
   int64_t rows() const override { return base_.rows(); }
   SplitInfo split() const override { return base_.split(); }
+  double product_roundoff() const override { return base_.product_roundoff(); }
 
   // Y = A X computed `block` columns per product (fewer in the last one).
   void apply_blocked(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y, int block) const;

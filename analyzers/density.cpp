@@ -35,6 +35,7 @@ struct LanczosRun {
   std::vector<double> alpha;
   std::vector<double> beta;
   Eigen::VectorXd remainder;  // after the last step: w = β_m q_{m+1} (H Q = Q T + w e_mᵀ)
+  Eigen::MatrixXd products;   // H q_j as the operator returned them (P x steps), or empty
   double scale = 0.0;         // largest ‖H q_j‖ so far
   bool active = true;
 };
@@ -43,6 +44,7 @@ struct LanczosRun {
 // (its coefficient on q_j is α_j; the three-term recurrence's other coefficient, β_{j−1}, and the
 // rest are zero in exact arithmetic), a second pass where the first cancelled (DGKS, as ARPACK).
 void lanczos_step(LanczosRun& run, int j, int steps, Eigen::VectorXd w) {
+  if (run.products.cols() > 0) run.products.col(j) = w;
   const Eigen::VectorXd before = Eigen::VectorXd::Constant(1, w.norm());
   run.scale = std::max(run.scale, before(0));
   Eigen::VectorXd c = Eigen::VectorXd::Zero(j + 1);
@@ -87,6 +89,10 @@ KrylovDecomposition decomposition(LanczosRun&& run) {
     if (i + 1 < m) d.projection(i, i + 1) = d.projection(i + 1, i) = run.beta[i];
   }
   d.remainder = std::move(run.remainder);
+  if (run.products.cols() > 0) {
+    d.products = std::move(run.products);
+    d.products.conservativeResize(Eigen::NoChange, m);
+  }
   return d;
 }
 
@@ -113,8 +119,10 @@ void lanczos_runs(const DensityOptions& o, const CheckedOperator& A, DensityResu
       fill_probes(o.start, rng, v);
       run.basis.col(0) = v.col(0).normalized();
     }
+    const bool keep = first == 0 && o.keep_first_run;
+    if (keep && keeps_products(A, steps)) runs.front().products.resize(P, steps);
     lanczos_block(A, runs, steps);
-    if (first == 0 && o.keep_first_run) r.first_run = decomposition(std::move(runs.front()));
+    if (keep) r.first_run = decomposition(std::move(runs.front()));
     for (const LanczosRun& run : runs) {
       r.nodes.emplace_back();
       r.weights.emplace_back();

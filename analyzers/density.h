@@ -61,7 +61,7 @@ struct DensityOptions {
   // ε ≥ 0 of negative_mass_beyond: nodes below −ε·(the run's largest node) count as negative.
   double negative_threshold = kDefaultNegativeThreshold;
   // Keep the first run's Lanczos decomposition in the result (for an eigensolver to continue from:
-  // EigenOptions::krylov_start).
+  // EigenOptions::krylov_start), with its products H q_j where keeps_products() says so.
   bool keep_first_run = false;
 
   // Throws std::invalid_argument naming the bad field (also a grid too coarse for sigma).

@@ -33,7 +33,7 @@ namespace hess {
 struct DiagOptions {
   bool exact = false;  // the exact GGN diagonal instead of Hutchinson's estimate
   int probes = 100;    // Rademacher probes (at least 2, for the error bars)
-  int block = 16;    // probes per operator application
+  int block = 16;      // probes per operator application
   uint64_t seed = 0;
   std::vector<ParamGroup> groups;  // per-group summaries
 

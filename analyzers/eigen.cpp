@@ -92,12 +92,14 @@ class LanczosSolver final : public Spectra::SymEigsSolver<CurvatureOperator> {
   }
 };
 
-// Residuals from one explicit product per vector, then everything sorted by descending eigenvalue.
-// With `rayleigh`, the eigenvalues are replaced by the Rayleigh quotients uᵀHu of the vectors.
+// Residuals ‖Hu − λu‖ from the products HU (one explicit product per vector unless `products`
+// holds them already), then everything sorted by descending eigenvalue. With `rayleigh`, the
+// eigenvalues are replaced by the Rayleigh quotients uᵀHu of the vectors.
 void finish(const CheckedOperator& A, Eigen::VectorXd values, const Eigen::MatrixXd& U,
-            bool rayleigh, bool save_vectors, EigenResult& r) {
-  Eigen::MatrixXd HU;
-  A.apply(U, HU);
+            bool rayleigh, bool save_vectors, EigenResult& r,
+            const Eigen::MatrixXd& products = Eigen::MatrixXd()) {
+  Eigen::MatrixXd HU = products;
+  if (HU.cols() == 0) A.apply(U, HU);
   const Eigen::Index n = values.size();
   Eigen::VectorXd residuals(n);
   for (Eigen::Index i = 0; i < n; ++i) {
@@ -187,11 +189,13 @@ void run_lanczos(const EigenOptions& o, CheckedOperator& A, Rng& rng, EigenResul
           j == 0 && o.warm_start.size() > 0 ? o.warm_start : gaussian_vector(P, rng);
     }
   }
+  lo.keep_products =
+      keeps_products(A, std::max<Eigen::Index>(lo.ncv, start.basis.cols() + o.block));
   const BlockLanczosResult b = block_lanczos(A, std::move(start), lo, rng);
   r.iterations = b.restarts;
   r.ncv = lo.ncv;
   r.converged = b.converged;
-  finish(A, b.values, b.vectors, false, o.save_vectors, r);
+  finish(A, b.values, b.vectors, false, o.save_vectors, r, b.products);
   if (!b.success) restarts_exhausted("lanczos", o, nev, r);
 }
 
@@ -330,7 +334,13 @@ void EigenOptions::validate() const {
     throw FieldError("krylov_start", "needs a remainder of {block} (" + std::to_string(block) +
                                          ") columns and an m x m projection of its m columns");
   }
-  if (!d.basis.allFinite() || !d.projection.allFinite() || !d.remainder.allFinite()) {
+  if (d.products.size() > 0 &&
+      (d.products.cols() != m || d.products.rows() != d.remainder.rows())) {
+    throw FieldError("krylov_start", "has products of " + std::to_string(d.products.cols()) +
+                                         " columns for a basis of " + std::to_string(m));
+  }
+  if (!d.basis.allFinite() || !d.projection.allFinite() || !d.remainder.allFinite() ||
+      !d.products.allFinite()) {
     throw FieldError("krylov_start", "must be finite");
   }
 }

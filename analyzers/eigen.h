@@ -79,8 +79,9 @@ struct EigenOptions {
       warm_start;  // empty, or a start vector of length P (e.g. the previous top vector)
   // lanczos: empty, or the Lanczos decomposition of an earlier run on the same operator (an SLQ
   // run's: DensityOptions::keep_first_run) to continue from, its products already made: a
-  // remainder of `block` columns and a basis of length P. Used when basis + block columns fit in
-  // P (else the run starts afresh; EigenResult::start_columns says which).
+  // remainder of `block` columns and a basis of length P, with the basis' products or none (then
+  // the Ritz vectors' residuals take a product of their own). Used when basis + block columns fit
+  // in P (else the run starts afresh; EigenResult::start_columns says which).
   KrylovDecomposition krylov_start;
   bool save_vectors = false;  // keep the eigenvectors in the result
 
@@ -98,7 +99,9 @@ struct EigenResult {
   int quotient_settled = 0;  // power: eigenvalues whose Rayleigh quotient stopped moving (what
                              // stopped the iteration: PyHessian's rule); otherwise 0
   int start_columns = 0;     // lanczos: the columns of krylov_start continued from (0: none)
-  int64_t hvps = 0;  // operator applications, the residual products included (krylov_start's not)
+  // operator applications, the residual products included (none for lanczos when it kept its
+  // basis' products: docs/algorithms.md; krylov_start's not counted)
+  int64_t hvps = 0;
   double seconds = 0.0;
   Status status = Status::Ok;
   std::string message;

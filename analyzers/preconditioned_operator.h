@@ -38,6 +38,7 @@ class PreconditionedOperator final : public CurvatureOperator {
   // entries, all positive and finite. `base` must outlive the operator.
   PreconditionedOperator(const CurvatureOperator& base, const Eigen::VectorXd& p);
   int64_t rows() const override { return base_.rows(); }
+  double product_roundoff() const override { return base_.product_roundoff(); }
   // The diagonal of P^{-1/2}: an eigenvector x of this operator is the direction
   // scaling().cwiseProduct(x) in parameter space.
   const Eigen::VectorXd& scaling() const { return d_; }

@@ -56,6 +56,11 @@ ObjectiveOperator::ObjectiveOperator(Objective& objective, Curvature kind)
   }
 }
 
+double ObjectiveOperator::product_roundoff() const {
+  return objective_.precision() == Precision::F32 ? std::numeric_limits<float>::epsilon() / 2
+                                                  : kDoubleRoundoff;
+}
+
 void ObjectiveOperator::apply_raw(const double* X, int k, double* Y) const {
   objective_.curvature(X, k, Y, kind_);
 }

@@ -26,6 +26,7 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,6 +70,10 @@ class CurvatureOperator {
   int64_t applications() const { return applications_; }
 
   virtual SplitInfo split() const { return {CurvatureSplit::None, "an explicit matrix"}; }
+  // The unit roundoff of the arithmetic the products are computed in: double's, or float's for
+  // float32 passes (whose products are linear in X only to about this relative accuracy).
+  virtual double product_roundoff() const { return kDoubleRoundoff; }
+  static constexpr double kDoubleRoundoff = std::numeric_limits<double>::epsilon() / 2;
   // d = diag(G), rows() entries; throws std::logic_error when split() is None.
   void gauss_newton_diagonal(Eigen::VectorXd& d) const;
   // Y = R X = (A − G) X, counted in applications(); throws std::logic_error when split() is None.
@@ -100,6 +105,7 @@ class ObjectiveOperator final : public CurvatureOperator {
   // The GGN: exact (R = 0). The Hessian: exact where the network is affine in each parameter
   // (engine/multiaffine.h), else the residual H − G.
   SplitInfo split() const override { return split_; }
+  double product_roundoff() const override;
 
  protected:
   void apply_raw(const double* X, int k, double* Y) const override;
@@ -124,6 +130,7 @@ class RestrictedOperator final : public CurvatureOperator {
   void embed(const double* x, double* full) const;
   void extract(const double* full, double* x) const;
   SplitInfo split() const override { return full_.split(); }
+  double product_roundoff() const override { return full_.product_roundoff(); }
 
  protected:
   void apply_raw(const double* X, int k, double* Y) const override;
@@ -147,6 +154,7 @@ class ShiftedOperator final : public CurvatureOperator {
   int64_t rows() const override { return base_.rows(); }
   double sigma() const { return sigma_; }
   SplitInfo split() const override { return base_.split(); }  // G − σI + R
+  double product_roundoff() const override { return base_.product_roundoff(); }
 
  protected:
   void apply_raw(const double* X, int k, double* Y) const override;

@@ -16,6 +16,7 @@ class ObservedOperator final : public CurvatureOperator {
       : base_(base), observer_(observer), expected_(expected) {}
   int64_t rows() const override { return base_.rows(); }
   SplitInfo split() const override { return base_.split(); }
+  double product_roundoff() const override { return base_.product_roundoff(); }
 
  protected:
   void apply_raw(const double* X, int k, double* Y) const override {

@@ -37,14 +37,17 @@ Eigen::VectorXd wanted(const Eigen::VectorXd& all, int top, int bottom) {
 }
 
 // m steps of single-vector Lanczos from q with full reorthogonalization, written out here: the
-// decomposition A Q = Q T + w e_mᵀ that an SLQ run leaves.
-KrylovDecomposition lanczos_steps(const Eigen::MatrixXd& A, Eigen::VectorXd q, int m) {
+// decomposition A Q = Q T + w e_mᵀ that an SLQ run leaves (with its products A Q if asked).
+KrylovDecomposition lanczos_steps(const Eigen::MatrixXd& A, Eigen::VectorXd q, int m,
+                                  bool with_products = false) {
   KrylovDecomposition d;
   d.basis.resize(A.rows(), m);
   d.projection = Eigen::MatrixXd::Zero(m, m);
   d.basis.col(0) = q.normalized();
+  if (with_products) d.products.resize(A.rows(), m);
   for (int j = 0; j < m; ++j) {
     Eigen::VectorXd w = A * d.basis.col(j);
+    if (with_products) d.products.col(j) = w;
     d.projection(j, j) = d.basis.col(j).dot(w);
     const auto Q = d.basis.leftCols(j + 1);
     for (int pass = 0; pass < 2; ++pass) w -= Q * (Q.transpose() * w);
@@ -84,6 +87,13 @@ BlockLanczosResult check_run(const DenseOperator& A, const Eigen::VectorXd& all,
     // rounding of the basis (a few ε‖A‖).
     CHECK(residual <= r.estimates(i) + 1e-12 * scale);
   }
+  // Kept products: A x of each Ritz vector, combined from the basis' products.
+  if (o.keep_products) {
+    REQUIRE(r.products.cols() == r.vectors.cols());
+    CHECK((r.products - A.matrix() * r.vectors).norm() < 1e-12 * scale);
+  } else {
+    CHECK(r.products.size() == 0);
+  }
   return r;
 }
 
@@ -106,6 +116,7 @@ TEST_CASE("block lanczos: both ends of an indefinite spectrum, blocks 1 to 4, wi
       o.block = block;
       o.ncv = ncv;
       o.tol = 1e-11;
+      o.keep_products = block != 2;
       o.top = 4;
       const BlockLanczosResult top = check_run(A, all, o, 3);
       if (ncv == 24) CHECK(top.restarts > 0);
@@ -246,6 +257,14 @@ TEST_CASE("block lanczos: continuing a Lanczos decomposition makes only the prod
   o.ncv = 24;  // a start of 40 columns: restarted to its kept Ritz vectors, then on
   const BlockLanczosResult restarted = check_run(A, all, o, lanczos_steps(A.matrix(), q, 40), 1);
   CHECK(restarted.restarts > 0);
+  // The same with the start's products kept through the restart; a start without products keeps
+  // none (their products are not known).
+  o.keep_products = true;
+  const BlockLanczosResult kept = check_run(A, all, o, lanczos_steps(A.matrix(), q, 40, true), 1);
+  CHECK(kept.restarts > 0);
+  Rng rng(1);
+  CHECK(block_lanczos(A, lanczos_steps(A.matrix(), q, 40), o, rng).products.size() == 0);
+  o.keep_products = false;
 
   o.ncv = 120;
   before = A.applications();

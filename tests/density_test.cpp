@@ -295,11 +295,15 @@ TEST_CASE("the first run's Lanczos decomposition: H Q = Q T + w e_m^T, T's nodes
   CHECK(d.remainder.norm() > 1e-3);  // 40 of 150 dimensions: far from invariant
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(d.projection);
   CHECK((es.eigenvalues() - r.nodes[0]).cwiseAbs().maxCoeff() < 1e-12);
+  // Its products, kept as the operator returned them: H Q.
+  REQUIRE(d.products.cols() == 40);
+  CHECK((d.products - M * d.basis).norm() < 1e-12 * M.norm());
   // A run that broke down leaves its steps and a remainder of rounding size.
   Eigen::VectorXd five(50);
   for (int i = 0; i < 50; ++i) five(i) = -2.0 + (i % 5);
   const DensityResult early = run(o, DenseOperator(matrix_with_spectrum(five, 6)));
   CHECK(early.first_run.basis.cols() == 5);
+  CHECK(early.first_run.products.cols() == 5);
   CHECK(early.first_run.remainder.norm() < 1e-9);
 }
 

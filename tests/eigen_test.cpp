@@ -275,6 +275,16 @@ TEST_CASE("lanczos continuing an SLQ run: the dense eigenvalues for fewer produc
       const EigenResult fresh = run(o, *p.hessian);
       o.krylov_start = d.first_run;
       const EigenResult continued = run(o, *p.hessian);
+      // Double products are kept (SLQ's and the run's own), and the Ritz vectors' residuals come
+      // from them; float32 products are not, and the residuals take a product per vector. A start
+      // without products makes that product in double too, for the same residuals.
+      CHECK(d.first_run.products.cols() == (precision == Precision::F64 ? 30 : 0));
+      o.krylov_start.products.resize(0, 0);
+      const EigenResult without = run(o, *p.hessian);
+      CHECK(without.hvps ==
+            continued.hvps + (precision == Precision::F64 ? continued.eigenvalues.size() : 0));
+      CHECK((without.residuals - continued.residuals).cwiseAbs().maxCoeff() <
+            1e-12 * continued.eigenvalues.cwiseAbs().maxCoeff());
       CHECK(continued.status == Status::Ok);
       CHECK(continued.start_columns == 30);
       CHECK(fresh.start_columns == 0);
@@ -340,6 +350,11 @@ TEST_CASE("bad options are rejected naming the field") {
   o.warm_start.resize(0);
   o.krylov_start.remainder(3, 0) = std::numeric_limits<double>::quiet_NaN();
   rejects(o, "krylov_start");
+  o.krylov_start.remainder(3, 0) = 1.0;
+  o.krylov_start.basis = Eigen::MatrixXd::Zero(30, 2);
+  o.krylov_start.projection = Eigen::MatrixXd::Zero(2, 2);
+  o.krylov_start.products = Eigen::MatrixXd::Zero(30, 3);
+  rejects(o, "krylov_start");  // products of three columns for a basis of two
 
   CHECK(parse_enum<Which>("largest") == Which::Largest);
   CHECK(parse_enum<Which>(name_of(Which::Both)) == Which::Both);
