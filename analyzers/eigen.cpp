@@ -98,8 +98,9 @@ class LanczosSolver final : public Spectra::SymEigsSolver<CurvatureOperator> {
 void finish(const CheckedOperator& A, Eigen::VectorXd values, const Eigen::MatrixXd& U,
             bool rayleigh, bool save_vectors, EigenResult& r,
             const Eigen::MatrixXd& products = Eigen::MatrixXd()) {
-  Eigen::MatrixXd HU = products;
-  if (HU.cols() == 0) A.apply(U, HU);
+  Eigen::MatrixXd made;
+  if (products.cols() == 0) A.apply(U, made);
+  const Eigen::MatrixXd& HU = products.cols() == 0 ? made : products;
   const Eigen::Index n = values.size();
   Eigen::VectorXd residuals(n);
   for (Eigen::Index i = 0; i < n; ++i) {
