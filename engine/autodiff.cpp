@@ -148,7 +148,7 @@ typename EvalContext<T>::Kept* EvalContext<T>::kept_for_batch() {
 namespace {
 
 // Op caches a kept batch does not hold but rebuilds on restoring with the op table's cache rule
-// (a convolution's padded input or im2col columns, BatchNorm's x̂, ReLU's f′).
+// (a convolution's padded input or im2col columns, BatchNorm's x̂).
 bool cache_rebuilt(OpKind op) {
   return op_info(op).rules_f.cache != nullptr;
 }
@@ -169,6 +169,7 @@ void EvalContext<T>::swap_kept(Kept& k) {
     k.aux.resize(n);
     k.adj.resize(n);
     k.idx.resize(n);
+    k.code.resize(n);
   }
   for (size_t i = 0; i < n; ++i) {
     const OpKind op = graph_.nodes[i].op;
@@ -178,6 +179,7 @@ void EvalContext<T>::swap_kept(Kept& k) {
     if (!cache_rebuilt(op)) std::swap(s.aux, k.aux[i]);
     if (adjoint_kept(op)) std::swap(s.adj, k.adj[i]);
     std::swap(s.idx, k.idx[i]);
+    std::swap(s.code, k.code[i]);
   }
 }
 
@@ -191,7 +193,7 @@ void EvalContext<T>::keep_batch(bool has_adj, const BatchStats& stats) {
     const int64_t aux = cache_rebuilt(op) ? 0 : s.aux.size();
     const int64_t adj = adjoint_kept(op) ? s.adj.size() : 0;
     bytes += (s.val.size() + aux + adj) * static_cast<int64_t>(sizeof(T)) +
-             static_cast<int64_t>(s.idx.size() * sizeof(int64_t));
+             static_cast<int64_t>(s.idx.size() * sizeof(int64_t) + s.code.size());
   }
   if (key_ >= static_cast<int64_t>(kept_.size())) kept_.resize(key_ + 1);
   Kept& k = kept_[key_];
@@ -278,7 +280,7 @@ void EvalContext<T>::curvature_value_pass(const int64_t* rows, int64_t count) {
     OpCall<T> c = call(static_cast<int>(i), 0);
     const OpRules<T>& rules = op_rules<T>(n.op);
     // The op's caches, from inputs already rounded from double: rebuilt from the values by the
-    // table's cache rule where it has one (as for a kept batch: convolutions, ReLU, BatchNorm),
+    // table's cache rule where it has one (as for a kept batch: convolutions, BatchNorm),
     // else made by the float value rule (argmax indices, probabilities), whose value is replaced.
     if (!cache_rebuilt(n.op)) rules.value(c);
     const Tensor<double>& v = exact.slots_[i].val;

@@ -59,8 +59,8 @@
 // derivatives jump at a threshold the value pass decides: relu, max-pooling; OpInfo::gated)
 // evaluates the value pass of a curvature product or GGN diagonal in double (a second context of
 // the same graph, EvalContext<double>) and rounds each node's value to float; the op caches come
-// from those rounded values, by the cache rule that restores a kept batch (padded planes, ReLU's
-// f′, BatchNorm's x̂) or else by the float value rule (argmax indices, probabilities), and the
+// from those rounded values, by the cache rule that restores a kept batch (padded planes,
+// BatchNorm's x̂) or else by the float value rule (argmax indices, probabilities), and the
 // tangent and adjoint sweeps run in float. A float value pass is wrong by
 // ~1e-7 of each activation, which flips the few ReLU gates whose pre-activation lies that close to
 // 0, and a flipped gate changes the Hessian by far more than rounding: on the benchmark residual
@@ -198,6 +198,7 @@ class EvalContext {
     BatchStats stats;
     std::vector<Tensor<T>> val, aux, adj;
     std::vector<std::vector<int64_t>> idx;
+    std::vector<std::vector<uint8_t>> code;
     int64_t bytes = 0;
   };
   // The kept state of the current batch when it is valid for the current request, else null.

@@ -150,22 +150,13 @@ TEST_CASE_TEMPLATE("direct weight correlation against plain loops", T, float, do
   }
 }
 
-TEST_CASE("flat layout of a padded, dilated window") {
-  // 5 × 7 input, 3 × 2 kernel, dilation (2, 1), padding t1 l2 b0 r1: padded 6 × 10.
-  Window2d w;
-  w.kh = 3, w.kw = 2, w.dh = 2, w.dw = 1, w.pt = 1, w.pl = 2, w.pb = 0, w.pr = 1;
+namespace {
+
+// Round trips through the flat layout of window w on a 5 x 7 input: padding then unpadding gives
+// the input back, framing keeps the zeros around, and writing only the rows into a buffer that
+// holds the layout gives what a full write into a buffer of garbage gives.
+void check_flat_round_trips(const Window2d& w) {
   const FlatConv f(w, 5, 7);
-  CHECK(f.Hp == 6);
-  CHECK(f.Wp == 10);
-  CHECK(f.OH == w.out_h(5));
-  CHECK(f.OW == w.out_w(7));
-  CHECK(f.off == std::vector<int64_t>{0, 1, 20, 21, 40, 41});
-  CHECK(f.max_off == 41);
-  CHECK(f.out_len % kDirectRound == 0);
-  CHECK(f.out_len >= f.OH * f.Wp);
-  CHECK(f.front % kDirectAlign == 0);
-  CHECK(f.front >= f.max_off);
-  // Round trip: padding then unpadding gives the input back, framing keeps the zeros around.
   Rng rng(9);
   const std::vector<double> x = random_values<double>(2 * 5 * 7, rng);
   std::vector<double> padded(2 * f.in_len), back(2 * 5 * 7, 0.0);
@@ -177,8 +168,6 @@ TEST_CASE("flat layout of a padded, dilated window") {
   double want = 0;
   for (double v : x) want += v;
   CHECK(std::abs(total - want) < 1e-12);
-  // Writing only the rows into a buffer that holds the layout gives what a full write into a
-  // buffer of garbage gives.
   const std::vector<double> y = random_values<double>(2 * 5 * 7, rng);
   std::vector<double> fresh(2 * f.in_len, std::numeric_limits<double>::quiet_NaN());
   pad_input(f, y.data(), 2, fresh.data());
@@ -196,4 +185,34 @@ TEST_CASE("flat layout of a padded, dilated window") {
   for (double v : framed) framed_total += v;
   for (double v : dy2) dy2_total += v;
   CHECK(std::abs(framed_total - dy2_total) < 1e-12);
+}
+
+}  // namespace
+
+TEST_CASE("flat layout of a padded, dilated window") {
+  // 5 × 7 input, 3 × 2 kernel, dilation (2, 1), padding t1 l2 b0 r1: padded 6 × 10.
+  Window2d w;
+  w.kh = 3, w.kw = 2, w.dh = 2, w.dw = 1, w.pt = 1, w.pl = 2, w.pb = 0, w.pr = 1;
+  const FlatConv f(w, 5, 7);
+  CHECK(f.Hp == 6);
+  CHECK(f.Wp == 10);
+  CHECK(f.OH == w.out_h(5));
+  CHECK(f.OW == w.out_w(7));
+  CHECK(f.off == std::vector<int64_t>{0, 1, 20, 21, 40, 41});
+  CHECK(f.max_off == 41);
+  CHECK(f.out_len % kDirectRound == 0);
+  CHECK(f.out_len >= f.OH * f.Wp);
+  CHECK(f.front % kDirectAlign == 0);
+  CHECK(f.front >= f.max_off);
+  check_flat_round_trips(w);
+}
+
+TEST_CASE("flat layout without column padding: rows padded as one block per plane") {
+  // No padding left or right: a plane's rows are contiguous in the layout (copied as one).
+  Window2d w;
+  w.kh = 3, w.kw = 3, w.pt = 1, w.pb = 2;
+  const FlatConv f(w, 5, 7);
+  CHECK(f.Wp == 7);
+  CHECK(f.Hp == 8);
+  check_flat_round_trips(w);
 }

@@ -144,6 +144,20 @@ TEST_CASE("max_pool2d: value by definition, derivatives away from ties") {
   }
 }
 
+TEST_CASE("max_pool2d: windows of 256 cells (argmax kept as a byte) and of 272 (a flat index)") {
+  // 16 x 16 is the largest window whose argmax position is kept in a byte; 17 x 16 keeps flat
+  // indices. Both with padding on every side, strides that overlap the windows, and ceil mode.
+  const PoolCase cases[] = {{1, 2, 18, 17, 16, 16, 2, 1, 3, 1, 2, 4, true},
+                            {1, 2, 18, 17, 17, 16, 1, 3, 2, 5, 1, 0, false}};
+  for (const PoolCase& c : cases) {
+    CAPTURE(c.describe());
+    const std::vector<double> x = separated_values(numel(c.in_shape()), 91);
+    CHECK(rel_err(op_value(OpKind::MaxPool2d, c.attrs(), c.in_shape(), x),
+                  as_vector(direct_pool(c, x, Reduce::Max))) < kValueTol);
+    check_op(OpKind::MaxPool2d, c.attrs(), {OpInput{OpInput::Param, c.in_shape(), x}}, 92);
+  }
+}
+
 TEST_CASE("max_pool2d: padding never wins, and on ties the first maximum takes the derivative") {
   // All inputs negative with padding on every side: the padded zeros must not be the maximum.
   const PoolCase c{1, 1, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, false};

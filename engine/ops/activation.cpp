@@ -8,8 +8,11 @@ namespace hess {
 //   tangent          ẏ = f'(x) ẋ
 //   adjoint          x̄ += f'(x) ȳ
 //   adjoint_tangent  x̄̇ += f'(x) ȳ̇ + f''(x) ẋ ȳ
-// The value rule caches f' and f'' in aux ([f' | f'']) for the other rules; piecewise-linear
-// functions (f'' = 0 away from the kinks) cache f' alone.
+// Where f' and f'' are functions of the output y alone (ReLU: [y > 0], tanh, sigmoid, identity) the
+// rules compute them from y, which every consumer keeps anyway: no cache, so a kept batch holds and
+// a product streams one tensor per activation instead of two or three, and nothing is rebuilt on
+// restoring one. Otherwise the value rule caches f' and f'' in aux ([f' | f'']) for the other
+// rules; piecewise-linear functions (f'' = 0 away from the kinks) cache f' alone.
 
 namespace {
 
@@ -25,11 +28,12 @@ T sigmoid(T x) {
 
 // One line per function and derivative, read as a table.
 // clang-format off
-struct ReluFn {  // d relu = [x > 0] dx ; d² relu = 0 away from the kink
+struct ReluFn {  // d relu = [y > 0] dx ; d² relu = 0 away from the kink
   static constexpr bool kPiecewiseLinear = true;
+  static constexpr bool kFromOutput = true;
   explicit ReluFn(const Node&) {}
   template <class T> T f(T x) const { return x > T(0) ? x : T(0); }
-  template <class T> T df(T x, T) const { return x > T(0) ? T(1) : T(0); }
+  template <class T> T df(T, T y) const { return y > T(0) ? T(1) : T(0); }
   template <class T> T d2f(T, T) const { return T(0); }
 };
 
@@ -43,6 +47,7 @@ struct LeakyReluFn {  // d leaky_relu = (x > 0 ? 1 : α) dx ; d² = 0 away from 
 };
 
 struct TanhFn {  // d tanh = (1 - y²) dx ; d² tanh = -2 y (1 - y²) dx²
+  static constexpr bool kFromOutput = true;
   explicit TanhFn(const Node&) {}
   template <class T> T f(T x) const { return std::tanh(x); }
   template <class T> T df(T, T y) const { return T(1) - y * y; }
@@ -50,6 +55,7 @@ struct TanhFn {  // d tanh = (1 - y²) dx ; d² tanh = -2 y (1 - y²) dx²
 };
 
 struct SigmoidFn {  // d σ = y (1 - y) dx ; d² σ = y (1 - y)(1 - 2y) dx²
+  static constexpr bool kFromOutput = true;
   explicit SigmoidFn(const Node&) {}
   template <class T> T f(T x) const { return sigmoid(x); }
   template <class T> T df(T, T y) const { return y * (T(1) - y); }
@@ -110,6 +116,7 @@ struct SoftplusFn {  // y = log(1 + eˣ): d softplus = σ(x) dx ; d² softplus =
 
 struct IdentityFn {  // dropout in eval mode: d y = dx
   static constexpr bool kPiecewiseLinear = true;
+  static constexpr bool kFromOutput = true;
   explicit IdentityFn(const Node&) {}
   template <class T> T f(T x) const { return x; }
   template <class T> T df(T, T) const { return T(1); }
@@ -128,6 +135,45 @@ constexpr bool has_second_derivative() {
   }
 }
 
+// Whether f' and f'' are read from the output y (df(x, y) and d2f(x, y) ignore x), with no cache.
+template <class F>
+constexpr bool from_output() {
+  if constexpr (requires { F::kFromOutput; }) {
+    return F::kFromOutput;
+  } else {
+    return false;
+  }
+}
+
+// f' and f'' of element i: from the output, or from the value rule's cache.
+template <class F, class T>
+class Slopes {
+ public:
+  Slopes(const F& fn, const OpCall<T>& c) : fn_(fn), n_(c.out.val.size()) {
+    src_ = from_output<F>() ? c.out.val.data() : c.out.aux.data();
+  }
+  T d1(int64_t i) const {
+    if constexpr (from_output<F>()) {
+      return fn_.df(T(0), src_[i]);
+    } else {
+      return src_[i];
+    }
+  }
+  // Read only when has_second_derivative<F>() (a piecewise-linear cache holds f' alone).
+  T d2(int64_t i) const {
+    if constexpr (from_output<F>()) {
+      return fn_.d2f(T(0), src_[i]);
+    } else {
+      return src_[n_ + i];
+    }
+  }
+
+ private:
+  const F& fn_;
+  int64_t n_;
+  const T* src_;
+};
+
 template <class F>
 struct Unary {
   template <class T>
@@ -136,44 +182,46 @@ struct Unary {
     const int64_t n = c.in(0).val.size();
     const T* x = c.in(0).val.data();
     T* y = c.out.val.data();
-    constexpr bool curved = has_second_derivative<F>();
-    c.out.aux.resize({curved ? 2 : 1, n});
-    T* d1 = c.out.aux.data();
-    for (int64_t i = 0; i < n; ++i) {
-      y[i] = fn.f(x[i]);
-      d1[i] = fn.df(x[i], y[i]);
-    }
-    if constexpr (curved) {
-      T* d2 = d1 + n;
-      for (int64_t i = 0; i < n; ++i) d2[i] = fn.d2f(x[i], y[i]);
+    for (int64_t i = 0; i < n; ++i) y[i] = fn.f(x[i]);
+    if constexpr (!from_output<F>()) {
+      constexpr bool curved = has_second_derivative<F>();
+      c.out.aux.resize({curved ? 2 : 1, n});
+      T* d1 = c.out.aux.data();
+      for (int64_t i = 0; i < n; ++i) d1[i] = fn.df(x[i], y[i]);
+      if constexpr (curved) {
+        T* d2 = d1 + n;
+        for (int64_t i = 0; i < n; ++i) d2[i] = fn.d2f(x[i], y[i]);
+      }
     }
   }
   template <class T>
   static void tangent(OpCall<T>& c) {
+    const F fn(c.node);
+    const Slopes<F, T> s(fn, c);
     const int64_t n = c.in(0).val.size();
-    const T* d1 = c.out.aux.data();
     for (int j = 0; j < c.k; ++j) {
       const T* xd = c.in(0).tan.data() + j * n;
       T* yd = c.out.tan.data() + j * n;
-      for (int64_t i = 0; i < n; ++i) yd[i] = d1[i] * xd[i];
+      for (int64_t i = 0; i < n; ++i) yd[i] = s.d1(i) * xd[i];
     }
   }
   template <class T>
   static void adjoint(OpCall<T>& c) {
+    const F fn(c.node);
+    const Slopes<F, T> s(fn, c);
     const int64_t n = c.in(0).val.size();
-    const T* d1 = c.out.aux.data();
     const T* yb = c.out.adj.data();
     T* xb = c.in(0).adj.data();
-    for (int64_t i = 0; i < n; ++i) xb[i] += d1[i] * yb[i];
+    for (int64_t i = 0; i < n; ++i) xb[i] += s.d1(i) * yb[i];
   }
   // x̄̇ += (or, fresh, =) f' ȳ̇ + f'' ẋ ȳ
   template <class T>
   static void adjoint_tangent(OpCall<T>& c) {
     if (!c.in(0).want_adjt) return;
+    const F fn(c.node);
+    const Slopes<F, T> s(fn, c);
     const bool add = !take_fresh(c.in(0));
     const int64_t n = c.in(0).val.size();
-    const T* d1 = c.out.aux.data();
-    const T* d2 = d1 + n;  // read only when curved (else aux holds f' alone)
     const T* yb = c.out.adj.data();
     const bool curv = has_second_derivative<F>() && c.out.adj_on;
     for (int j = 0; j < c.k; ++j) {
@@ -182,29 +230,17 @@ struct Unary {
       T* xbd = c.in(0).adjt.data() + j * n;
       if (curv) {
         for (int64_t i = 0; i < n; ++i) {
-          const T v = d1[i] * ybd[i] + d2[i] * xd[i] * yb[i];
+          const T v = s.d1(i) * ybd[i] + s.d2(i) * xd[i] * yb[i];
           xbd[i] = add ? xbd[i] + v : v;
         }
       } else {
-        for (int64_t i = 0; i < n; ++i) xbd[i] = add ? xbd[i] + d1[i] * ybd[i] : d1[i] * ybd[i];
+        for (int64_t i = 0; i < n; ++i) xbd[i] = add ? xbd[i] + s.d1(i) * ybd[i] : s.d1(i) * ybd[i];
       }
     }
   }
 };
 
 }  // namespace
-
-template <class T>
-void relu_cache(OpCall<T>& c) {
-  const int64_t n = c.out.val.size();
-  const T* y = c.out.val.data();
-  c.out.aux.resize({1, n});
-  T* d1 = c.out.aux.data();
-  for (int64_t i = 0; i < n; ++i) d1[i] = y[i] > T(0) ? T(1) : T(0);
-}
-
-template void relu_cache<float>(OpCall<float>&);
-template void relu_cache<double>(OpCall<double>&);
 
 // clang-format off
 #define HESS_UNARY_OP(Op, Fn)                                                  \

@@ -15,10 +15,4 @@ HESS_DECLARE_OP(SiluOp)
 HESS_DECLARE_OP(SoftplusOp)
 HESS_DECLARE_OP(DropoutOp)
 
-// ReLU's op cache (out.aux = f′ = [x > 0], equal to [y > 0]) from its output alone, as its value
-// rule makes it: a batch kept between products (engine/autodiff.h) drops it and rebuilds it with
-// this.
-template <class T>
-void relu_cache(OpCall<T>& c);
-
 }  // namespace hess

@@ -270,6 +270,10 @@ template <class T>
 void place_planes(const T* src, int64_t channels, int64_t rows, int64_t width, T* dst,
                   int64_t plane, int64_t first, int64_t pitch, bool rows_only) {
   const int64_t per = rows * width;
+  if (pitch == width) {  // no columns between the rows (no column padding): one row per plane
+    width = per;
+    rows = 1;
+  }
   if (detected_direct_isa() == DirectIsa::Avx512) {
     for (int64_t c = 0; c < channels; ++c)
       place_rows_wide(src + c * per, rows, width, dst + c * plane, first, pitch, plane, rows_only);

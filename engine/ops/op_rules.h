@@ -15,7 +15,8 @@
 //
 // Conventions:
 //   * value writes out.val, already resized to the inferred shape; it may cache what later
-//     rules need in out.aux / out.idx (softmax probabilities, im2col columns, argmax positions).
+//     rules need in out.aux / out.idx / out.code (softmax probabilities, im2col columns, argmax
+//     positions).
 //   * tangent writes (not accumulates) out.tan, shape [k, out shape...]; only inputs with `varies`
 //     have a tangent, the others count as zero.
 //   * adjoint and adjoint_tangent *accumulate* into in(i).adj / in(i).adjt, and only for
@@ -40,16 +41,17 @@ namespace hess {
 // The state of one node during an evaluation.
 template <class T>
 struct Slot {
-  Tensor<T> val;             // value
-  Tensor<T> tan;             // k tangent columns [k, val shape...]
-  Tensor<T> adj;             // adjoint ∂loss/∂val
-  Tensor<T> adjt;            // k adjoint-tangent columns
-  Tensor<T> aux;             // op-private cache written by value()
-  std::vector<int64_t> idx;  // op-private integer cache (argmax, labels, ids)
-  bool varies = false;       // depends on θ: tan, adj and adjt are meaningful
-  bool want_adj = false;     // adjoint wanted in this evaluation
-  bool want_adjt = false;    // adjoint-tangent wanted in this evaluation
-  bool adj_on = false;       // adj holds this evaluation's adjoint (off in GGN mode)
+  Tensor<T> val;              // value
+  Tensor<T> tan;              // k tangent columns [k, val shape...]
+  Tensor<T> adj;              // adjoint ∂loss/∂val
+  Tensor<T> adjt;             // k adjoint-tangent columns
+  Tensor<T> aux;              // op-private cache written by value()
+  std::vector<int64_t> idx;   // op-private integer cache (argmax, labels, ids)
+  std::vector<uint8_t> code;  // op-private byte cache (a max-pool window's argmax position)
+  bool varies = false;        // depends on θ: tan, adj and adjt are meaningful
+  bool want_adj = false;      // adjoint wanted in this evaluation
+  bool want_adjt = false;     // adjoint-tangent wanted in this evaluation
+  bool adj_on = false;        // adj holds this evaluation's adjoint (off in GGN mode)
   // adjt holds stale values that the one rule reading this node must overwrite, not add to; set
   // only for the inputs the op table lets the reader overwrite (OpInfo::fresh).
   bool adjt_fresh = false;

@@ -75,29 +75,56 @@ void for_windows(const PoolGeom& g, int64_t images, F&& f) {
   }
 }
 
-// y[e] = x[idx[e]] for each of k columns (the value's idx repeated column by column).
-template <class T>
-void gather_columns(const std::vector<int64_t>& idx, int k, int64_t n_in, const T* x, T* y) {
-  const int64_t n = static_cast<int64_t>(idx.size());
-  for (int j = 0; j < k; ++j) {
-    for (int64_t e = 0; e < n; ++e) y[j * n + e] = x[j * n_in + idx[e]];
-  }
-}
+// Where each window's maximum lies, as the value rule keeps it: for windows of at most 256 cells
+// one byte per window in out.code, its position in the (unclipped) window, row-major; for larger
+// windows its flat input index in out.idx. A byte is an eighth of the bytes a product streams from
+// a kept batch for it (the benchmark CNN's two poolings: 38 MB of indices per pass otherwise).
+class ArgmaxMap {
+ public:
+  static constexpr int64_t kMaxCodedCells = 256;
 
-// x[idx[e]] += y[e] for each of k columns: the transpose of gather_columns.
-template <class T>
-void scatter_columns(const std::vector<int64_t>& idx, int k, int64_t n_in, const T* y, T* x) {
-  const int64_t n = static_cast<int64_t>(idx.size());
-  for (int j = 0; j < k; ++j) {
-    for (int64_t e = 0; e < n; ++e) x[j * n_in + idx[e]] += y[j * n + e];
+  template <class T>
+  ArgmaxMap(const PoolGeom& g, const Slot<T>& out)
+      : g_(g), code_(out.code.data()), idx_(out.idx.data()), coded_(coded(g.win)) {
+    if (!coded_) return;
+    offset_.resize(g.win.kh * g.win.kw);
+    for (int64_t c = 0; c < g.win.kh * g.win.kw; ++c)
+      offset_[c] = c / g.win.kw * g.W + c % g.win.kw;
   }
-}
+
+  static bool coded(const Window2d& w) { return w.kh * w.kw <= kMaxCodedCells; }
+
+  // Calls f(e, i) for each window e of image img: i the flat input index of its maximum.
+  template <class F>
+  void for_image(int64_t img, F&& f) const {
+    const int64_t per = g_.OH * g_.OW, first = img * per;
+    if (coded_) {
+      const int64_t* offset = offset_.data();
+      int64_t e = first;
+      for (int64_t oh = 0; oh < g_.OH; ++oh) {
+        int64_t corner = (img * g_.H + oh * g_.win.sh - g_.win.pt) * g_.W - g_.win.pl;
+        for (int64_t ow = 0; ow < g_.OW; ++ow, ++e, corner += g_.win.sw) {
+          f(e, corner + offset[code_[e]]);
+        }
+      }
+    } else {
+      for (int64_t e = first; e < first + per; ++e) f(e, idx_[e]);
+    }
+  }
+
+ private:
+  const PoolGeom& g_;
+  const uint8_t* code_;
+  const int64_t* idx_;
+  bool coded_;
+  std::vector<int64_t> offset_;  // of each code from its window's top left
+};
 
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
-// max_pool2d: y = max over each window of the input (padding never wins). The value rule keeps the
-// flat input index of each window's maximum in out.idx; on ties the first maximum in row-major
+// max_pool2d: y = max over each window of the input (padding never wins). The value rule keeps
+// where each window's maximum lies (ArgmaxMap); on ties the first maximum in row-major
 // window order wins and receives the whole derivative (a valid subgradient; the function is not
 // differentiable there). Piecewise linear: the second derivative is zero away from ties.
 
@@ -109,37 +136,72 @@ Shape MaxPool2dOp::infer(const Node& node, const std::vector<Shape>& in) {
 template <class T>
 void MaxPool2dOp::value(OpCall<T>& c) {
   const PoolGeom g(c);
+  const Window2d win = g.win;
+  const bool coded = ArgmaxMap::coded(win);
+  c.out.code.resize(coded ? g.out_size() : 0);
+  c.out.idx.resize(coded ? 0 : g.out_size());
+  const AxisWindows rows(g.H, g.OH, win.kh, win.sh, win.pt, win.pb),
+      cols(g.W, g.OW, win.kw, win.sw, win.pl, win.pr);
+  // Locals only: a byte store may alias anything, so nothing the loop reads may live in memory.
   const T* x = c.in(0).val.data();
   T* y = c.out.val.data();
-  std::vector<int64_t>& idx = c.out.idx;
-  idx.resize(g.out_size());
-  for_windows(
-      g, g.images,
-      [&](int64_t e, int64_t base, int64_t h0, int64_t h1, int64_t w0, int64_t w1, int64_t) {
-        int64_t best = base + h0 * g.W + w0;
-        for (int64_t h = h0; h < h1; ++h) {
-          for (int64_t w = w0; w < w1; ++w) {
-            const int64_t i = base + h * g.W + w;
-            if (x[i] > x[best]) best = i;
+  uint8_t* code = c.out.code.data();
+  int64_t* idx = c.out.idx.data();
+  const int64_t *h0 = rows.lo.data(), *h1 = rows.hi.data(), *w0 = cols.lo.data(),
+                *w1 = cols.hi.data();
+  const int64_t H = g.H, W = g.W, OH = g.OH, OW = g.OW;
+  int64_t e = 0;
+  for (int64_t img = 0; img < g.images; ++img) {
+    const T* xi = x + img * H * W;
+    for (int64_t oh = 0; oh < OH; ++oh) {
+      for (int64_t ow = 0; ow < OW; ++ow, ++e) {
+        const int64_t top = oh * win.sh - win.pt, left = ow * win.sw - win.pl;
+        // The first maximum's cell in its window, by selects (a branch per cell mispredicts).
+        T best = xi[h0[oh] * W + w0[ow]];
+        int64_t cell = (h0[oh] - top) * win.kw + (w0[ow] - left);
+        for (int64_t h = h0[oh]; h < h1[oh]; ++h) {
+          for (int64_t w = w0[ow]; w < w1[ow]; ++w) {
+            const T v = xi[h * W + w];
+            const bool more = v > best;
+            best = more ? v : best;
+            cell = more ? (h - top) * win.kw + (w - left) : cell;
           }
         }
-        idx[e] = best;
-        y[e] = x[best];
-      });
+        y[e] = best;
+        if (coded) {
+          code[e] = static_cast<uint8_t>(cell);
+        } else {
+          idx[e] = img * H * W + (top + cell / win.kw) * W + left + cell % win.kw;
+        }
+      }
+    }
+  }
 }
 
 // ẏ = ẋ[argmax]
 template <class T>
 void MaxPool2dOp::tangent(OpCall<T>& c) {
   const PoolGeom g(c);
-  gather_columns(c.out.idx, c.k, g.in_size(), c.in(0).tan.data(), c.out.tan.data());
+  const ArgmaxMap argmax(g, c.out);
+  for (int j = 0; j < c.k; ++j) {
+    const T* x = c.in(0).tan.data() + j * g.in_size();
+    T* y = c.out.tan.data() + j * g.out_size();
+    for (int64_t img = 0; img < g.images; ++img) {
+      argmax.for_image(img, [&](int64_t e, int64_t i) { y[e] = x[i]; });
+    }
+  }
 }
 
 // x̄[argmax] += ȳ
 template <class T>
 void MaxPool2dOp::adjoint(OpCall<T>& c) {
   const PoolGeom g(c);
-  scatter_columns(c.out.idx, 1, g.in_size(), c.out.adj.data(), c.in(0).adj.data());
+  const ArgmaxMap argmax(g, c.out);
+  const T* y = c.out.adj.data();
+  T* x = c.in(0).adj.data();
+  for (int64_t img = 0; img < g.images; ++img) {
+    argmax.for_image(img, [&](int64_t e, int64_t i) { x[i] += y[e]; });
+  }
 }
 
 // x̄̇[argmax] += ȳ̇   (second derivative zero). A fresh x̄̇ is zeroed image by image just before its
@@ -148,18 +210,15 @@ template <class T>
 void MaxPool2dOp::adjoint_tangent(OpCall<T>& c) {
   if (!c.in(0).want_adjt) return;
   const PoolGeom g(c);
-  if (!take_fresh(c.in(0))) {
-    scatter_columns(c.out.idx, c.k, g.in_size(), c.out.adjt.data(), c.in(0).adjt.data());
-    return;
-  }
-  const int64_t plane = g.H * g.W, per = g.OH * g.OW;
-  const int64_t* idx = c.out.idx.data();
+  const ArgmaxMap argmax(g, c.out);
+  const bool fresh = take_fresh(c.in(0));
+  const int64_t plane = g.H * g.W;
   for (int j = 0; j < c.k; ++j) {
     const T* y = c.out.adjt.data() + j * g.out_size();
     T* x = c.in(0).adjt.data() + j * g.in_size();
     for (int64_t img = 0; img < g.images; ++img) {
-      std::fill(x + img * plane, x + (img + 1) * plane, T(0));
-      for (int64_t e = img * per; e < (img + 1) * per; ++e) x[idx[e]] += y[e];
+      if (fresh) std::fill_n(x + img * plane, plane, T(0));
+      argmax.for_image(img, [&](int64_t e, int64_t i) { x[i] += y[e]; });
     }
   }
 }
