@@ -11,6 +11,8 @@
 #include <sstream>
 #include <string>
 
+#include "engine/graph_builder.h"
+#include "engine/objective.h"
 #include "engine/random.h"
 #include "support/fd_check.h"
 #include "support/op_check.h"
@@ -155,6 +157,46 @@ TEST_CASE("max_pool2d: windows of 256 cells (argmax kept as a byte) and of 272 (
     CHECK(rel_err(op_value(OpKind::MaxPool2d, c.attrs(), c.in_shape(), x),
                   as_vector(direct_pool(c, x, Reduce::Max))) < kValueTol);
     check_op(OpKind::MaxPool2d, c.attrs(), {OpInput{OpInput::Param, c.in_shape(), x}}, 92);
+  }
+}
+
+TEST_CASE("max_pool2d: 2x2 windows at stride 2 in a network, fresh and added, k columns") {
+  // Rows of 18 windows on a 5 x 37 image (an uncovered last row and column). A 1x1 convolution and
+  // tanh before the pooling give it a varying input: read by one pooling, its adjoint-tangent is
+  // written fresh; read by two (summed), added to. Gradient and Hessian products against central
+  // differences in double, float against double, and three columns at once.
+  for (const bool shared : {false, true}) {
+    CAPTURE(shared);
+    GraphBuilder b({2, 5, 37});
+    const int a = b.activation(b.conv2d(b.input(), 2, 2, 1, 1, 0, "mix"), OpKind::Tanh);
+    int p = b.max_pool(a, 2, 2);
+    if (shared) p = b.op(OpKind::Add, {p, b.max_pool(a, 2, 2)});
+    const Model m =
+        b.finish(b.linear(b.flatten(p), 2 * 2 * 18, 3, "fc"), LossKind::CrossEntropy, 5);
+    const Dataset d = random_dataset(m.graph, 4, 3, 21);
+    const auto obj = double_objective(m, d);
+    obj->set_parameters(m.theta);
+    const int64_t P = obj->num_params();
+    Eigen::VectorXd g(P);
+    obj->gradient(g.data());
+    CHECK(rel_err(g, fd_gradient(*obj, m.theta)) < 1e-6);
+    const Eigen::VectorXd v = random_vector(P, 22);
+    Eigen::VectorXd hv(P);
+    obj->curvature(v.data(), 1, hv.data(), Curvature::Hessian);
+    CHECK(rel_err(hv, fd_hvp(*obj, m.theta, v)) < 1e-6);
+    CHECK(hv.norm() > 0.0);
+    const PrecisionPair pair = float_and_double(m, d, 4);
+    Eigen::VectorXd hv32(P), hv64(P);
+    pair.f32->curvature(v.data(), 1, hv32.data(), Curvature::Hessian);
+    pair.f64->curvature(v.data(), 1, hv64.data(), Curvature::Hessian);
+    CHECK(rel_err(hv32, hv64) < 1e-5);
+    // Three columns at once over batches of 3 and 1 (a partial last batch).
+    const auto batched = double_objective(m, d, 3);
+    batched->set_parameters(m.theta);
+    Eigen::MatrixXd V(P, 3), HV(P, 3);
+    for (int j = 0; j < 3; ++j) V.col(j) = random_vector(P, 23 + j);
+    batched->curvature(V.data(), 3, HV.data(), Curvature::Hessian);
+    for (int j = 0; j < 3; ++j) CHECK(rel_err(HV.col(j), fd_hvp(*obj, m.theta, V.col(j))) < 1e-6);
   }
 }
 
