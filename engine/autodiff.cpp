@@ -50,7 +50,22 @@ EvalContext<T>::EvalContext(const Graph& graph)
     : graph_(evaluation_graph(graph)),
       slots_(graph_.nodes.size()),
       hvp_adj_(graph_.nodes.size(), false),
-      fresh_ok_(graph_.nodes.size(), false) {
+      fresh_ok_(graph_.nodes.size(), false),
+      value_kept_(graph_.nodes.size(), false) {
+  // Values a kept batch holds: those some op's rules read (its inputs' or its own, OpInfo::reads),
+  // the output's and the loss'.
+  for (int node : {graph_.output, graph_.loss}) {
+    if (node >= 0) value_kept_[node] = true;
+  }
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    const Node& n = graph_.nodes[i];
+    if (is_source(n.op)) continue;
+    const ReadValues reads = op_info(n.op).reads;
+    if (reads & kReadsOutput) value_kept_[i] = true;
+    for (size_t q = 0; q < n.inputs.size(); ++q) {
+      if ((reads >> q) & 1) value_kept_[n.inputs[q]] = true;
+    }
+  }
   // A node read once, by an op whose adjoint_tangent overwrites that input, gets its adjt unzeroed.
   std::vector<int> uses(graph_.nodes.size(), 0);
   std::vector<bool> overwritable(graph_.nodes.size(), false);  // by its last reader
@@ -170,12 +185,17 @@ void EvalContext<T>::swap_kept(Kept& k) {
     k.adj.resize(n);
     k.idx.resize(n);
     k.code.resize(n);
+    k.shape.resize(n);
   }
   for (size_t i = 0; i < n; ++i) {
     const OpKind op = graph_.nodes[i].op;
     if (op == OpKind::Param || op == OpKind::Constant) continue;
     Slot<T>& s = slots_[i];
-    std::swap(s.val, k.val[i]);
+    if (value_kept_[i]) {
+      std::swap(s.val, k.val[i]);
+    } else {
+      s.val.resize(k.shape[i]);
+    }
     if (!cache_rebuilt(op)) std::swap(s.aux, k.aux[i]);
     if (adjoint_kept(op)) std::swap(s.adj, k.adj[i]);
     std::swap(s.idx, k.idx[i]);
@@ -190,14 +210,19 @@ void EvalContext<T>::keep_batch(bool has_adj, const BatchStats& stats) {
     const OpKind op = graph_.nodes[i].op;
     if (op == OpKind::Param || op == OpKind::Constant) continue;
     const Slot<T>& s = slots_[i];
+    const int64_t val = value_kept_[i] ? s.val.size() : 0;
     const int64_t aux = cache_rebuilt(op) ? 0 : s.aux.size();
     const int64_t adj = adjoint_kept(op) ? s.adj.size() : 0;
-    bytes += (s.val.size() + aux + adj) * static_cast<int64_t>(sizeof(T)) +
+    bytes += (val + aux + adj) * static_cast<int64_t>(sizeof(T)) +
              static_cast<int64_t>(s.idx.size() * sizeof(int64_t) + s.code.size());
   }
   if (key_ >= static_cast<int64_t>(kept_.size())) kept_.resize(key_ + 1);
   Kept& k = kept_[key_];
   if (kept_bytes_ - k.bytes + bytes > keep_budget_) return;
+  k.shape.resize(graph_.nodes.size());
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    if (!value_kept_[i]) k.shape[i] = slots_[i].val.shape();
+  }
   swap_kept(k);
   kept_bytes_ += bytes - k.bytes;
   k.bytes = bytes;

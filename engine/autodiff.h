@@ -188,7 +188,9 @@ class EvalContext {
   // The value pass of a curvature request on the loaded rows: for float, in double first (see
   // "Values in double for float curvature" above).
   void curvature_value_pass(const int64_t* rows, int64_t count);
-  // One kept batch: per node its value, op caches and adjoint (empty for parameters, constants).
+  // One kept batch: per node its value (where a rule reads it), op caches and adjoint (empty for
+  // parameters, constants). A value no rule reads stays in the evaluation context's slot, whose
+  // stale contents take the kept batch's shape on restoring (rules read shapes of every value).
   struct Kept {
     bool valid = false;    // made at the current θ
     bool has_adj = false;  // the activations' adjoints are kept too (a Hessian product made them)
@@ -199,6 +201,7 @@ class EvalContext {
     std::vector<Tensor<T>> val, aux, adj;
     std::vector<std::vector<int64_t>> idx;
     std::vector<std::vector<uint8_t>> code;
+    std::vector<Shape> shape;  // the values not kept (value_kept_): their shapes only
     int64_t bytes = 0;
   };
   // The kept state of the current batch when it is valid for the current request, else null.
@@ -234,6 +237,8 @@ class EvalContext {
   std::vector<Shape> shapes_;
   std::vector<bool> hvp_adj_;   // adjoints an HVP needs: a curvature term at or below the node
   std::vector<bool> fresh_ok_;  // adjt handed fresh to its one reader (OpInfo::fresh)
+  std::vector<bool>
+      value_kept_;  // a kept batch holds the value: some rule reads it (OpInfo::reads)
   Scratch<T> scratch_;
   int64_t batch_ = -1;
   EvalRequest req_;                // the evaluation begun

@@ -52,6 +52,11 @@ constexpr OpInfo with_gate(OpInfo info) {
   info.gated = true;
   return info;
 }
+// A row whose rules read only the values in `mask` (OpInfo::reads; all when not given).
+constexpr OpInfo with_reads(OpInfo info, ReadValues mask) {
+  info.reads = mask;
+  return info;
+}
 constexpr OpInfo source(OpKind kind) {
   return OpInfo{kind, 0, 0, nullptr, {}, {}};
 }
@@ -62,44 +67,56 @@ constexpr OpInfo source(OpKind kind) {
 // inputs the op is affine in (AffineInputs), narrows what the fourth implies (every input for None
 // and Bilinear, none for General). with_cache names the rule that rebuilds a row's op cache for
 // kept batches; with_fresh the inputs whose adjoint-tangent a row's rule can overwrite
-// (FreshInputs); with_gate the rows whose derivatives jump at thresholds (OpInfo::gated).
+// (FreshInputs); with_gate the rows whose derivatives jump at thresholds (OpInfo::gated);
+// with_reads the values a row's rules read, where that is not all (OpInfo::reads).
 constexpr std::array<OpInfo, kOpKindCount> kTable = {
     source(OpKind::Input),
     source(OpKind::Label),
     source(OpKind::Param),
     source(OpKind::Constant),
-    with_fresh(row<LinearOp>(OpKind::Linear, 2, 3, OpCurvature::Bilinear), 0b011),
-    row<MatMulOp>(OpKind::MatMul, 2, 2, OpCurvature::Bilinear),
-    with_cache(with_fresh(row<Conv2dOp>(OpKind::Conv2d, 2, 3, OpCurvature::Bilinear), 0b011),
-               &conv2d_cache<float>, &conv2d_cache<double>),
-    with_gate(with_fresh(row<MaxPool2dOp>(OpKind::MaxPool2d, 1, 1, OpCurvature::None), 0b1)),
+    with_reads(with_fresh(row<LinearOp>(OpKind::Linear, 2, 3, OpCurvature::Bilinear), 0b011),
+               kReadsInputs),
+    with_reads(row<MatMulOp>(OpKind::MatMul, 2, 2, OpCurvature::Bilinear), kReadsInputs),
+    with_reads(
+        with_cache(with_fresh(row<Conv2dOp>(OpKind::Conv2d, 2, 3, OpCurvature::Bilinear), 0b011),
+                   &conv2d_cache<float>, &conv2d_cache<double>),
+        kReadsInputs),
+    with_reads(
+        with_gate(with_fresh(row<MaxPool2dOp>(OpKind::MaxPool2d, 1, 1, OpCurvature::None), 0b1)),
+        0),
     row<AvgPool2dOp>(OpKind::AvgPool2d, 1, 1, OpCurvature::None),
     row<GlobalAvgPoolOp>(OpKind::GlobalAvgPool, 1, 1, OpCurvature::None),
-    with_fresh(row<FlattenOp>(OpKind::Flatten, 1, 1, OpCurvature::None), 0b1),
-    with_fresh(row<ReshapeOp>(OpKind::Reshape, 1, 1, OpCurvature::None), 0b1),
+    with_reads(with_fresh(row<FlattenOp>(OpKind::Flatten, 1, 1, OpCurvature::None), 0b1), 0),
+    with_reads(with_fresh(row<ReshapeOp>(OpKind::Reshape, 1, 1, OpCurvature::None), 0b1), 0),
     row<TransposeOp>(OpKind::Transpose, 1, 1, OpCurvature::None),
     row<ConcatOp>(OpKind::Concat, 1, kMaxArity, OpCurvature::None),
     row<SliceOp>(OpKind::Slice, 1, 1, OpCurvature::None),
     row<ReduceMeanOp>(OpKind::ReduceMean, 1, 1, OpCurvature::None),
-    row<AddOp>(OpKind::Add, 2, 2, OpCurvature::None),
-    row<SubOp>(OpKind::Sub, 2, 2, OpCurvature::None),
+    with_reads(row<AddOp>(OpKind::Add, 2, 2, OpCurvature::None), 0),
+    with_reads(row<SubOp>(OpKind::Sub, 2, 2, OpCurvature::None), 0),
     row<MulOp>(OpKind::Mul, 2, 2, OpCurvature::Bilinear),
     row<DivOp>(OpKind::Div, 2, 2),
-    with_gate(with_fresh(row<ReluOp>(OpKind::Relu, 1, 1, OpCurvature::None), 0b1)),
-    with_gate(with_fresh(row<LeakyReluOp>(OpKind::LeakyRelu, 1, 1, OpCurvature::None), 0b1)),
-    with_fresh(row<TanhOp>(OpKind::Tanh, 1, 1), 0b1),
-    with_fresh(row<SigmoidOp>(OpKind::Sigmoid, 1, 1), 0b1),
-    with_fresh(row<GeluOp>(OpKind::Gelu, 1, 1), 0b1),
-    with_fresh(row<GeluTanhOp>(OpKind::GeluTanh, 1, 1), 0b1),
-    with_fresh(row<SiluOp>(OpKind::Silu, 1, 1), 0b1),
-    with_fresh(row<SoftplusOp>(OpKind::Softplus, 1, 1), 0b1),
-    with_fresh(row<DropoutOp>(OpKind::Dropout, 1, 1, OpCurvature::None), 0b1),
+    with_reads(with_gate(with_fresh(row<ReluOp>(OpKind::Relu, 1, 1, OpCurvature::None), 0b1)),
+               kReadsOutput),
+    with_reads(
+        with_gate(with_fresh(row<LeakyReluOp>(OpKind::LeakyRelu, 1, 1, OpCurvature::None), 0b1)),
+        0),
+    with_reads(with_fresh(row<TanhOp>(OpKind::Tanh, 1, 1), 0b1), kReadsOutput),
+    with_reads(with_fresh(row<SigmoidOp>(OpKind::Sigmoid, 1, 1), 0b1), kReadsOutput),
+    with_reads(with_fresh(row<GeluOp>(OpKind::Gelu, 1, 1), 0b1), 0),
+    with_reads(with_fresh(row<GeluTanhOp>(OpKind::GeluTanh, 1, 1), 0b1), 0),
+    with_reads(with_fresh(row<SiluOp>(OpKind::Silu, 1, 1), 0b1), 0),
+    with_reads(with_fresh(row<SoftplusOp>(OpKind::Softplus, 1, 1), 0b1), 0),
+    with_reads(with_fresh(row<DropoutOp>(OpKind::Dropout, 1, 1, OpCurvature::None), 0b1),
+               kReadsOutput),
     row<SoftmaxOp>(OpKind::Softmax, 1, 1),
     row<LogSoftmaxOp>(OpKind::LogSoftmax, 1, 1),
-    with_cache(with_fresh(row<BatchNormOp>(OpKind::BatchNorm, 5, 5, OpCurvature::Bilinear,
-                                           0b01111),  // not σ²
-                          0b00001),
-               &batch_norm_cache<float>, &batch_norm_cache<double>),
+    with_reads(
+        with_cache(with_fresh(row<BatchNormOp>(OpKind::BatchNorm, 5, 5, OpCurvature::Bilinear,
+                                               0b01111),  // not σ²
+                              0b00001),
+                   &batch_norm_cache<float>, &batch_norm_cache<double>),
+        kReadsInputs),
     row<LayerNormOp>(OpKind::LayerNorm, 3, 3),
     row<EmbeddingOp>(OpKind::Embedding, 2, 2, OpCurvature::None),
     row<CrossEntropyOp>(OpKind::CrossEntropy, 2, 2),

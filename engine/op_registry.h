@@ -42,6 +42,15 @@ static_assert(kMaxArity <= 8, "AffineInputs holds one bit per input");
 using FreshInputs = uint8_t;
 constexpr FreshInputs kFreshNone = 0;
 
+// The values an op's rules read besides its own parameters' (tangent, adjoint, adjoint_tangent and
+// the cache rule: what runs on a kept batch): one bit per input (bit i: input i's value) and
+// kReadsOutput for its own output's. Shapes do not count (every value keeps its shape). A kept
+// batch keeps only the values some rule reads (engine/autodiff.h).
+using ReadValues = uint16_t;
+constexpr ReadValues kReadsOutput = ReadValues{1} << kMaxArity;
+constexpr ReadValues kReadsInputs = kReadsOutput - 1;
+constexpr ReadValues kReadsAll = kReadsInputs | kReadsOutput;
+
 struct OpInfo {
   OpKind kind;
   int min_arity;
@@ -56,6 +65,7 @@ struct OpInfo {
   // max-pooling's argmax): a float value pass can put a gate on the wrong side of it, so float
   // contexts of graphs with such ops run curvature value passes in double (engine/autodiff.h).
   bool gated = false;
+  ReadValues reads = kReadsAll;
 };
 
 const OpInfo& op_info(OpKind kind);

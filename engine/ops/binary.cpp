@@ -110,6 +110,17 @@ struct Linear {
   }
 };
 
+// The partials at element (ia, ib); a ± b's are constants, read without the operands' values (the
+// op table says its rules read none, so a kept batch does not hold them).
+template <class F, class T>
+Partials<T> partials_at(const Slot<T>& A, const Slot<T>& B, int64_t ia, int64_t ib) {
+  if constexpr (is_signed_sum<F>()) {
+    return F::at(T(0), T(0));
+  } else {
+    return F::at(A.val.at(ia), B.val.at(ib));
+  }
+}
+
 template <class F>
 struct Binary {
   template <class T>
@@ -131,7 +142,7 @@ struct Binary {
     for (int j = 0; j < c.k; ++j) {
       T* yd = c.out.tan.data() + j * p.n;
       for (int64_t i = 0; i < p.n; ++i) {
-        const Partials<T> d = F::at(A.val.at(p.a(i)), B.val.at(p.b(i)));
+        const Partials<T> d = partials_at<F>(A, B, p.a(i), p.b(i));
         T v = T(0);
         if (A.varies) v += d.a * A.tan.at(j * p.na + p.a(i));
         if (B.varies) v += d.b * B.tan.at(j * p.nb + p.b(i));
@@ -146,7 +157,7 @@ struct Binary {
     Slot<T>& B = c.in(1);
     const T* yb = c.out.adj.data();
     for (int64_t i = 0; i < p.n; ++i) {
-      const Partials<T> d = F::at(A.val.at(p.a(i)), B.val.at(p.b(i)));
+      const Partials<T> d = partials_at<F>(A, B, p.a(i), p.b(i));
       if (A.want_adj) A.adj.at(p.a(i)) += d.a * yb[i];
       if (B.want_adj) B.adj.at(p.b(i)) += d.b * yb[i];
     }
@@ -164,7 +175,7 @@ struct Binary {
       const T* ybd = c.out.adjt.data() + j * p.n;
       for (int64_t i = 0; i < p.n; ++i) {
         const int64_t ia = p.a(i), ib = p.b(i);
-        const Partials<T> d = F::at(A.val.at(ia), B.val.at(ib));
+        const Partials<T> d = partials_at<F>(A, B, ia, ib);
         const T ad = A.varies ? A.tan.at(j * p.na + ia) : T(0);
         const T bd = B.varies ? B.tan.at(j * p.nb + ib) : T(0);
         const T yb = curv ? c.out.adj.at(i) : T(0);
