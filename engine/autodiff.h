@@ -235,10 +235,9 @@ class EvalContext {
   const Graph graph_;        // evaluation_graph of the caller's
   std::vector<Slot<T>> slots_;
   std::vector<Shape> shapes_;
-  std::vector<bool> hvp_adj_;   // adjoints an HVP needs: a curvature term at or below the node
-  std::vector<bool> fresh_ok_;  // adjt handed fresh to its one reader (OpInfo::fresh)
-  std::vector<bool>
-      value_kept_;  // a kept batch holds the value: some rule reads it (OpInfo::reads)
+  std::vector<bool> hvp_adj_;     // adjoints an HVP needs: a curvature term at or below the node
+  std::vector<bool> fresh_ok_;    // adjt handed fresh to its one reader (OpInfo::fresh)
+  std::vector<bool> value_kept_;  // kept batches hold it: some rule reads it (OpInfo::reads)
   Scratch<T> scratch_;
   int64_t batch_ = -1;
   EvalRequest req_;                // the evaluation begun
