@@ -9,10 +9,11 @@ namespace hess {
 //   adjoint          x̄ += f'(x) ȳ
 //   adjoint_tangent  x̄̇ += f'(x) ȳ̇ + f''(x) ẋ ȳ
 // Where f' and f'' are functions of the output y alone (ReLU: [y > 0], tanh, sigmoid, identity) the
-// rules compute them from y, which every consumer keeps anyway: no cache, so a kept batch holds and
-// a product streams one tensor per activation instead of two or three, and nothing is rebuilt on
-// restoring one. Otherwise the value rule caches f' and f'' in aux ([f' | f'']) for the other
-// rules; piecewise-linear functions (f'' = 0 away from the kinks) cache f' alone.
+// rules compute them from y: no cache, so a kept batch holds the output alone for such an
+// activation (its rules read it: the op table's reads), not the output and one or two caches of
+// its size, and nothing is rebuilt on restoring one. Otherwise the value rule caches f' and f'' in
+// aux ([f' | f'']) for the other rules; piecewise-linear functions (f'' = 0 away from the kinks)
+// cache f' alone.
 
 namespace {
 
