@@ -185,7 +185,6 @@ void EvalContext<T>::swap_kept(Kept& k) {
     k.adj.resize(n);
     k.idx.resize(n);
     k.code.resize(n);
-    k.shape.resize(n);
   }
   for (size_t i = 0; i < n; ++i) {
     const OpKind op = graph_.nodes[i].op;

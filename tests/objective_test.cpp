@@ -358,10 +358,11 @@ template <class T>
 void check_kept_equals_recomputed(Precision precision) {
   ArchOptions ao;
   ao.seed = 12;
-  // ReLU variants too: their kept batches hold neither f′ nor x̂ nor ReLU's and the additions'
-  // adjoints. Each activation family once, before a pooling (whose rules read no value): kept
-  // batches hold only the values some rule reads (OpInfo::reads), the activations' outputs for the
-  // ReLU, tanh and sigmoid rules, none for the others (their kept caches hold f′ and f″).
+  // ReLU variants too: their kept batches hold no f′ (ReLU reads its output), no x̂ (rebuilt) and
+  // neither ReLU's nor the additions' adjoints. Each activation family once, before a pooling
+  // (whose rules read no value): kept batches hold only the values some rule reads (OpInfo::reads),
+  // the activations' outputs for the ReLU, tanh and sigmoid rules, none for the others (their kept
+  // caches hold f′ and f″).
   for (const std::string spec :
        {"mlp:5-7-3:tanh", "cnn:1x6x6-c3k3-pool2-4:tanh", "resnet:1x5x5-w3-b1-3:tanh",
         "cnn:1x6x6-c3k3-pool2-4:relu", "resnet:1x5x5-w3-b1-3:relu", "transformer:s4-v7-d8-h2-f16-3",
