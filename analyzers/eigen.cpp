@@ -94,13 +94,19 @@ class LanczosSolver final : public Spectra::SymEigsSolver<CurvatureOperator> {
 
 // Residuals ‖Hu − λu‖ from the products HU (one explicit product per vector unless `products`
 // holds them already), then everything sorted by descending eigenvalue. With `rayleigh`, the
-// eigenvalues are replaced by the Rayleigh quotients uᵀHu of the vectors.
-void finish(const CheckedOperator& A, Eigen::VectorXd values, const Eigen::MatrixXd& U,
-            bool rayleigh, bool save_vectors, EigenResult& r,
+// eigenvalues are replaced by the Rayleigh quotients uᵀHu of the vectors. `F` makes the products:
+// the run's operator A, or A in double (then the quotients and residuals are the double ones and
+// `products`, A's, are not used).
+void finish(const CheckedOperator& A, const CheckedOperator& F, Eigen::VectorXd values,
+            const Eigen::MatrixXd& U, bool rayleigh, bool save_vectors, EigenResult& r,
             const Eigen::MatrixXd& products = Eigen::MatrixXd()) {
+  const bool refined = &F != &A;
+  r.double_quotients = refined;
+  rayleigh = rayleigh || refined;
+  const bool kept = !refined && products.cols() > 0;
   Eigen::MatrixXd made;
-  if (products.cols() == 0) A.apply(U, made);
-  const Eigen::MatrixXd& HU = products.cols() == 0 ? made : products;
+  if (!kept) F.apply(U, made);
+  const Eigen::MatrixXd& HU = kept ? products : made;
   const Eigen::Index n = values.size();
   Eigen::VectorXd residuals(n);
   for (Eigen::Index i = 0; i < n; ++i) {
@@ -123,14 +129,15 @@ void finish(const CheckedOperator& A, Eigen::VectorXd values, const Eigen::Matri
 
 // All P eigenpairs from the assembled matrix (P products): when k reaches P, no Krylov method is
 // needed and Spectra refuses nev = P.
-void run_exhaustive(const EigenOptions& o, const CheckedOperator& A, EigenResult& r) {
+void run_exhaustive(const EigenOptions& o, const CheckedOperator& A, const CheckedOperator& F,
+                    EigenResult& r) {
   const Eigen::MatrixXd M = assemble_dense(A);
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es((M + M.transpose()) / 2);
   Eigen::VectorXd values;
   Eigen::MatrixXd vectors;
   pick_ends(es, ends_of(o), values, vectors);
   r.converged = static_cast<int>(values.size());
-  finish(A, values, vectors, false, o.save_vectors, r);
+  finish(A, F, values, vectors, false, o.save_vectors, r);
 }
 
 // Status and message of a Lanczos run that used up its restarts.
@@ -168,7 +175,8 @@ int krylov_dimension(const EigenOptions& o, int64_t P, int nev) {
   return o.ncv;
 }
 
-void run_lanczos(const EigenOptions& o, CheckedOperator& A, Rng& rng, EigenResult& r) {
+void run_lanczos(const EigenOptions& o, CheckedOperator& A, const CheckedOperator& F, Rng& rng,
+                 EigenResult& r) {
   const int64_t P = A.rows();
   const Ends ends = ends_of(o);
   const int nev = ends.total();
@@ -196,11 +204,12 @@ void run_lanczos(const EigenOptions& o, CheckedOperator& A, Rng& rng, EigenResul
   r.iterations = b.restarts;
   r.ncv = lo.ncv;
   r.converged = b.converged;
-  finish(A, b.values, b.vectors, false, o.save_vectors, r, b.products);
+  finish(A, F, b.values, b.vectors, false, o.save_vectors, r, b.products);
   if (!b.success) restarts_exhausted("lanczos", o, nev, r);
 }
 
-void run_spectra(const EigenOptions& o, CheckedOperator& A, Rng& rng, EigenResult& r) {
+void run_spectra(const EigenOptions& o, CheckedOperator& A, const CheckedOperator& F, Rng& rng,
+                 EigenResult& r) {
   const int64_t P = A.rows();
   const Ends ends = ends_of(o);
   const int nev = ends.total();
@@ -216,7 +225,7 @@ void run_spectra(const EigenOptions& o, CheckedOperator& A, Rng& rng, EigenResul
   Eigen::VectorXd values;
   Eigen::MatrixXd vectors;
   solver.ritz_pairs(ends, values, vectors);
-  finish(A, values, vectors, false, o.save_vectors, r);
+  finish(A, F, values, vectors, false, o.save_vectors, r);
   if (solver.info() != Spectra::CompInfo::Successful) restarts_exhausted("spectra", o, nev, r);
 }
 
@@ -286,14 +295,15 @@ void power_end(const EigenOptions& o, const CheckedOperator& A, double sign, int
   U.rightCols(k) = found;
 }
 
-void run_power(const EigenOptions& o, const CheckedOperator& A, Rng& rng, EigenResult& r) {
+void run_power(const EigenOptions& o, const CheckedOperator& A, const CheckedOperator& F, Rng& rng,
+               EigenResult& r) {
   const Ends ends = ends_of(o);
   std::vector<double> values;
   Eigen::MatrixXd U(A.rows(), 0);
   int settled = 0;
   power_end(o, A, 1.0, ends.top, rng, values, U, r.iterations, settled);
   power_end(o, A, -1.0, ends.bottom, rng, values, U, r.iterations, settled);
-  finish(A, Eigen::Map<const Eigen::VectorXd>(values.data(), values.size()), U, true,
+  finish(A, F, Eigen::Map<const Eigen::VectorXd>(values.data(), values.size()), U, true,
          o.save_vectors, r);
   // What stopped the iteration is PyHessian's rule (the quotient stopped moving); whether an
   // eigenvalue converged is the residual's call, as for Lanczos: a quotient settles to tol long
@@ -346,7 +356,12 @@ void EigenOptions::validate() const {
   }
 }
 
-EigenResult run(const EigenOptions& options, const CurvatureOperator& op) {
+bool refines_in_double(const EigenOptions& options, const CurvatureOperator& op) {
+  return op.product_roundoff() > CurvatureOperator::kDoubleRoundoff && options.tol < kFloatTolFloor;
+}
+
+EigenResult run(const EigenOptions& options, const CurvatureOperator& op,
+                const CurvatureOperator* in_double) {
   options.validate();
   const int64_t P = op.rows();
   const int nev = ends_of(options).total();
@@ -365,24 +380,33 @@ EigenResult run(const EigenOptions& options, const CurvatureOperator& op) {
                                 std::to_string(options.krylov_start.remainder.rows()) +
                                 ", the operator has P = " + std::to_string(P) + " rows");
   }
-  return run_checked<EigenResult>(op, [&](CheckedOperator& A, EigenResult& r) {
+  if (in_double && in_double->rows() != P) {
+    throw std::invalid_argument("in_double has " + std::to_string(in_double->rows()) +
+                                " rows, the operator has P = " + std::to_string(P));
+  }
+  const bool refine = in_double && refines_in_double(options, op);
+  const CheckedOperator D(refine ? *in_double : op);
+  EigenResult result = run_checked<EigenResult>(op, [&](CheckedOperator& A, EigenResult& r) {
+    const CheckedOperator& F = refine ? D : A;
     Rng rng(options.seed);
     if (options.method != EigenMethod::Power && nev >= P) {
-      run_exhaustive(options, A, r);  // every pair: no Krylov method needed (Spectra refuses it)
+      run_exhaustive(options, A, F, r);  // every pair: no Krylov method needed (Spectra refuses it)
       return;
     }
     switch (options.method) {
       case EigenMethod::Lanczos:
-        run_lanczos(options, A, rng, r);
+        run_lanczos(options, A, F, rng, r);
         break;
       case EigenMethod::Spectra:
-        run_spectra(options, A, rng, r);
+        run_spectra(options, A, F, rng, r);
         break;
       case EigenMethod::Power:
-        run_power(options, A, rng, r);
+        run_power(options, A, F, rng, r);
         break;
     }
   });
+  result.hvps += D.applications();  // the double products (none unless refined)
+  return result;
 }
 
 }  // namespace hess

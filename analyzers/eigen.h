@@ -29,6 +29,13 @@
 // Every method ends with one explicit product per eigenvector to report the residual ‖Hu − λu‖
 // (counted in `hvps`). Eigenvalues are returned in descending order, residuals and vectors aligned.
 //
+// Float32 operators. Their products are linear only to float's rounding (residuals of converged
+// float32 pairs are ~1e-7 of |λ|), so a tolerance below kFloatTolFloor asks for more than they can
+// show. Given the same operator in double (`in_double`), such a run makes its final products there:
+// each eigenvalue is the Rayleigh quotient uᵀHu of its float32-converged vector in double, whose
+// error is the square of the vector's (‖r‖²/gap: ~1e-14 of λ instead of ~1e-8), and each residual
+// is that of the double operator (EigenResult::double_quotients says so).
+//
 //   hess::EigenOptions o;
 //   o.k = 5;
 //   o.which = hess::Which::Largest;
@@ -99,6 +106,9 @@ struct EigenResult {
   int quotient_settled = 0;  // power: eigenvalues whose Rayleigh quotient stopped moving (what
                              // stopped the iteration: PyHessian's rule); otherwise 0
   int start_columns = 0;     // lanczos: the columns of krylov_start continued from (0: none)
+  // The eigenvalues are Rayleigh quotients and the residuals those of float64 products of the
+  // vectors a float32 run converged (refines_in_double); otherwise the run's own arithmetic.
+  bool double_quotients = false;
   // operator applications, the residual products included (none for lanczos when it kept its
   // basis' products: docs/algorithms.md; krylov_start's not counted)
   int64_t hvps = 0;
@@ -107,8 +117,21 @@ struct EigenResult {
   std::string message;
 };
 
-// Throws std::invalid_argument for bad options, k beyond P (naming k and P) or a warm start or
-// Krylov start of the wrong length; numerical outcomes are in the result's status.
-EigenResult run(const EigenOptions& options, const CurvatureOperator& op);
+// The tolerance below which a float32 run's final products are made in double when the operator
+// in double is given: float32 products round to ~6e-8 of each entry and their converged residuals
+// measure 0.4–1.2e-7 of |λ| (the bundled MLP), so tolerances from 1e-6 up they can judge
+// themselves.
+constexpr double kFloatTolFloor = 1e-6;
+
+// Whether run(options, op, in_double) makes its final products with `in_double`: op computes in
+// float (product_roundoff) and options.tol < kFloatTolFloor.
+bool refines_in_double(const EigenOptions& options, const CurvatureOperator& op);
+
+// Throws std::invalid_argument for bad options, k beyond P (naming k and P), a warm start or
+// Krylov start of the wrong length or an `in_double` of other rows than op; numerical outcomes are
+// in the result's status. `in_double`: op's operator in double arithmetic (or null), used as
+// refines_in_double says.
+EigenResult run(const EigenOptions& options, const CurvatureOperator& op,
+                const CurvatureOperator* in_double = nullptr);
 
 }  // namespace hess

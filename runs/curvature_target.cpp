@@ -8,7 +8,7 @@
 namespace hess::runs {
 
 CurvatureTarget::CurvatureTarget(Workspace& ws, const TargetSpec& spec)
-    : graph_(ws.model().graph), kind_(spec.curvature) {
+    : ws_(ws), graph_(ws.model().graph), kind_(spec.curvature) {
   full_ = std::make_unique<ObjectiveOperator>(ws.objective(), kind_);
   if (spec.layers.empty()) {
     for (size_t b = 0; b < graph_.blocks.size(); ++b) blocks_.push_back(static_cast<int>(b));
@@ -29,6 +29,18 @@ CurvatureTarget::CurvatureTarget(Workspace& ws, const TargetSpec& spec)
 const CurvatureOperator& CurvatureTarget::op() const {
   if (restricted_) return *restricted_;
   return *full_;
+}
+
+const CurvatureOperator& CurvatureTarget::op_in_double() const {
+  if (ws_.objective().precision() == Precision::F64) return op();
+  if (!full_double_) {
+    full_double_ = std::make_unique<ObjectiveOperator>(ws_.double_objective(), kind_);
+    if (restricted_) {
+      restricted_double_ = std::make_unique<RestrictedOperator>(*full_double_, graph_, blocks_);
+    }
+  }
+  if (restricted_double_) return *restricted_double_;
+  return *full_double_;
 }
 
 std::vector<ParamGroup> CurvatureTarget::layer_groups() const {

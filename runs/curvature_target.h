@@ -37,6 +37,9 @@ class CurvatureTarget {
 
   // The operator the analyses run on: restricted when layers were given.
   const CurvatureOperator& op() const;
+  // op() in double arithmetic: op() itself for float64 passes, else the same operator on the
+  // workspace's double_objective(), made on first use.
+  const CurvatureOperator& op_in_double() const;
   Curvature kind() const { return kind_; }
   const std::vector<std::string>& block_names() const { return block_names_; }
   const std::vector<LayerBlocks>& layers() const { return layers_; }
@@ -50,10 +53,13 @@ class CurvatureTarget {
   std::string summary() const;
 
  private:
+  Workspace& ws_;
   const Graph& graph_;
   Curvature kind_;
   std::unique_ptr<ObjectiveOperator> full_;
   std::unique_ptr<RestrictedOperator> restricted_;
+  mutable std::unique_ptr<ObjectiveOperator> full_double_;  // made by op_in_double()
+  mutable std::unique_ptr<RestrictedOperator> restricted_double_;
   std::vector<int> blocks_;
   std::vector<std::string> block_names_;
   std::vector<LayerBlocks> layers_;

@@ -1,5 +1,7 @@
 #include "runs/eigen_run.h"
 
+#include <memory>
+
 #include "engine/number_format.h"
 #include "runs/eigen_per_layer.h"
 #include "runs/observed_operator.h"
@@ -41,6 +43,7 @@ Record describe_eigen(const EigenOptions& o, const EigenResult& r) {
   rec.add("tol", o.tol).only(kAttr);
   rec.add("iterations", r.iterations);
   rec.add("converged_eigenvalues", r.converged);
+  rec.add("double_quotients", r.double_quotients);
   if (o.method == EigenMethod::Power) rec.add("quotient_settled", r.quotient_settled);
   describe_status(rec, r.status, r.message);
   return rec;
@@ -48,7 +51,13 @@ Record describe_eigen(const EigenOptions& o, const EigenResult& r) {
 
 EigenResult eigen_on(const EigenOptions& o, const CurvatureTarget& target, Observer& observer) {
   const ObservedOperator op(target.op(), observer, 0);
-  EigenResult r = hess::run(o, op);
+  // A float32 run asked for more than float32 products can show ends on the double operator
+  // (analyzers/eigen.h); it is made only then.
+  std::unique_ptr<ObservedOperator> in_double;
+  if (refines_in_double(o, op)) {
+    in_double = std::make_unique<ObservedOperator>(target.op_in_double(), observer, 0);
+  }
+  EigenResult r = hess::run(o, op, in_double.get());
   observer.finished();
   return r;
 }

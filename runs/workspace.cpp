@@ -100,6 +100,18 @@ const Objective& Workspace::objective() const {
   return *objective_;
 }
 
+Objective& Workspace::double_objective() {
+  Objective& L = objective();
+  if (L.precision() == Precision::F64) return L;
+  if (!double_objective_) {
+    ObjectiveOptions o = objective_options_;
+    o.keep_bytes = 0;
+    double_objective_ = make_objective(model_.graph, *data_, rows_, o, Precision::F64);
+  }
+  double_objective_->set_parameters(L.parameters());
+  return *double_objective_;
+}
+
 std::vector<std::unique_ptr<Objective>> Workspace::point_objectives(bool divide_among_ranks) const {
   set_blas_threads(1);
   ObjectiveOptions one = objective_options_;

@@ -105,6 +105,10 @@ class Workspace {
   Objective& objective();
   const Objective& objective() const;
   bool has_objective() const { return objective_ != nullptr; }
+  // The objective in double arithmetic at objective()'s θ: objective() itself when the passes are
+  // float64, else a second objective over the same set, made on first use, that keeps nothing
+  // between products (a float32 eigen run's final products: analyzers/eigen.h, in_double).
+  Objective& double_objective();
   // One single-threaded objective per core over the analysis set, each at the model's θ, and
   // OpenBLAS set to one thread: point-level parallelism (landscape grids, roughness profiles).
   // `divide_among_ranks`: in a distributed run, their points are divided among the ranks
@@ -164,6 +168,7 @@ class Workspace {
   ThreadPlan plan_;
   ObjectiveOptions objective_options_;
   std::unique_ptr<Objective> objective_;
+  std::unique_ptr<Objective> double_objective_;  // float32 runs only, made on first use
   std::vector<std::string> warnings_;
   mutable std::string model_sha256_, data_sha256_;  // computed on first use
   mutable std::string model_values_, data_values_;  // likewise

@@ -84,6 +84,39 @@ TEST_CASE("eigen --precision f32: the top eigenvalues within 1e-4 of the double 
   }
 }
 
+TEST_CASE("eigen --precision f32 below float's reach: double quotients, the dense eigenvalues") {
+  // The default tol (1e-10) is below what float32 products can show (analyzers/eigen.h): the run
+  // ends on the double operator, whose Rayleigh quotients of the float32 vectors are the dense
+  // eigenvalues to the square of the vectors' error; whole and restricted to some blocks.
+  constexpr double kQuotientRelTol = 1e-12;
+  ScratchDir dir;
+  const DenseReference ref = dense_reference(spectral_options(), Curvature::Hessian);
+  struct Case {
+    std::vector<std::string> flags;
+    std::vector<double> want;
+  };
+  const std::vector<double> all = descending(ref.H), fc2 = descending(ref.sub("fc2."));
+  for (const Case& c : {Case{{}, all}, Case{{"--layers", "fc2.*"}, fc2}}) {
+    std::vector<std::string> args = {"eigen", "--k", "3", "--precision", "f32", "--json"};
+    args.insert(args.end(), c.flags.begin(), c.flags.end());
+    const JsonValue j = parse_json(run_ok(dir, spectral_args(args)).out);
+    CHECK(j["double_quotients"].boolean);
+    const std::vector<double> top = j["eigenvalues"].numbers();
+    REQUIRE(top.size() == 3);
+    for (size_t i = 0; i < 3; ++i) {
+      CAPTURE(i);
+      CHECK(std::abs(top[i] - c.want[i]) <= kQuotientRelTol * std::abs(c.want[0]));
+    }
+  }
+  // Within float's reach (tol 1e-6), and in double, the run's own products.
+  CHECK_FALSE(parse_json(run_ok(dir, spectral_args({"eigen", "--precision", "f32", "--tol", "1e-6",
+                                                    "--json"}))
+                             .out)["double_quotients"]
+                  .boolean);
+  CHECK_FALSE(
+      parse_json(run_ok(dir, spectral_args({"eigen", "--json"})).out)["double_quotients"].boolean);
+}
+
 TEST_CASE("eigen --layers and --curvature ggn: the eigenvalues of the submatrix and of the GGN") {
   ScratchDir dir;
   const DenseReference ref = dense_reference(spectral_options(), Curvature::Hessian);

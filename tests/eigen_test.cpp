@@ -108,6 +108,74 @@ TEST_CASE("lanczos on a float objective agrees with the double dense reference t
   }
 }
 
+TEST_CASE("a float run below float's reach ends on the double operator: double-accurate values") {
+  constexpr double kRefinedRelTol = 1e-11;  // Rayleigh quotients: the vectors' error squared
+  constexpr int k = 5;
+  for (const TestModel& model : kTestModels) {
+    INFO("model ", model.name);
+    const ModelProblem f = model.make(Precision::F32);
+    const ModelProblem d = model.make(Precision::F64);
+    const Eigen::VectorXd want = top(d.eigenvalues, k);
+    for (const LanczosVariant& v : kLanczosVariants) {
+      INFO("method ", name_of(v.method), ", block ", v.block);
+      EigenOptions o = options(v.method, Which::Largest, k);
+      o.block = v.block;
+      o.save_vectors = true;
+      REQUIRE(o.tol < kFloatTolFloor);  // the default tolerance
+      CHECK(refines_in_double(o, *f.hessian));
+      CHECK_FALSE(refines_in_double(o, *d.hessian));
+
+      const EigenResult plain = run(o, *f.hessian);
+      CHECK_FALSE(plain.double_quotients);
+      const int64_t float_before = f.hessian->applications();
+      const int64_t double_before = d.hessian->applications();
+      const EigenResult refined = run(o, *f.hessian, d.hessian.get());
+      REQUIRE(refined.status == Status::Ok);
+      CHECK(refined.double_quotients);
+      const int64_t float_made = f.hessian->applications() - float_before;
+      CHECK(d.hessian->applications() - double_before == k);  // one double product per vector
+      CHECK(refined.hvps == float_made + k);
+      // The same float32 run as without the double operator, k fewer float products.
+      CHECK(float_made == plain.hvps - k);
+      const double plain_err = max_rel_err(plain.eigenvalues, want);
+      const double refined_err = max_rel_err(refined.eigenvalues, want);
+      MESSAGE(std::string(model.name), " ", name_of(v.method), " block ", v.block,
+              ": float32 eigenvalues ", plain_err,
+              " from the dense double ones, with double quotients ", refined_err);
+      CHECK(refined_err < kRefinedRelTol);
+      CHECK(plain_err > 10 * kRefinedRelTol);  // float32 alone cannot get there
+      // Quotients and residuals are the dense double matrix's for the saved vectors.
+      const Eigen::MatrixXd& U = refined.vectors;
+      for (int i = 0; i < k; ++i) {
+        const Eigen::VectorXd Hu = d.dense * U.col(i);
+        CHECK(refined.eigenvalues(i) == doctest::Approx(U.col(i).dot(Hu)).epsilon(1e-13));
+        CHECK(refined.residuals(i) ==
+              doctest::Approx((Hu - refined.eigenvalues(i) * U.col(i)).norm()).epsilon(1e-6));
+      }
+    }
+  }
+}
+
+TEST_CASE("float runs within float's reach, and double runs, make no double product") {
+  const ModelProblem f = indefinite_mlp(Precision::F32);
+  const ModelProblem d = indefinite_mlp(Precision::F64);
+  EigenOptions o = options(EigenMethod::Lanczos, Which::Largest, 3);
+  o.tol = kFloatTolFloor;
+  CHECK_FALSE(refines_in_double(o, *f.hessian));
+  const int64_t before = d.hessian->applications();
+  const EigenResult r = run(o, *f.hessian, d.hessian.get());
+  CHECK(r.status == Status::Ok);
+  CHECK_FALSE(r.double_quotients);
+  o.tol = 1e-10;
+  const EigenResult r64 = run(o, *d.hessian, d.hessian.get());
+  CHECK_FALSE(r64.double_quotients);
+  CHECK(d.hessian->applications() - before == r64.hvps);  // only r64's own products
+  // An operator of another size is a caller mistake.
+  const ModelProblem other = indefinite_cnn(Precision::F64);
+  CHECK_THROWS_WITH_AS(run(o, *f.hessian, other.hessian.get()), doctest::Contains("in_double has"),
+                       std::invalid_argument);
+}
+
 // Power iteration stops by PyHessian's rule (the Rayleigh quotient moved by less than tol) but
 // counts an eigenvalue converged only by its residual ‖Hu − λu‖ ≤ tol·|λ|, as Lanczos does.
 static void check_power_convergence(const EigenOptions& o, const EigenResult& r, int k) {

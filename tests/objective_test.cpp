@@ -288,35 +288,39 @@ TEST_CASE("float passes accumulate in double: λmax of the bundled sample at bat
   // Issue 11: float32 λmax of the bundled model at batch size 1 was off by 4.3e-7 relative. Two
   // causes: results summed in float across a thread's batches (now added batch by batch into
   // double), and cross-entropy's curvature term cancelling catastrophically on confident samples
-  // (now centred, engine/ops/loss.cpp), which alone left 2.7e-7. What remains is the float
-  // operator's own rounding (‖Hu − λu‖ ≈ 1e-8), so the error varies with the Lanczos start
-  // vector and with the solver's path through that rounding: the mean over four start vectors is
-  // within 2e-8, every one within 4e-8 (measured: the default Lanczos 0.6, 2.3, 3.3, 1.2e-8;
-  // Spectra's 2.1, 0.9, 1.4, 1.7e-8; the Rayleigh quotients of the converged vectors are all
-  // 2.2–3.5e-8 above float64's, the float operator's own bias along them).
-  constexpr double kMeanTol = 2e-8, kEachTol = 4e-8;
+  // (now centred, engine/ops/loss.cpp), which alone left 2.7e-7. What remains of float32 products
+  // alone is the float operator's own rounding, which depends on the start vector and on the
+  // BLAS kernels: measured 0.6, 2.3, 3.3, 1.2e-8 on an AVX-512 Xeon (OpenBLAS's SkylakeX kernels),
+  // 0.4, 3.0, 3.8, 0.8e-8 on an AMD EPYC (Haswell kernels); about 2.8e-8 of it is the weights
+  // rounded to float (the model stores doubles). kFloatTol is above that floor and below both old
+  // errors. A run whose tolerance is below float's reach (the default 1e-10) ends on the double
+  // operator (analyzers/eigen.h): its λmax is the double Rayleigh quotient of the float32-converged
+  // vector, within kRefinedTol (the issue asks 2e-8), whatever the start vector.
+  constexpr double kFloatTol = 1e-7, kRefinedTol = 1e-12;
   const Model m = read_model(bundled_sample("digits-mlp.h5"));
   const Dataset d = read_data(bundled_sample("digits.h5"));
   const PrecisionPair pair = float_and_double(m, d, 1);
-  Objective* single = pair.f32.get();
-  Objective* dbl = pair.f64.get();
-  double sum = 0.0;
-  const int seeds = 4;
-  for (int seed = 0; seed < seeds; ++seed) {
+  const ObjectiveOperator single(*pair.f32, Curvature::Hessian);
+  const ObjectiveOperator dbl(*pair.f64, Curvature::Hessian);
+  for (int seed = 0; seed < 4; ++seed) {
     EigenOptions eo;
     eo.k = 1;
     eo.seed = seed;
-    const EigenResult f = run(eo, ObjectiveOperator(*single, Curvature::Hessian));
-    const EigenResult g = run(eo, ObjectiveOperator(*dbl, Curvature::Hessian));
-    REQUIRE(f.status == Status::Ok);
+    const EigenResult g = run(eo, dbl);
+    const EigenResult f = run(eo, single);
+    const EigenResult r = run(eo, single, &dbl);
     REQUIRE(g.status == Status::Ok);
-    const double rel = std::abs(f.eigenvalues(0) - g.eigenvalues(0)) / g.eigenvalues(0);
-    MESSAGE("seed ", seed, ": λmax float32 ", f.eigenvalues(0), ", float64 ", g.eigenvalues(0),
-            ", relative ", rel);
-    CHECK(rel < kEachTol);
-    sum += rel;
+    REQUIRE(f.status == Status::Ok);
+    REQUIRE(r.status == Status::Ok);
+    CHECK(r.double_quotients);
+    const double lambda = g.eigenvalues(0);
+    const double rel = std::abs(f.eigenvalues(0) - lambda) / lambda;
+    const double refined = std::abs(r.eigenvalues(0) - lambda) / lambda;
+    MESSAGE("seed ", seed, ": λmax float32 relative error ", rel, ", with a double quotient ",
+            refined);
+    CHECK(rel < kFloatTol);
+    CHECK(refined < kRefinedTol);
   }
-  CHECK(sum / seeds < kMeanTol);
 }
 
 namespace {
