@@ -34,6 +34,14 @@ Ours: `hessian info --timing` (loss, gradient, one HVP, an 8-column HVP per colu
 `hessian eigen --k 5 --tol 1e-6`, each the analysis' own `seconds`; eigenvalues are checked against
 a float64 `hessian eigen --tol 1e-10`. Times are medians of --reps runs; peak RSS from wait4().
 
+Memory allocation: PyTorch allocates its tensors afresh for every op, and glibc's malloc serves
+large blocks with mmap and returns them with munmap, so each product faults its pages in again.
+Where page faults are dear (on the AMD EPYC VM of 2026-12-08 they cost 0.2-1.8 ms per MB, varying
+from run to run), that alone made PyTorch's CNN product 4-5x slower (0.73-0.95 s against 0.15-0.19
+s). So both sides run, by default, with glibc's mmap threshold and trim threshold raised
+(MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_: freed memory stays in the heap and is reused),
+PyTorch's best case; --system-malloc runs both with the system's defaults instead.
+
 --eigen-methods adds a table of the eigensolvers on the same top-5 question: the default Lanczos
 (judged after every product) with blocks of 1, 2, 4 and 8 columns per product, and Spectra's
 implicitly restarted Lanczos, each against eigsh's time.
@@ -313,8 +321,15 @@ def prepare(args, problem, work):
 
 # --- running and measuring ---------------------------------------------------------------------
 
-def run_measured(cmd, env=None):
+# glibc's malloc: large blocks from the heap, never trimmed back (see the docstring).
+REUSING_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(1 << 32), "MALLOC_TRIM_THRESHOLD_": str(1 << 36)}
+
+
+def run_measured(cmd, args, env=None):
     """Runs cmd; returns (stdout, peak RSS in MB) from wait4 of that process alone."""
+    env = dict(env or os.environ)
+    if not args.system_malloc:
+        env.update(REUSING_MALLOC)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         p = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
         _, status, usage = os.wait4(p.pid, 0)
@@ -330,7 +345,7 @@ def torch_task(args, problem, work, task):
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
     text, rss = run_measured([sys.executable, os.path.abspath(__file__), "--worker", task,
                               "--problem", problem, "--work", work, "--threads",
-                              str(args.threads), "--reps", str(args.reps)], env)
+                              str(args.threads), "--reps", str(args.reps)], args, env)
     result = json.loads(text)
     result["rss_mb"] = rss
     return result
@@ -347,7 +362,7 @@ def ours(args, work, command, extra, precision="f32"):
             os.remove(cmd[-1])
         except FileNotFoundError:
             pass
-    text, rss = run_measured(cmd)
+    text, rss = run_measured(cmd, args)
     result = json.loads(text)
     result["rss_mb"] = rss
     return result
@@ -405,8 +420,10 @@ def max_rel(got, want):
 
 
 def print_table(rows, args):
-    print("\nvs_pytorch: float32, %d thread(s), medians of %d; ratio = PyTorch's time / ours "
-          "(above 1: we are faster)\n" % (args.threads, args.reps))
+    print("\nvs_pytorch: float32, %d thread(s), medians of %d, %s; ratio = PyTorch's time / ours "
+          "(above 1: we are faster)\n" % (args.threads, args.reps,
+                                          "system malloc" if args.system_malloc else
+                                          "malloc reusing freed memory (MALLOC_*_THRESHOLD_)"))
     print("| problem | P | loss (ours / torch) | grad | HVP vs reused | HVP vs fresh | "
           "8-col per column | Hutchinson 26 | top-5 eigen | peak RSS of products (ours / torch) |")
     print("| --- | ---: | --- | --- | --- | --- | --- | --- | --- | --- |")
@@ -462,6 +479,8 @@ def main():
     p.add_argument("--json", help="also write the measurements to this file")
     p.add_argument("--eigen-methods", action="store_true",
                    help="also time the eigensolvers (Lanczos blocks 1-8, Spectra) side by side")
+    p.add_argument("--system-malloc", action="store_true",
+                   help="run both sides with glibc's default malloc settings (see above)")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     p.add_argument("--problem", help=argparse.SUPPRESS)
     p.add_argument("--work", help=argparse.SUPPRESS)
