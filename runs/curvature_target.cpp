@@ -33,8 +33,9 @@ const CurvatureOperator& CurvatureTarget::op() const {
 
 const CurvatureOperator& CurvatureTarget::op_in_double() const {
   if (ws_.objective().precision() == Precision::F64) return op();
+  Objective& in_double = ws_.double_objective();  // at the objective's θ of this moment
   if (!full_double_) {
-    full_double_ = std::make_unique<ObjectiveOperator>(ws_.double_objective(), kind_);
+    full_double_ = std::make_unique<ObjectiveOperator>(in_double, kind_);
     if (restricted_) {
       restricted_double_ = std::make_unique<RestrictedOperator>(*full_double_, graph_, blocks_);
     }

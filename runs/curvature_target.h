@@ -38,7 +38,7 @@ class CurvatureTarget {
   // The operator the analyses run on: restricted when layers were given.
   const CurvatureOperator& op() const;
   // op() in double arithmetic: op() itself for float64 passes, else the same operator on the
-  // workspace's double_objective(), made on first use.
+  // workspace's double_objective() (made on first use, moved to the objective's θ at every call).
   const CurvatureOperator& op_in_double() const;
   Curvature kind() const { return kind_; }
   const std::vector<std::string>& block_names() const { return block_names_; }
