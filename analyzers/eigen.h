@@ -119,7 +119,7 @@ struct EigenResult {
 
 // The tolerance below which a float32 run's final products are made in double when the operator
 // in double is given: float32 products round to ~6e-8 of each entry and their converged residuals
-// measure 0.4–1.2e-7 of |λ| (the bundled MLP), so tolerances from 1e-6 up they can judge
+// measure 1.0–1.5e-7 of |λ| (the bundled MLP), so tolerances from 1e-6 up they can judge
 // themselves.
 constexpr double kFloatTolFloor = 1e-6;
 
